@@ -1,0 +1,16 @@
+import type { BaseContext } from 'clipanion';
+
+/**
+ * Everything a command needs from the outside world. Tests build one with captured streams and a
+ * fixed clock; nothing in src/ reads process.stdout or Date.now() directly.
+ */
+export interface HcpContext extends BaseContext {
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  /** Whether stdin/stdout are terminals: decides prompts, spinners and colour. */
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Reads one line from the user (only called when stdinIsTTY). */
+  prompt: (question: string) => Promise<string>;
+}

@@ -1,0 +1,53 @@
+import { Cli } from 'clipanion';
+import { createInterface } from 'node:readline/promises';
+import type { HcpContext } from './context.ts';
+import { commands } from './commands.ts';
+import { hoistGlobalFlags } from './global-flags.ts';
+import { BINARY_LABEL, VERSION } from '../version.ts';
+
+export function buildCli(): Cli<HcpContext> {
+  const cli = new Cli<HcpContext>({
+    binaryLabel: 'kubectl hcp',
+    binaryName: BINARY_LABEL,
+    binaryVersion: VERSION,
+    enableCapture: false,
+    enableColors: false,
+  });
+  for (const command of commands) cli.register(command);
+  return cli;
+}
+
+export function processContext(): HcpContext {
+  const env = process.env;
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env,
+    colorDepth: 1,
+    now: () => new Date(),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    prompt: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // `kubectl hcp status | head` closes our stdout early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  const cli = buildCli();
+  return cli.run(hoistGlobalFlags(argv), processContext());
+}

@@ -1,0 +1,66 @@
+/**
+ * Options shared by many commands, and the base for commands that change the cluster: they all
+ * take --dry-run, -y and --resume, and run their Plan through the one executor.
+ */
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+import { HcpCommand } from './base.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/output.ts';
+import type { DryRunMode, Plan } from '../plan/plan.ts';
+import { DRY_RUN_MODES } from '../plan/plan.ts';
+import type { ExecutionResult } from '../plan/executor.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { UsageError } from '../util/errors.ts';
+
+export const outputOption = () =>
+  Option.String('-o,--output', 'table', {
+    description: 'Output format: table, json or yaml',
+    validator: t.isEnum(OUTPUT_FORMATS as OutputFormat[]),
+  });
+
+export function parseDryRun(value: string | boolean | undefined): DryRunMode {
+  if (value === undefined || value === false) return 'none';
+  if (value === true) return 'client'; // kubectl's bare --dry-run
+  if ((DRY_RUN_MODES as readonly string[]).includes(value)) return value as DryRunMode;
+  throw new UsageError(`--dry-run=${value} is not valid: use none, client or server`);
+}
+
+export abstract class MutatingCommand extends HcpCommand {
+  dryRun = Option.String('--dry-run', 'none', {
+    tolerateBoolean: true,
+    description: 'none: apply; client: print the plan and every patch, change nothing; server: send every write with dryRun=All',
+  });
+  yes = Option.Boolean('-y,--yes', false, { description: 'Do not ask before destructive steps' });
+  output = outputOption();
+
+  protected get dryRunMode(): DryRunMode {
+    return parseDryRun(this.dryRun);
+  }
+
+  /** Runs a plan through the executor with this command's flags, streams and renderers. */
+  protected async runPlan(plan: Plan, kube: KubeClient, opts: { resume?: boolean } = {}): Promise<ExecutionResult> {
+    const { executePlan } = await import('../plan/executor.ts');
+    const { lineProgress, ndjsonProgress } = await import('../plan/progress.ts');
+    const { planToData, renderPlanText } = await import('../plan/render.ts');
+    const format = this.output as OutputFormat;
+    const ctx = this.context;
+    const progress =
+      format === 'json'
+        ? ndjsonProgress(ctx.stdout)
+        : lineProgress(ctx.stderr, { tty: ctx.stderrIsTTY, colour: (text, c) => this.out.paint(text, c, 'stderr') });
+    return executePlan(plan, {
+      kube,
+      dryRun: this.dryRunMode,
+      yes: this.yes,
+      resume: opts.resume ?? false,
+      env: ctx.env,
+      now: ctx.now,
+      progress,
+      confirm: ctx.stdinIsTTY ? async (q) => /^y(es)?$/i.test((await ctx.prompt(q)).trim()) : undefined,
+      printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p)),
+    });
+  }
+}
+
+/** Adds --resume to commands whose plans are journaled. */
+export const resumeOption = () => Option.Boolean('--resume', false, { description: 'Continue an interrupted run from its journal' });

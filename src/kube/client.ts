@@ -1,0 +1,450 @@
+/**
+ * The one kube layer every command uses.
+ *
+ * Authentication (client certificates, tokens, exec credential plugins, proxy-url) comes from
+ * @kubernetes/client-node's KubeConfig. Requests go through node:https directly, because the tool
+ * must control what the generated clients hide: the exact patch content type, dryRun=All on every
+ * write, one Impersonate-Group header line per group, retries for idempotent requests only, a
+ * request counter (`status --all` promises a constant number of calls) and keep-alive.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable, Writable } from 'node:stream';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ResolvedKubeconfig } from './kubeconfig.ts';
+import { proxyForUrl } from './proxy.ts';
+import { ApiError, ConnectionError, isConflict, isNotFound, isRetryable, type ApiStatus } from './errors.ts';
+import { qualifiedName, type KubeObject, type ObjectList, type ObjectRef, type ResourceType } from './resources.ts';
+import { VERSION } from '../version.ts';
+
+export type PatchType = 'merge' | 'json' | 'strategic';
+export const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+export interface Impersonation {
+  user?: string;
+  groups?: string[];
+}
+
+export interface KubeClientOptions {
+  kubeconfig: ResolvedKubeconfig;
+  env: NodeJS.ProcessEnv;
+  impersonate?: Impersonation;
+  /** Per-request timeout; 0 or undefined means none (kubectl's default). */
+  timeoutMs?: number;
+  /** Called for each HTTP request (for -v logging). */
+  onRequest?: (line: string) => void;
+  /** Backoff schedule for retryable failures of idempotent requests. */
+  retryDelaysMs?: number[];
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | string[] | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** Safe to repeat after a 429, 5xx or reset. GETs always are. */
+  idempotent?: boolean;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size; pages are followed with `continue` until the list is complete. */
+  limit?: number;
+}
+
+export interface WriteOptions {
+  /** Send the write with dryRun=All: the server validates and admits it, but persists nothing. */
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const DEFAULT_RETRY_DELAYS = [200, 600, 1500];
+const FIELD_MANAGER = 'kubectl-hcp';
+
+export class KubeClient {
+  readonly kubeconfig: ResolvedKubeconfig;
+  readonly server: string;
+  /** HTTP requests sent so far, retries included. */
+  requestCount = 0;
+  private readonly kc: KubeConfig;
+  private readonly opts: KubeClientOptions;
+  private agent?: http.Agent;
+  private readonly versions = new Map<string, Promise<string>>();
+  /** When true, every write carries dryRun=All (see `withServerDryRun`). */
+  private readonly serverDryRun: boolean;
+
+  constructor(opts: KubeClientOptions, shared?: { kc: KubeConfig; agent?: http.Agent; versions: Map<string, Promise<string>>; serverDryRun: boolean }) {
+    this.opts = opts;
+    this.kubeconfig = opts.kubeconfig;
+    this.server = opts.kubeconfig.server.replace(/\/$/, '');
+    if (shared) {
+      this.kc = shared.kc;
+      this.agent = shared.agent;
+      this.versions = shared.versions;
+      this.serverDryRun = shared.serverDryRun;
+      return;
+    }
+    this.serverDryRun = false;
+    this.kc = new KubeConfig();
+    const raw = structuredClone(opts.kubeconfig.raw);
+    const proxy = proxyForUrl(this.server, opts.env);
+    if (proxy) {
+      for (const c of raw.clusters) {
+        const body = c.cluster as Record<string, unknown> | undefined;
+        if (c.name === opts.kubeconfig.clusterName && body && !body['proxy-url']) body['proxy-url'] = proxy;
+      }
+    }
+    this.kc.loadFromString(JSON.stringify(raw));
+  }
+
+  /** A view of this client whose writes are all sent with dryRun=All (for --dry-run=server). */
+  withServerDryRun(): KubeClient {
+    const view = new KubeClient(this.opts, { kc: this.kc, agent: this.agent, versions: this.versions, serverDryRun: true });
+    // Share the counter so that benchmarks and -v see every request.
+    Object.defineProperty(view, 'requestCount', { get: () => this.requestCount, set: (v: number) => (this.requestCount = v) });
+    return view;
+  }
+
+  get isServerDryRun(): boolean {
+    return this.serverDryRun;
+  }
+
+  // ---------------------------------------------------------------- raw requests
+
+  private async connection(): Promise<{ agent?: http.Agent; headers: Record<string, string | string[]>; tls: https.RequestOptions }> {
+    const tls: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(tls);
+    if (!this.agent) {
+      const viaProxy = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
+      this.agent = viaProxy
+        ? (tls.agent as http.Agent)
+        : this.server.startsWith('https:')
+          ? new https.Agent({
+              ca: tls.ca,
+              cert: tls.cert,
+              key: tls.key,
+              rejectUnauthorized: tls.rejectUnauthorized,
+              servername: tls.servername,
+              keepAlive: true,
+              maxSockets: 16,
+            })
+          : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    }
+    const headers: Record<string, string | string[]> = { ...(tls.headers as Record<string, string>) };
+    headers['User-Agent'] = `kubectl-hcp/${VERSION}`;
+    const imp = this.opts.impersonate ?? this.opts.kubeconfig.impersonate;
+    if (imp?.user) headers['Impersonate-User'] = imp.user;
+    // An array makes node:http send one header line per group; a comma-joined value would reach
+    // the server as a single group named "a, b".
+    if (imp?.groups?.length) headers['Impersonate-Group'] = [...imp.groups];
+    if (tls.auth) headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`;
+    return { agent: this.agent, headers, tls };
+  }
+
+  /** Builds the URL for a request, adding dryRun=All to writes in server dry-run mode. */
+  url(spec: Pick<RequestSpec, 'method' | 'path' | 'query'>): URL {
+    const url = new URL(this.server + spec.path);
+    for (const [k, v] of Object.entries(spec.query ?? {})) {
+      if (v === undefined) continue;
+      for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
+    }
+    if (this.serverDryRun && WRITE_METHODS.has(spec.method)) url.searchParams.set('dryRun', 'All');
+    return url;
+  }
+
+  /** Sends one request and parses the JSON reply, retrying idempotent requests on 429/5xx/resets. */
+  async request<T>(spec: RequestSpec): Promise<T> {
+    const idempotent = spec.idempotent ?? spec.method === 'GET';
+    const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.send(spec);
+        const text = await readAll(res);
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+        throw apiError(status, text, spec);
+      } catch (err) {
+        if (!idempotent || attempt >= delays.length || !isRetryable(err)) throw toConnectionError(err, this.server);
+        const retryAfter = err instanceof ApiError ? Number(err.status?.details && (err.status.details as { retryAfterSeconds?: number }).retryAfterSeconds) : NaN;
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : delays[attempt]);
+      }
+    }
+  }
+
+  /** Sends a request and returns the response stream (for logs and other large bodies). */
+  async stream(spec: RequestSpec): Promise<Readable> {
+    const res = await this.send(spec).catch((err) => {
+      throw toConnectionError(err, this.server);
+    });
+    if ((res.statusCode ?? 0) >= 300) throw apiError(res.statusCode ?? 0, await readAll(res), spec);
+    return res;
+  }
+
+  private async send(spec: RequestSpec): Promise<http.IncomingMessage> {
+    const { agent, headers } = await this.connection();
+    const url = this.url(spec);
+    const body = spec.body === undefined ? undefined : Buffer.from(typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body));
+    headers.Accept = 'application/json';
+    if (body) {
+      headers['Content-Type'] = spec.contentType ?? 'application/json';
+      headers['Content-Length'] = String(body.length);
+    }
+    this.requestCount++;
+    this.opts.onRequest?.(`${spec.method} ${url.pathname}${url.search}`);
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = mod.request(url, { method: spec.method, agent, headers }, resolve);
+      req.on('error', reject);
+      if (this.opts.timeoutMs) {
+        req.setTimeout(this.opts.timeoutMs, () => req.destroy(Object.assign(new Error(`request timed out after ${this.opts.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
+      }
+      req.end(body);
+    });
+  }
+
+  // ---------------------------------------------------------------- typed access
+
+  /** The version to use for a type: its fixed one, or the group's preferred version from discovery. */
+  async versionOf(rt: ResourceType): Promise<string> {
+    if (rt.version) return rt.version;
+    let pending = this.versions.get(rt.group);
+    if (!pending) {
+      pending = this.request<{ preferredVersion?: { version: string }; versions?: { version: string }[] }>({ method: 'GET', path: `/apis/${rt.group}` }).then(
+        (g) => g.preferredVersion?.version ?? g.versions?.[0]?.version ?? 'v1',
+      );
+      this.versions.set(rt.group, pending);
+      pending.catch(() => this.versions.delete(rt.group));
+    }
+    return pending;
+  }
+
+  async apiVersionOf(rt: ResourceType): Promise<string> {
+    const v = await this.versionOf(rt);
+    return rt.group ? `${rt.group}/${v}` : v;
+  }
+
+  async pathOf(rt: ResourceType, namespace?: string, name?: string, subresource?: string): Promise<string> {
+    const version = await this.versionOf(rt);
+    let path = rt.group ? `/apis/${rt.group}/${version}` : `/api/${version}`;
+    if (rt.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
+    path += `/${rt.plural}`;
+    if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+    if (subresource) path += `/${subresource}`;
+    return path;
+  }
+
+  async get<T extends KubeObject = KubeObject>(rt: ResourceType, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>({ method: 'GET', path: await this.pathOf(rt, namespace, name) });
+  }
+
+  async getOrNull<T extends KubeObject = KubeObject>(rt: ResourceType, namespace: string | undefined, name: string): Promise<T | null> {
+    try {
+      return await this.get<T>(rt, namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Lists every object (following `continue`), in one namespace or across all. */
+  async list<T extends KubeObject = KubeObject>(rt: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    const path = await this.pathOf(rt, opts.namespace);
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.request<ObjectList<T>>({
+        method: 'GET',
+        path,
+        query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: cont },
+      });
+      items.push(...page.items);
+      cont = page.metadata?.continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion;
+    } while (cont);
+    return { items, metadata: { resourceVersion } };
+  }
+
+  /** Lists a type, or returns null when the server does not serve it (CRD not installed). */
+  async listIfServed<T extends KubeObject = KubeObject>(rt: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T> | null> {
+    try {
+      return await this.list<T>(rt, opts);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async create<T extends KubeObject = KubeObject>(rt: ResourceType, namespace: string | undefined, body: object, opts: WriteOptions = {}): Promise<T> {
+    const obj = { apiVersion: await this.apiVersionOf(rt), kind: rt.kind, ...body };
+    return this.request<T>({ method: 'POST', path: await this.pathOf(rt, namespace), body: obj, query: this.writeQuery(opts) });
+  }
+
+  async replace<T extends KubeObject = KubeObject>(rt: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const path = await this.pathOf(rt, obj.metadata.namespace, obj.metadata.name);
+    return this.request<T>({ method: 'PUT', path, body: obj, query: this.writeQuery(opts) });
+  }
+
+  async patch<T extends KubeObject = KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: PatchType = 'merge',
+    opts: WriteOptions & { subresource?: string } = {},
+  ): Promise<T> {
+    return this.request<T>({
+      method: 'PATCH',
+      path: await this.pathOf(rt, namespace, name, opts.subresource),
+      body: patch,
+      contentType: PATCH_CONTENT_TYPE[type],
+      query: this.writeQuery(opts),
+    });
+  }
+
+  /** Deletes an object. Returns false when it was already gone. */
+  async delete(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions & { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; preconditionUid?: string } = {},
+  ): Promise<boolean> {
+    try {
+      const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+      if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+      if (opts.preconditionUid) body.preconditions = { uid: opts.preconditionUid };
+      await this.request({ method: 'DELETE', path: await this.pathOf(rt, namespace, name), body, query: this.writeQuery(opts) });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Reads the /scale subresource. */
+  async getScale(rt: ResourceType, namespace: string, name: string): Promise<{ spec: { replicas?: number }; status: { replicas?: number } }> {
+    return this.request({ method: 'GET', path: await this.pathOf(rt, namespace, name, 'scale') });
+  }
+
+  /** Sets replicas through the /scale subresource (deployments, statefulsets, nodepools). */
+  async scale(rt: ResourceType, namespace: string, name: string, replicas: number, opts: WriteOptions = {}): Promise<void> {
+    await this.request({
+      method: 'PATCH',
+      path: await this.pathOf(rt, namespace, name, 'scale'),
+      body: { spec: { replicas } },
+      contentType: PATCH_CONTENT_TYPE.merge,
+      query: this.writeQuery(opts),
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency: reads the object, lets `mutate` change a copy
+   * (returning false means "nothing to do"), and writes it back with its resourceVersion. A 409
+   * means someone else wrote in between: read again and retry.
+   */
+  async update<T extends KubeObject = KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    mutate: (obj: T) => boolean | void,
+    opts: WriteOptions & { attempts?: number } = {},
+  ): Promise<{ object: T; changed: boolean }> {
+    const attempts = opts.attempts ?? 5;
+    for (let i = 1; ; i++) {
+      const current = await this.get<T>(rt, namespace, name);
+      const copy = structuredClone(current);
+      if (mutate(copy) === false) return { object: current, changed: false };
+      try {
+        return { object: await this.replace<T>(rt, copy, opts), changed: true };
+      } catch (err) {
+        if (!isConflict(err) || i >= attempts) throw err;
+      }
+    }
+  }
+
+  /** Pod logs, current or previous container instance. */
+  async logs(namespace: string, pod: string, opts: { container?: string; previous?: boolean; tailLines?: number } = {}): Promise<string> {
+    const stream = await this.logStream(namespace, pod, opts);
+    return readAll(stream);
+  }
+
+  async logStream(namespace: string, pod: string, opts: { container?: string; previous?: boolean; tailLines?: number; follow?: boolean } = {}): Promise<Readable> {
+    return this.stream({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      query: { container: opts.container, previous: opts.previous || undefined, tailLines: opts.tailLines, follow: opts.follow || undefined },
+    });
+  }
+
+  /** Runs a command in a container. See exec.ts for the protocol details. */
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: string[],
+    io: { stdin?: Readable | Buffer | string; stdout?: Writable; stderr?: Writable; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
+    const { execInPod } = await import('./exec.ts');
+    const { headers, tls } = await this.connection();
+    const url = this.url({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec`,
+      query: { container, command, stdout: true, stderr: true, stdin: io.stdin !== undefined || undefined },
+    });
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.requestCount++;
+    this.opts.onRequest?.(`EXEC ${namespace}/${pod} -c ${container} -- ${command.join(' ')}`);
+    return execInPod(url, { headers, tls, agent: this.kc.getCurrentCluster()?.proxyUrl ? (tls.agent as http.Agent) : undefined }, io);
+  }
+
+  private writeQuery(opts: WriteOptions): Record<string, string | undefined> {
+    return { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined };
+  }
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export function refOf(rt: ResourceType, namespace: string | undefined, name: string): ObjectRef {
+  return { resource: rt, namespace, name };
+}
+
+function apiError(statusCode: number, text: string, spec: RequestSpec): ApiError {
+  let status: ApiStatus | undefined;
+  try {
+    status = JSON.parse(text) as ApiStatus;
+  } catch {
+    status = undefined;
+  }
+  const fallback = text.trim().split('\n')[0] || `${spec.method} ${spec.path}: HTTP ${statusCode}`;
+  return new ApiError(statusCode, status?.kind === 'Status' || status?.message ? status : undefined, fallback);
+}
+
+function toConnectionError(err: unknown, server: string): unknown {
+  if (err instanceof ApiError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code) return new ConnectionError(`cannot reach the API server at ${server}: ${e.code === 'ETIMEDOUT' ? e.message : e.code}`, { cause: err });
+  return err;
+}
+
+export async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export { qualifiedName };

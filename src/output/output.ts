@@ -1,0 +1,75 @@
+/**
+ * All terminal output goes through here: results on stdout, diagnostics on stderr, colour only
+ * when the stream is a terminal and NO_COLOR is unset.
+ */
+import type { Writable } from 'node:stream';
+import yaml from 'js-yaml';
+import type { HcpContext } from '../cli/context.ts';
+import { UsageError } from '../util/errors.ts';
+
+export type OutputFormat = 'table' | 'json' | 'yaml';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
+
+const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, bold: 1, dim: 2 } as const;
+export type Colour = keyof typeof ANSI;
+
+export class Output {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly colorStdout: boolean;
+  readonly colorStderr: boolean;
+
+  constructor(ctx: Pick<HcpContext, 'stdout' | 'stderr' | 'env' | 'stdoutIsTTY' | 'stderrIsTTY'>) {
+    this.stdout = ctx.stdout;
+    this.stderr = ctx.stderr;
+    const allowed = ctx.env.NO_COLOR === undefined && ctx.env.TERM !== 'dumb';
+    this.colorStdout = allowed && ctx.stdoutIsTTY;
+    this.colorStderr = allowed && ctx.stderrIsTTY;
+  }
+
+  paint(text: string, colour: Colour, stream: 'stdout' | 'stderr' = 'stdout'): string {
+    const on = stream === 'stdout' ? this.colorStdout : this.colorStderr;
+    return on ? `\u001b[${ANSI[colour]}m${text}\u001b[0m` : text;
+  }
+
+  /** A result line on stdout. */
+  print(text = ''): void {
+    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  error(message: string): void {
+    this.stderr.write(`${this.paint('error:', 'red', 'stderr')} ${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`${this.paint('warning:', 'yellow', 'stderr')} ${message}\n`);
+  }
+
+  /** A diagnostic line on stderr (progress, hints). */
+  note(message: string): void {
+    this.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  }
+
+  /** Prints structured data: the object itself for json/yaml, the table otherwise. */
+  data(format: OutputFormat, value: unknown, table: () => string): void {
+    if (format === 'json') this.print(JSON.stringify(value, null, 2));
+    else if (format === 'yaml') this.stdout.write(toYaml(value));
+    else this.stdout.write(table());
+  }
+}
+
+export function toYaml(value: unknown): string {
+  return yaml.dump(value, { noRefs: true, lineWidth: 120, sortKeys: false });
+}
+
+export function parseOutputFormat(value: string): OutputFormat {
+  if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
+  throw new UsageError(`-o ${value} is not supported: use one of ${OUTPUT_FORMATS.join(', ')}`);
+}
+
+/** kubectl-style columns: upper-case headers, two spaces between columns, no borders. */
+export function renderTable(headers: string[], rows: (string | number | undefined)[][]): string {
+  const cells = [headers.map((h) => h.toUpperCase()), ...rows.map((r) => r.map((c) => (c === undefined || c === '' ? '<none>' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('   ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,100 @@
+/**
+ * The journal of a multi-step run: which steps finished, their artifacts and the plan's memo, so
+ * that `--resume` continues where a killed run stopped. It lives under
+ * $XDG_STATE_HOME/kubectl-hcp/ (default ~/.local/state/kubectl-hcp/), directories 0700 and files
+ * 0600, and is written atomically. It never holds secret values: plans keep those out of
+ * artifacts and memo.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface JournalStep {
+  id: string;
+  title: string;
+  finishedAt: string;
+  artifacts?: Record<string, unknown>;
+}
+
+export interface JournalData {
+  version: 1;
+  operation: string;
+  target: string;
+  server: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  memo?: Record<string, unknown>;
+  steps: JournalStep[];
+}
+
+export function stateDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'kubectl-hcp');
+}
+
+/** One file per operation, API server and target, so that two clusters never share a journal. */
+export function journalPath(env: NodeJS.ProcessEnv, operation: string, server: string, target: string): string {
+  const safe = (s: string) => s.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  return join(stateDir(env), 'journal', safe(operation), `${safe(server)}__${safe(target)}.json`);
+}
+
+export class Journal {
+  readonly path: string;
+  data: JournalData;
+
+  private constructor(path: string, data: JournalData) {
+    this.path = path;
+    this.data = data;
+  }
+
+  static read(path: string): JournalData | null {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as JournalData;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  static start(path: string, init: Omit<JournalData, 'version' | 'startedAt' | 'updatedAt' | 'steps'>, now: Date): Journal {
+    const j = new Journal(path, { version: 1, ...init, startedAt: now.toISOString(), updatedAt: now.toISOString(), steps: [] });
+    j.save();
+    return j;
+  }
+
+  static continue(path: string, data: JournalData): Journal {
+    return new Journal(path, data);
+  }
+
+  isDone(stepId: string): boolean {
+    return this.data.steps.some((s) => s.id === stepId);
+  }
+
+  artifacts(): Record<string, unknown> {
+    return Object.assign({}, ...this.data.steps.map((s) => s.artifacts ?? {}));
+  }
+
+  recordStep(step: JournalStep): void {
+    this.data.steps.push(step);
+    this.data.updatedAt = step.finishedAt;
+    this.save();
+  }
+
+  finish(now: Date): void {
+    this.data.finishedAt = now.toISOString();
+    this.data.updatedAt = this.data.finishedAt;
+    this.save();
+  }
+
+  remove(): void {
+    rmSync(this.path, { force: true });
+  }
+
+  private save(): void {
+    mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+}

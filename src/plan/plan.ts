@@ -1,0 +1,76 @@
+/**
+ * A Plan is what a command intends to do, computed without side effects from its inputs and the
+ * observed state. The executor renders it for --dry-run, asks before destructive steps, runs it,
+ * journals it and undoes it on failure: no command re-implements any of that.
+ */
+import type { KubeClient, PatchType } from '../kube/client.ts';
+import type { ObjectRef } from '../kube/resources.ts';
+
+export type DryRunMode = 'none' | 'client' | 'server';
+export const DRY_RUN_MODES: readonly DryRunMode[] = ['none', 'client', 'server'];
+
+/** One API write. Plans state them as data so that dry-run shows exactly what execution sends. */
+export type Change =
+  | { op: 'patch'; ref: ObjectRef; patchType: PatchType; patch: unknown; subresource?: string }
+  | { op: 'create'; ref: ObjectRef; body: Record<string, unknown>; ifExists?: 'skip' | 'fail' }
+  | { op: 'delete'; ref: ObjectRef; propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' }
+  | { op: 'scale'; ref: ObjectRef; replicas: number };
+
+export interface StepContext {
+  /** The management-cluster client; in --dry-run=server every write carries dryRun=All. */
+  kube: KubeClient;
+  dryRun: Exclude<DryRunMode, 'client'>;
+  /** Artifacts recorded by earlier steps, in this run or a journaled earlier one. */
+  artifacts: Record<string, unknown>;
+  /** Replaces the step's progress text (shown on the step line on a TTY). */
+  progress: (message: string) => void;
+  /** A warning to show the user without failing the step. */
+  warn: (message: string) => void;
+  now: () => Date;
+}
+
+export interface Step {
+  /** Stable identifier, used by the journal. */
+  id: string;
+  title: string;
+  /** Asks for confirmation before the plan runs (unless -y). */
+  destructive?: boolean;
+  /** Declarative writes, performed in order by the executor. */
+  changes?: Change[];
+  /** Human description of procedural work, shown in dry-run (exec commands, uploads, waits). */
+  details?: string[];
+  /** Procedural work, after `changes`. May return artifacts to journal (no secret values). */
+  run?: (ctx: StepContext) => Promise<Record<string, unknown> | void>;
+  /** True when the goal of the step already holds: the step is skipped ("already paused"). */
+  isDone?: (ctx: StepContext) => Promise<boolean>;
+  /** Checks that the step took effect; throws otherwise. Not run in --dry-run=server. */
+  verify?: (ctx: StepContext) => Promise<void>;
+  /** Whether `run` and `verify` are skipped in --dry-run=server (e.g. waits that cannot finish). */
+  serverDryRun?: 'run' | 'skip';
+  /** How to put things back if a later step fails (resume what was paused, scale back up). */
+  undo?: { title: string; changes?: Change[]; run?: (ctx: StepContext) => Promise<void> };
+}
+
+export interface Blocker {
+  message: string;
+  /** The flag that lifts this blocker, if the user may choose to. */
+  override?: string;
+}
+
+export interface Plan {
+  /** The command, e.g. "pause". Names the journal. */
+  operation: string;
+  /** What it acts on, e.g. "HostedCluster clusters/sample". */
+  target: string;
+  steps: Step[];
+  warnings: string[];
+  blockers: Blocker[];
+  /** Observed state a resumed run must reuse (original replica counts, …). Never secrets. */
+  memo?: Record<string, unknown>;
+  /** Journal this plan so that --resume can continue it. Default: more than one step. */
+  journal?: boolean;
+}
+
+export function emptyPlan(operation: string, target: string): Plan {
+  return { operation, target, steps: [], warnings: [], blockers: [] };
+}

@@ -1,0 +1,92 @@
+/**
+ * Progress of a running plan, reported as events and rendered three ways: a live line with a
+ * spinner and timing on a TTY, plain lines in a pipe, NDJSON with -o json.
+ */
+import type { Writable } from 'node:stream';
+import { formatDuration } from '../util/duration.ts';
+
+export type ProgressEvent =
+  | { type: 'plan'; operation: string; target: string; steps: number }
+  | { type: 'step-start'; index: number; total: number; id: string; title: string }
+  | { type: 'step-progress'; id: string; message: string }
+  | { type: 'step-done'; id: string; title: string; ms: number; skipped?: 'already-done' | 'journal' }
+  | { type: 'step-failed'; id: string; title: string; ms: number; error: string }
+  | { type: 'undo'; title: string; ok: boolean; error?: string }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; operation: string; target: string; ms: number; dryRun: string };
+
+export type ProgressSink = (event: ProgressEvent) => void;
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export function ndjsonProgress(stream: Writable): ProgressSink {
+  return (event) => stream.write(JSON.stringify(event) + '\n');
+}
+
+/** Plain lines for pipes and logs; `tty` adds a spinner line that is rewritten in place. */
+export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (text: string, c: 'green' | 'red' | 'yellow' | 'dim') => string; now?: () => number }): ProgressSink {
+  const now = opts.now ?? Date.now;
+  let live: { label: string; started: number; message: string } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let frame = 0;
+  const clear = () => opts.tty && live && stream.write('\r\u001b[2K');
+  const draw = () => {
+    if (!opts.tty || !live) return;
+    const elapsed = formatDuration(now() - live.started);
+    stream.write(`\r\u001b[2K${SPINNER[frame++ % SPINNER.length]} ${live.label}${live.message ? ` — ${live.message}` : ''} ${opts.colour(elapsed, 'dim')}`);
+  };
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    clear();
+    live = undefined;
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'step-start': {
+        const label = `[${event.index + 1}/${event.total}] ${event.title}`;
+        if (opts.tty) {
+          live = { label, started: now(), message: '' };
+          draw();
+          timer = setInterval(draw, 100);
+          timer.unref();
+        } else {
+          stream.write(`${label} ...\n`);
+        }
+        break;
+      }
+      case 'step-progress':
+        if (live) {
+          live.message = event.message;
+          draw();
+        } else if (!opts.tty) stream.write(`    ${event.message}\n`);
+        break;
+      case 'step-done': {
+        const label = live?.label ?? event.title;
+        stop();
+        const how = event.skipped === 'already-done' ? 'already done' : event.skipped === 'journal' ? 'done in an earlier run' : `done (${formatDuration(event.ms)})`;
+        stream.write(opts.tty ? `${opts.colour('✓', 'green')} ${label}: ${how}\n` : `    ${how}\n`);
+        break;
+      }
+      case 'step-failed': {
+        const label = live?.label ?? event.title;
+        stop();
+        stream.write(`${opts.tty ? `${opts.colour('✗', 'red')} ${label}: ` : '    '}failed after ${formatDuration(event.ms)}: ${event.error}\n`);
+        break;
+      }
+      case 'undo':
+        stream.write(`  undo: ${event.title}: ${event.ok ? 'done' : `FAILED: ${event.error}`}\n`);
+        break;
+      case 'warning':
+        clear();
+        stream.write(`${opts.colour('warning:', 'yellow')} ${event.message}\n`);
+        draw();
+        break;
+      case 'done':
+        stop();
+        break;
+      case 'plan':
+        break;
+    }
+  };
+}
