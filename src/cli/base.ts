@@ -15,16 +15,17 @@ export const DEFAULT_HC_NAMESPACE = 'clusters';
 export const DEFAULT_HYPERSHIFT_NAMESPACE = 'hypershift';
 
 export abstract class HcpCommand extends Command<HcpContext> {
-  kubeconfig = Option.String('--kubeconfig', { description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' });
-  contextName = Option.String('--context', { description: 'The kubeconfig context to use' });
-  clusterName = Option.String('--cluster', { description: 'The kubeconfig cluster to use' });
-  userName = Option.String('--user', { description: 'The kubeconfig user to use' });
-  namespace = Option.String('-n,--namespace', { description: `Namespace of the HostedCluster (default: ${DEFAULT_HC_NAMESPACE})` });
-  as = Option.String('--as', { description: 'Username to impersonate for the operation' });
-  asGroup = Option.Array('--as-group', { description: 'Group to impersonate (repeatable)' });
-  requestTimeout = Option.String('--request-timeout', { description: 'Timeout for a single API request, e.g. 30s (0 = none)' });
-  verbosity = Option.String('-v,--v', '0', { description: 'Log level: 1 shows stack traces, 6 shows every API request', validator: t.isNumber() });
+  kubeconfig = Option.String('--kubeconfig', { hidden: true, description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' });
+  contextName = Option.String('--context', { hidden: true, description: 'The kubeconfig context to use' });
+  clusterName = Option.String('--cluster', { hidden: true, description: 'The kubeconfig cluster to use' });
+  userName = Option.String('--user', { hidden: true, description: 'The kubeconfig user to use' });
+  namespace = Option.String('-n,--namespace', { hidden: true, description: `Namespace of the HostedCluster (default: ${DEFAULT_HC_NAMESPACE})` });
+  as = Option.String('--as', { hidden: true, description: 'Username to impersonate for the operation' });
+  asGroup = Option.Array('--as-group', { hidden: true, description: 'Group to impersonate (repeatable)' });
+  requestTimeout = Option.String('--request-timeout', { hidden: true, description: 'Timeout for a single API request, e.g. 30s (0 = none)' });
+  verbosity = Option.String('-v,--v', '0', { hidden: true, description: 'Log level: 1 shows stack traces, 6 shows every API request', validator: t.isNumber() });
   hypershiftNamespace = Option.String('--hypershift-namespace', DEFAULT_HYPERSHIFT_NAMESPACE, {
+    hidden: true,
     description: 'Namespace of the HyperShift operator',
   });
 

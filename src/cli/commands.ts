@@ -1,5 +1,8 @@
 /** Every command class, registered by main.ts and listed by the docs generator. */
-import { Builtins } from 'clipanion';
+import { HelpCommand } from './help.ts';
+import { PauseCommand } from './pause.ts';
+import { ResumeCommand } from './resume.ts';
+import { StatusCommand } from './status.ts';
 import { VersionCommand } from './version.ts';
 
-export const commands = [Builtins.HelpCommand, VersionCommand];
+export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand];

@@ -4,6 +4,7 @@ import type { HcpContext } from './context.ts';
 import { commands } from './commands.ts';
 import { hoistGlobalFlags } from './global-flags.ts';
 import { BINARY_LABEL, VERSION } from '../version.ts';
+import { ExitCode } from '../util/errors.ts';
 
 export function buildCli(): Cli<HcpContext> {
   const cli = new Cli<HcpContext>({
@@ -48,6 +49,21 @@ export async function main(argv: string[]): Promise<number> {
       throw err;
     });
   }
-  const cli = buildCli();
-  return cli.run(hoistGlobalFlags(argv), processContext());
+  return runCli(buildCli(), hoistGlobalFlags(argv), processContext());
+}
+
+/**
+ * clipanion prints parse errors (unknown command, missing argument) on stdout with exit 1 and a
+ * page of usage; a kubectl plugin owes one line on stderr and exit 2.
+ */
+export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpContext): Promise<number> {
+  let command;
+  try {
+    command = cli.process(argv, context);
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^Command not found; did you mean one of:$/, 'unknown command');
+    context.stderr.write(`error: ${first}: "${argv.join(' ')}" (see 'kubectl hcp --help')\n`);
+    return ExitCode.Usage;
+  }
+  return cli.run(command, context);
 }

@@ -10,7 +10,7 @@ import type { DryRunMode, Plan } from '../plan/plan.ts';
 import { DRY_RUN_MODES } from '../plan/plan.ts';
 import type { ExecutionResult } from '../plan/executor.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { UsageError } from '../util/errors.ts';
+import { ExitCode, HcpError, InterlockError, RuntimeError, UsageError } from '../util/errors.ts';
 
 export const outputOption = () =>
   Option.String('-o,--output', 'table', {
@@ -37,6 +37,19 @@ export abstract class MutatingCommand extends HcpCommand {
     return parseDryRun(this.dryRun);
   }
 
+  /** Validates the flags every mutating command shares; call it before any API call. */
+  protected validateCommon(): void {
+    parseDryRun(this.dryRun);
+    this.validateGlobals();
+  }
+
+  /** Prints the outcome: one JSON line with -o json (after the NDJSON progress), YAML, or text. */
+  protected printResult(value: Record<string, unknown>, text: string): void {
+    const format = this.output as OutputFormat;
+    if (format === 'json') this.out.print(JSON.stringify({ type: 'result', ...value }));
+    else this.out.data(format, value, () => text);
+  }
+
   /** Runs a plan through the executor with this command's flags, streams and renderers. */
   protected async runPlan(plan: Plan, kube: KubeClient, opts: { resume?: boolean } = {}): Promise<ExecutionResult> {
     const { executePlan } = await import('../plan/executor.ts');
@@ -60,6 +73,27 @@ export abstract class MutatingCommand extends HcpCommand {
       printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p)),
     });
   }
+}
+
+/**
+ * Runs `each` for every target, carrying on past failures, and fails at the end with all of them
+ * (STYLE: operations on several targets aggregate their errors).
+ */
+export async function forEachTarget<T>(targets: T[], label: (t: T) => string, each: (t: T) => Promise<void>): Promise<void> {
+  const failures: { target: string; error: unknown }[] = [];
+  for (const target of targets) {
+    try {
+      await each(target);
+    } catch (error) {
+      if (targets.length === 1) throw error;
+      failures.push({ target: label(target), error });
+    }
+  }
+  if (!failures.length) return;
+  const first = failures[0].error;
+  const exitCode = first instanceof HcpError ? first.exitCode : ExitCode.Runtime;
+  const message = `${failures.length} of ${targets.length} failed: ${failures.map((f) => `${f.target}: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; ')}`;
+  throw exitCode === ExitCode.Interlock ? new InterlockError(message) : new RuntimeError(message, { cause: first });
 }
 
 /** Adds --resume to commands whose plans are journaled. */

@@ -1,0 +1,48 @@
+/** Which HostedClusters a command acts on: one NAME, --all, or a label selector. */
+import type { KubeClient } from '../kube/client.ts';
+import { Resources } from '../kube/resources.ts';
+import { UsageError, RuntimeError } from '../util/errors.ts';
+import type { HostedCluster, NodePool } from './types.ts';
+
+export interface TargetSelection {
+  name?: string;
+  all: boolean;
+  selector?: string;
+  /** The namespace given with -n, if any; `--all` without -n means every namespace. */
+  explicitNamespace?: string;
+  defaultNamespace: string;
+}
+
+const SELECTOR = /^[A-Za-z0-9_./-]+\s*(==?|!=|\s+(in|notin)\s+\([^)]*\))?\s*[A-Za-z0-9_.-]*(,\s*!?[A-Za-z0-9_./-]+\s*(==?|!=|\s+(in|notin)\s+\([^)]*\))?\s*[A-Za-z0-9_.-]*)*$/;
+
+/** Pure check, run before any API call: exactly one way of choosing targets. */
+export function validateSelection(sel: TargetSelection): void {
+  const ways = [sel.name !== undefined, sel.all, sel.selector !== undefined].filter(Boolean).length;
+  if (ways === 0) throw new UsageError('name a HostedCluster, or pass --all or -l SELECTOR');
+  if (ways > 1) throw new UsageError('give only one of NAME, --all and -l SELECTOR');
+  if (sel.selector !== undefined && !SELECTOR.test(sel.selector.trim())) throw new UsageError(`-l "${sel.selector}" is not a valid label selector`);
+}
+
+export async function selectHostedClusters(kube: KubeClient, sel: TargetSelection): Promise<HostedCluster[]> {
+  if (sel.name !== undefined) {
+    const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, sel.defaultNamespace, sel.name);
+    if (!hc) {
+      throw new RuntimeError(`HostedCluster ${sel.defaultNamespace}/${sel.name} not found`, {
+        hint: sel.explicitNamespace ? undefined : 'HostedClusters are looked up in namespace "clusters" unless -n says otherwise',
+      });
+    }
+    return [hc];
+  }
+  const namespace = sel.all ? sel.explicitNamespace : (sel.explicitNamespace ?? sel.defaultNamespace);
+  const list = await kube.list<HostedCluster>(Resources.HostedCluster, { namespace, labelSelector: sel.selector?.trim() });
+  return list.items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+}
+
+/** The NodePools of the given clusters (matched by namespace and spec.clusterName), in one call. */
+export async function nodePoolsOf(kube: KubeClient, clusters: HostedCluster[]): Promise<NodePool[]> {
+  if (!clusters.length) return [];
+  const namespaces = new Set(clusters.map((c) => c.metadata.namespace));
+  const list = await kube.list<NodePool>(Resources.NodePool, { namespace: namespaces.size === 1 ? [...namespaces][0] : undefined });
+  const keys = new Set(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
+  return list.items.filter((np) => keys.has(`${np.metadata.namespace}/${np.spec.clusterName}`));
+}
