@@ -44,7 +44,7 @@ beforeEach(() => {
   env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'hcp-state-')) };
 });
 
-const replicas = (name: string) => (kube.objects.get(FakeKube.key(Resources.Deployment, 'cp', name)) as { spec: { replicas: number } }).spec.replicas;
+const replicas = (name: string) => (kube.objects.get(FakeKube.key(Resources.Deployment, "cp", name)) as unknown as { spec: { replicas: number } }).spec.replicas;
 
 describe('executePlan', () => {
   it('refuses a plan with blockers, naming the override flag, and writes nothing', async () => {
