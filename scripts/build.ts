@@ -17,10 +17,12 @@ import { bundleOptions, gitCommit } from './lib/bundle.ts';
 import { binaryPath, buildDir, bundlePath, nodeBinary, packageVersion, repoRoot } from './lib/dist.ts';
 
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-const blobPath = join(buildDir, 'sea-prep.blob');
-const seaConfigPath = join(buildDir, 'sea-config.json');
+// Per-process names: e2e test files and npm scripts may build at the same time; the finished binary
+// replaces dist/kubectl-hcp with an atomic rename.
+const blobPath = join(buildDir, `sea-prep.${process.pid}.blob`);
+const seaConfigPath = join(buildDir, `sea-config.${process.pid}.json`);
+const tmpBinary = join(buildDir, `kubectl-hcp.${process.pid}.tmp`);
 const stampPath = join(buildDir, 'kubectl-hcp.stamp');
-const tmpBinary = join(buildDir, 'kubectl-hcp.tmp');
 
 const started = performance.now();
 const args = new Set(process.argv.slice(2));
@@ -65,26 +67,22 @@ async function bundle(): Promise<Buffer> {
   return bytes;
 }
 
+const SEA_OPTIONS = {
+  disableExperimentalSEAWarning: true,
+  // V8 code cache for the bundle: `--help` takes ~60 ms instead of ~110 ms. (useSnapshot was tried
+  // too: no faster than the code cache, and it warns about snapshotting tty and readline.)
+  useCodeCache: true,
+};
+
 function seaConfig(): string {
-  return `${JSON.stringify(
-    {
-      main: bundlePath,
-      output: blobPath,
-      disableExperimentalSEAWarning: true,
-      // V8 code cache for the bundle: `--help` takes ~60 ms instead of ~110 ms. (useSnapshot was
-      // tried too: no faster than the code cache, and it warns about snapshotting tty/readline.)
-      useCodeCache: true,
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify({ main: bundlePath, output: blobPath, ...SEA_OPTIONS }, null, 2)}\n`;
 }
 
-function stampOf(bundleBytes: Buffer, config: string, node: string): string {
+function stampOf(bundleBytes: Buffer, node: string): string {
   const st = statSync(node);
   return createHash('sha256')
     .update(bundleBytes)
-    .update(config)
+    .update(JSON.stringify(SEA_OPTIONS))
     .update(`${node}\0${st.size}\0${st.mtimeMs}\0strip=${strip}\0`)
     .update(readFileSync(new URL(import.meta.url)))
     .digest('hex');
@@ -114,8 +112,8 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function makeExecutable(config: string, node: string): Promise<void> {
-  writeFileSync(seaConfigPath, config);
+async function makeExecutable(node: string): Promise<void> {
+  writeFileSync(seaConfigPath, seaConfig());
   let t = performance.now();
   const prep = spawnSync(node, ['--experimental-sea-config', seaConfigPath], { cwd: repoRoot, encoding: 'utf8' });
   if (prep.status !== 0) throw new Error(`node --experimental-sea-config failed:\n${prep.stdout}${prep.stderr}`);
@@ -137,26 +135,30 @@ async function makeExecutable(config: string, node: string): Promise<void> {
   renameSync(tmpBinary, binaryPath);
 }
 
+function cleanUp(): void {
+  for (const file of [blobPath, seaConfigPath, tmpBinary]) rmSync(file, { force: true });
+}
+
 async function run(): Promise<void> {
   const node = nodeBinary();
   checkPlatform(node);
   mkdirSync(buildDir, { recursive: true });
   const bundleBytes = await bundle();
-  const config = seaConfig();
-  const stamp = stampOf(bundleBytes, config, node);
+  const stamp = stampOf(bundleBytes, node);
   const upToDate = !args.has('--force') && existsSync(binaryPath) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp;
   if (upToDate) {
     log('dist/kubectl-hcp is up to date');
   } else {
     rmSync(stampPath, { force: true });
-    await makeExecutable(config, node);
+    await makeExecutable(node);
     writeFileSync(stampPath, stamp);
   }
   log(`dist/kubectl-hcp ${megabytes(statSync(binaryPath).size)}, total ${seconds(started)}`);
 }
 
-run().catch((err: unknown) => {
-  rmSync(tmpBinary, { force: true });
-  process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+run()
+  .catch((err: unknown) => {
+    process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(cleanUp);
