@@ -99,12 +99,27 @@ export abstract class HcpCommand extends Command<HcpContext> {
     return this.kubeClient;
   }
 
-  private async createKube(): Promise<KubeClient> {
+  /**
+   * A client for another kubeconfig context of the same kubeconfig files (e.g. the destination
+   * management cluster of a DR migration), with the same impersonation and timeouts.
+   */
+  protected kubeForContext(contextName: string): Promise<KubeClient> {
+    return this.createKube(contextName);
+  }
+
+  private async createKube(contextName = this.contextName): Promise<KubeClient> {
     const { timeoutMs } = this.validateGlobals();
     const { resolveKubeconfig } = await import('../kube/kubeconfig.ts');
     const { KubeClient } = await import('../kube/client.ts');
+    const otherContext = contextName !== this.contextName;
     const kubeconfig = resolveKubeconfig(
-      { kubeconfig: this.kubeconfig, context: this.contextName, cluster: this.clusterName, user: this.userName, namespace: this.namespace },
+      {
+        kubeconfig: this.kubeconfig,
+        context: contextName,
+        cluster: otherContext ? undefined : this.clusterName,
+        user: otherContext ? undefined : this.userName,
+        namespace: this.namespace,
+      },
       this.context.env,
     );
     const impersonate = this.as || this.asGroup?.length ? { user: this.as, groups: this.asGroup } : undefined;
