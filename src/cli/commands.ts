@@ -4,5 +4,6 @@ import { PauseCommand } from './pause.ts';
 import { ResumeCommand } from './resume.ts';
 import { StatusCommand } from './status.ts';
 import { VersionCommand } from './version.ts';
+import { configCommands } from './config-commands.ts';
 
-export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand];
+export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands];

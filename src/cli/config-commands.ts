@@ -1,0 +1,28 @@
+/** The hosted-cluster configuration commands (issue 5): metrics, dashboards, nodepool, upgrade, featuregate, oauth. */
+import { DashboardsDisableCommand } from './dashboards/disable.ts';
+import { DashboardsEnableCommand } from './dashboards/enable.ts';
+import { DashboardsStatusCommand } from './dashboards/status.ts';
+import { DashboardsTemplateGetCommand } from './dashboards/template-get.ts';
+import { DashboardsTemplateRenderCommand } from './dashboards/template-render.ts';
+import { DashboardsTemplateSetCommand } from './dashboards/template-set.ts';
+import { MetricsSetCommand } from './metrics/set.ts';
+import { MetricsShowCommand } from './metrics/show.ts';
+import { SreConfigApplyCommand } from './metrics/sre-config-apply.ts';
+import { SreConfigDefaultCommand } from './metrics/sre-config-default.ts';
+import { SreConfigShowCommand } from './metrics/sre-config-show.ts';
+import { SreConfigValidateCommand } from './metrics/sre-config-validate.ts';
+
+export const configCommands = [
+  MetricsSetCommand,
+  MetricsShowCommand,
+  SreConfigApplyCommand,
+  SreConfigShowCommand,
+  SreConfigValidateCommand,
+  SreConfigDefaultCommand,
+  DashboardsEnableCommand,
+  DashboardsDisableCommand,
+  DashboardsStatusCommand,
+  DashboardsTemplateGetCommand,
+  DashboardsTemplateSetCommand,
+  DashboardsTemplateRenderCommand,
+];

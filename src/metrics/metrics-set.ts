@@ -1,0 +1,139 @@
+/**
+ * Metrics sets (spec 7.1, FACTS "Metrics sets"): the operator's global METRICS_SET env var and the
+ * per-cluster `spec.monitoring.metricsSet` override.
+ *
+ * The operator compares METRICS_SET case-insensitively and exits on anything else, so its pod
+ * crashloops: the value is validated and written in its canonical spelling. The per-cluster field
+ * is a case-sensitive enum, so it too gets the canonical spelling.
+ */
+import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { HostedCluster } from '../hostedcluster/types.ts';
+import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
+import { UsageError } from '../util/errors.ts';
+
+export const METRICS_SETS = ['Telemetry', 'SRE', 'All'] as const;
+export type MetricsSet = (typeof METRICS_SETS)[number];
+export const METRICS_SET_ENV = 'METRICS_SET';
+
+/** "sre", "SRE", "Sre" → "SRE". Throws a UsageError for anything the operator would not accept. */
+export function canonicalMetricsSet(value: string): MetricsSet {
+  const found = METRICS_SETS.find((s) => s.toLowerCase() === value.trim().toLowerCase());
+  if (!found || value.trim() !== value) throw new UsageError(`metrics set "${value}" is not valid: use Telemetry, SRE or All (any case)`);
+  return found;
+}
+
+/** How the operator reads its env: empty or unset means Telemetry; anything unknown makes it exit. */
+export function interpretOperatorMetricsSet(value: string | undefined): { set?: MetricsSet; raw?: string; invalid: boolean } {
+  if (value === undefined || value === '') return { set: 'Telemetry', raw: value, invalid: false };
+  const set = METRICS_SETS.find((s) => s.toLowerCase() === value.toLowerCase());
+  return set ? { set, raw: value, invalid: false } : { set: undefined, raw: value, invalid: true };
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  env?: EnvVar[];
+}
+
+export interface Deployment extends KubeObject {
+  spec?: { replicas?: number; template?: { spec?: { containers?: Container[] } } };
+  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number; readyReplicas?: number };
+}
+
+/** The operator's own container: the one named `operator`, else the first. */
+export function operatorContainer(d: Deployment): Container | undefined {
+  const containers = d.spec?.template?.spec?.containers ?? [];
+  return containers.find((c) => c.name === OPERATOR_DEPLOYMENT) ?? containers[0];
+}
+
+export function envOf(d: Deployment, name: string): EnvVar | undefined {
+  return operatorContainer(d)?.env?.find((e) => e.name === name);
+}
+
+/**
+ * A strategic merge patch that sets (or, with null, removes) one env var of one container: the
+ * API server merges `containers` by name and `env` by name, so other variables stay untouched.
+ */
+export function envPatch(container: string, name: string, value: string | null, hadValueFrom = false): unknown {
+  const entry = value === null ? { name, $patch: 'delete' } : { name, value, ...(hadValueFrom ? { valueFrom: null } : {}) };
+  return { spec: { template: { spec: { containers: [{ name: container, env: [entry] }] } } } };
+}
+
+export type SreConfigState = 'missing' | 'valid' | 'invalid';
+
+export interface GlobalMetricsInputs {
+  namespace: string;
+  deployment: Deployment;
+  set: MetricsSet;
+  sreConfig: SreConfigState;
+}
+
+export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
+  const { deployment, set, namespace } = inputs;
+  const ref: ObjectRef = { resource: Resources.Deployment, namespace, name: deployment.metadata.name };
+  const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const container = operatorContainer(deployment);
+  if (!container) {
+    plan.blockers.push({ message: `deployment ${namespace}/${deployment.metadata.name} has no containers` });
+    return plan;
+  }
+  const current = envOf(deployment, METRICS_SET_ENV);
+  const seen = interpretOperatorMetricsSet(current?.value);
+  if (current?.valueFrom) plan.warnings.push(`${METRICS_SET_ENV} was set from a reference (valueFrom); it becomes the literal value ${set}`);
+  if (seen.invalid) plan.warnings.push(`the operator's current ${METRICS_SET_ENV}="${seen.raw}" is invalid: the operator exits on it (its pod crashloops) until this change rolls out`);
+  if (set === 'SRE' && inputs.sreConfig === 'missing') {
+    plan.warnings.push(`configmap ${namespace}/sre-metric-set does not exist: the SRE set without a config filters nothing (write one with 'kubectl hcp metrics sre-config apply -f FILE')`);
+  } else if (set === 'SRE' && inputs.sreConfig === 'invalid') {
+    plan.warnings.push(`configmap ${namespace}/sre-metric-set is not valid: the operator drops what it cannot parse (see 'kubectl hcp metrics sre-config show')`);
+  }
+  plan.steps.push({
+    id: 'set-metrics-set',
+    title: `Set ${METRICS_SET_ENV}=${set} on container ${container.name} of ${describeRef(ref)} (rolls the operator out)`,
+    changes: [{ op: 'patch', ref, patchType: 'strategic', patch: envPatch(container.name, METRICS_SET_ENV, set, Boolean(current?.valueFrom)) }],
+    isDone: async ({ kube }) => {
+      const fresh = await kube.get<Deployment>(ref.resource, ref.namespace, ref.name);
+      const env = envOf(fresh, METRICS_SET_ENV);
+      return env?.value === set && !env.valueFrom;
+    },
+  });
+  return plan;
+}
+
+export interface ClusterMetricsInputs {
+  hc: HostedCluster;
+  /** null removes the override, so the cluster follows the operator's global set. */
+  set: MetricsSet | null;
+}
+
+export function planClusterMetricsSet({ hc, set }: ClusterMetricsInputs): Plan {
+  const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
+  const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  plan.steps.push({
+    id: 'set-cluster-metrics-set',
+    title: set === null ? `Remove spec.monitoring.metricsSet from ${describeRef(ref)}` : `Set spec.monitoring.metricsSet=${set} on ${describeRef(ref)}`,
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { monitoring: { metricsSet: set } } } }],
+    isDone: async ({ kube }) => {
+      const fresh = await kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
+      return (fresh.spec.monitoring?.metricsSet ?? null) === set;
+    },
+  });
+  return plan;
+}
+
+/** Whether a deployment has finished rolling out its latest spec (kubectl rollout status). */
+export function rolloutState(d: Deployment): { done: boolean; message: string } {
+  const want = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  if ((s.observedGeneration ?? 0) < (d.metadata.generation as number | undefined ?? 0)) return { done: false, message: 'new spec not yet observed' };
+  if ((s.updatedReplicas ?? 0) < want) return { done: false, message: `${s.updatedReplicas ?? 0} of ${want} updated` };
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return { done: false, message: `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination` };
+  if ((s.availableReplicas ?? 0) < want) return { done: false, message: `${s.availableReplicas ?? 0} of ${want} available` };
+  return { done: true, message: `${want} of ${want} updated and available` };
+}

@@ -1,0 +1,178 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canonicalMetricsSet, envPatch, interpretOperatorMetricsSet, planClusterMetricsSet, planGlobalMetricsSet, type Deployment } from '../../../src/metrics/metrics-set.ts';
+import { formatProblem, re2Error, validateSreConfig } from '../../../src/metrics/sre-config.ts';
+import { DEFAULT_SRE_CONFIG } from '../../../src/metrics/default-sre-config.ts';
+import { planSreConfigApply } from '../../../src/metrics/observe.ts';
+import { UsageError } from '../../../src/util/errors.ts';
+import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
+import { runInProcess } from '../cli-harness.ts';
+import { expectRejected } from '../bad-input.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hcp-metrics-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const deployment = (env?: { name: string; value?: string }[]): Deployment => ({
+  metadata: { name: 'operator', namespace: 'hypershift' },
+  spec: { template: { spec: { containers: [{ name: 'operator', image: 'hypershift:1', env }] } } },
+});
+
+describe('canonicalMetricsSet', () => {
+  it.each([
+    ['sre', 'SRE'],
+    ['SRE', 'SRE'],
+    ['telemetry', 'Telemetry'],
+    ['ALL', 'All'],
+  ])('%s → %s', (input, want) => expect(canonicalMetricsSet(input)).toBe(want));
+
+  it.each(['', 'Sre2', 'none', ' SRE', 'Telemetry,SRE'])('rejects %j with a UsageError', (input) => {
+    expect(() => canonicalMetricsSet(input)).toThrow(UsageError);
+  });
+
+  it.each([
+    [undefined, 'Telemetry', false],
+    ['', 'Telemetry', false],
+    ['sRe', 'SRE', false],
+    ['bogus', undefined, true],
+  ])('the operator reads METRICS_SET=%j as %s (invalid: %s)', (raw, set, invalid) => {
+    expect(interpretOperatorMetricsSet(raw)).toMatchObject({ set, invalid });
+  });
+});
+
+describe('planGlobalMetricsSet', () => {
+  it('patches only METRICS_SET of the operator container with a strategic merge patch', () => {
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: deployment([{ name: 'OTHER', value: 'x' }]), set: 'All', sreConfig: 'missing' });
+    expect(plan.steps[0].changes).toEqual([
+      { op: 'patch', ref: expect.objectContaining({ name: 'operator', namespace: 'hypershift' }), patchType: 'strategic', patch: envPatch('operator', 'METRICS_SET', 'All') },
+    ]);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['missing', /filters nothing.*sre-config apply/],
+    ['invalid', /not valid/],
+  ] as const)('warns when SRE is chosen and the config is %s', (state, warning) => {
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: deployment(), set: 'SRE', sreConfig: state });
+    expect(plan.warnings.join('\n')).toMatch(warning);
+  });
+
+  it('says that the current value crashloops the operator', () => {
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: deployment([{ name: 'METRICS_SET', value: 'bogus' }]), set: 'SRE', sreConfig: 'valid' });
+    expect(plan.warnings.join('\n')).toMatch(/crashloops/);
+  });
+
+  it('sets or removes the per-cluster override with a merge patch', () => {
+    const hc = { metadata: { name: 'sample', namespace: 'clusters' }, spec: {} } as HostedCluster;
+    expect(planClusterMetricsSet({ hc, set: 'SRE' }).steps[0].changes?.[0]).toMatchObject({ patchType: 'merge', patch: { spec: { monitoring: { metricsSet: 'SRE' } } } });
+    expect(planClusterMetricsSet({ hc, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: { metricsSet: null } } } });
+  });
+});
+
+describe('validateSreConfig', () => {
+  it("accepts the docs' example", () => {
+    const v = validateSreConfig(DEFAULT_SRE_CONFIG);
+    expect(v.problems).toEqual([]);
+    expect(v.components).toMatchObject({ kubeAPIServer: 11, cvo: 1 });
+  });
+
+  it.each([
+    ['(?=lookahead)', /not valid RE2/],
+    ['(a)\\1', /not valid RE2/],
+    ['[', /missing closing ]/],
+    ['a{1001}', /invalid repeat count/],
+  ])('rejects the regex %s, which Go RE2 rejects', (regex, message) => {
+    expect(re2Error(regex)).toBeDefined();
+    const v = validateSreConfig(`etcd:\n  - action: drop\n    sourceLabels: ["__name__"]\n    regex: ${JSON.stringify(regex)}\n`);
+    expect(v.problems).toHaveLength(1);
+    expect(formatProblem(v.problems[0], 'f.yaml')).toMatch(/^f\.yaml:4: etcd\[1\]: /);
+    expect(v.problems[0].message).toMatch(message);
+  });
+
+  // Each case: the text, the line and component named, and the message.
+  it.each([
+    ['kubeApiServer:\n  - action: drop\n    regex: x\n', 1, 'kubeApiServer', /unknown component \(did you mean kubeAPIServer\?\)/],
+    ['etcd:\n  - action: drop\n    regex: x\n    source_labels: [a]\n', 4, 'etcd', /unknown field "source_labels" \(use sourceLabels\)/],
+    ['etcd:\n  - action: Drop\n    regex: x\n', 2, 'etcd', /action "Drop" is not one of .* \(write "drop"\)/],
+    ['etcd:\n  - action: delete\n', 2, 'etcd', /action "delete"/],
+    ['etcd:\n  - action: drop\n    sourceLabels: __name__\n', 3, 'etcd', /sourceLabels must be a list/],
+    ['etcd:\n  - action: drop\n    sourceLabels: ["bad-label"]\n', 3, 'etcd', /not a label name/],
+    ['etcd:\n  - action: drop\n    regex: 12\n', 3, 'etcd', /regex must be a string/],
+    ['etcd:\n  - action: hashmod\n    targetLabel: t\n', 2, 'etcd', /modulus greater than 0/],
+    ['etcd:\n  - regex: x\n    sourceLabels: [a]\n', 2, 'etcd', /action replace \(the default when action is missing\) needs targetLabel/],
+    ['etcd:\n  action: drop\n', 1, 'etcd', /must be a list/],
+    ['cvo:\n  - action: drop\n    regex: a\netcd:\n  - action: drop\n    regex: "("\n', 6, 'etcd', /not valid RE2/],
+  ])('rejects %j at line %i of %s', (text, line, component, message) => {
+    const v = validateSreConfig(text);
+    expect(v.problems[0]).toMatchObject({ line, component });
+    expect(v.problems[0].message).toMatch(message);
+  });
+
+  it.each([
+    ['', /empty/],
+    ['- a\n- b\n', /must be a mapping/],
+    ['etcd: [\n', /not valid YAML/],
+    ['etcd: []\netcd: []\n', /not valid YAML: duplicated mapping key/],
+  ])('rejects the document %j', (text, message) => {
+    expect(validateSreConfig(text).problems[0].message).toMatch(message);
+  });
+
+  it('warns about components the operator ignores', () => {
+    expect(validateSreConfig('controlPlaneOperator: []\n').warnings).toEqual(['controlPlaneOperator is parsed but ignored by the operator']);
+  });
+
+  it('creates or patches configmap sre-metric-set key config', () => {
+    expect(planSreConfigApply({ namespace: 'hypershift', existing: null, text: 'etcd: []\n' }).steps[0].changes?.[0]).toMatchObject({
+      op: 'create',
+      body: { metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } },
+    });
+    expect(
+      planSreConfigApply({ namespace: 'hypershift', existing: { metadata: { name: 'sre-metric-set' } }, text: 'etcd: []\n' }).steps[0].changes?.[0],
+    ).toMatchObject({ op: 'patch', patchType: 'merge', patch: { data: { config: 'etcd: []\n' } } });
+  });
+});
+
+describe('metrics commands: bad input exits 2 with one line and no API call', () => {
+  const bad = file('bad.yaml', 'etcd:\n  - action: drop\n    regex: "(?=x)"\n');
+  const notYaml = file('not.yaml', 'etcd: [\n');
+  it.each([
+    [['metrics', 'set']],
+    [['metrics', 'set', 'Sre2']],
+    [['metrics', 'set', 'SRE', '--unset', '--hosted-cluster', 'sample']],
+    [['metrics', 'set', '--unset']],
+    [['metrics', 'set', 'SRE', '--hosted-cluster', 'Bad_Name']],
+    [['metrics', 'set', 'SRE', '--hosted-cluster', 'sample', '--wait']],
+    [['metrics', 'set', 'SRE', '--wait-timeout', '2d']],
+    [['metrics', 'set', 'SRE', '--dry-run=maybe']],
+    [['metrics', 'show', '-o', 'xml']],
+    [['metrics', 'sre-config', 'apply']],
+    [['metrics', 'sre-config', 'apply', '-f', '/nonexistent/sre.yaml']],
+    [['metrics', 'sre-config', 'apply', '-f', bad]],
+    [['metrics', 'sre-config', 'apply', '-f', notYaml]],
+    [['metrics', 'sre-config', 'apply', '-f', dir]],
+  ])('%j', async (argv) => {
+    await expectRejected(argv);
+  });
+
+  it('apply names the file, line and component', async () => {
+    const r = await runInProcess(['metrics', 'sre-config', 'apply', '-f', bad]);
+    expect(r.stderr).toBe(`error: ${bad}:3: etcd[1]: regex "(?=x)" is not valid RE2 (Prometheus would reject it): invalid or unsupported Perl syntax: \`(?=\`\n`);
+  });
+
+  it('validate lists every problem and exits 2; default passes validate', async () => {
+    const two = file('two.yaml', 'etcd:\n  - action: Drop\n    regex: "["\n');
+    const r = await runInProcess(['metrics', 'sre-config', 'validate', '-f', two]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(2);
+    const d = await runInProcess(['metrics', 'sre-config', 'default']);
+    expect(d.code).toBe(0);
+    const ok = await runInProcess(['metrics', 'sre-config', 'validate', '-f', file('default.yaml', d.stdout)]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/valid \(kubeAPIServer: 11/);
+  });
+});
