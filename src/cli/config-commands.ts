@@ -5,6 +5,11 @@ import { DashboardsStatusCommand } from './dashboards/status.ts';
 import { DashboardsTemplateGetCommand } from './dashboards/template-get.ts';
 import { DashboardsTemplateRenderCommand } from './dashboards/template-render.ts';
 import { DashboardsTemplateSetCommand } from './dashboards/template-set.ts';
+import { NodePoolListCommand } from './nodepool/list.ts';
+import { NodePoolScaleCommand } from './nodepool/scale.ts';
+import { NodePoolSetCommand } from './nodepool/set.ts';
+import { NodePoolUpdateCommand } from './nodepool/update.ts';
+import { UpgradeCommand } from './upgrade/upgrade.ts';
 import { MetricsSetCommand } from './metrics/set.ts';
 import { MetricsShowCommand } from './metrics/show.ts';
 import { SreConfigApplyCommand } from './metrics/sre-config-apply.ts';
@@ -25,4 +30,9 @@ export const configCommands = [
   DashboardsTemplateGetCommand,
   DashboardsTemplateSetCommand,
   DashboardsTemplateRenderCommand,
+  NodePoolListCommand,
+  NodePoolScaleCommand,
+  NodePoolSetCommand,
+  NodePoolUpdateCommand,
+  UpgradeCommand,
 ];

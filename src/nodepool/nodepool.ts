@@ -1,0 +1,293 @@
+/**
+ * NodePool scaling, timeouts and release updates (spec 4.1, 6.2, 6.3; FACTS "NodePool").
+ *
+ * - `replicas` and `autoScaling` are mutually exclusive (CEL): one merge patch sets one and nulls the other.
+ * - Scaling to zero removes every node: it needs a non-zero `nodeDrainTimeout`, or draining blocks forever.
+ * - `nodeDrainTimeout` / `nodeVolumeDetachTimeout` are Go durations the CRD does not validate.
+ * - A NodePool release must not be newer than its HostedCluster's (`ValidReleaseImage` turns False).
+ */
+import type { KubeClient } from '../kube/client.ts';
+import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
+import { waitFor } from '../kube/wait.ts';
+import type { Plan, Step } from '../plan/plan.ts';
+import { condition, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
+import { renderTable } from '../output/output.ts';
+import { parseGoDuration } from '../util/duration.ts';
+import { RuntimeError, UsageError } from '../util/errors.ts';
+import { compareVersions, parseVersion, versionOfImage, type ReleaseVersion } from './release.ts';
+
+export const npRef = (np: NodePool): ObjectRef => ({ resource: Resources.NodePool, namespace: np.metadata.namespace, name: np.metadata.name });
+
+export interface AutoScaling {
+  min: number;
+  max: number;
+}
+
+/** `--replicas N`: a non-negative int32. */
+export function parseReplicas(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 2 ** 31 - 1) throw new UsageError(`--replicas "${value}" is not a non-negative whole number`);
+  return Number(value);
+}
+
+/** `--autoscaling MIN:MAX`, checked as the CRD's CEL rules would (max ≥ 1, max ≥ min). */
+export function parseAutoScaling(value: string): AutoScaling {
+  const m = /^(\d+):(\d+)$/.exec(value);
+  if (!m) throw new UsageError(`--autoscaling "${value}" is not MIN:MAX (e.g. 1:5)`);
+  const [min, max] = [Number(m[1]), Number(m[2])];
+  if (max < 1) throw new UsageError(`--autoscaling "${value}": max must be at least 1`);
+  if (max < min) throw new UsageError(`--autoscaling "${value}": max must be equal or greater than min`);
+  if (max > 2 ** 31 - 1) throw new UsageError(`--autoscaling "${value}": max is too large`);
+  return { min, max };
+}
+
+/** A positive or zero Go duration, in the spelling given (the operator parses it with Go). */
+export function parseTimeout(value: string, flag: string): { text: string; ms: number } {
+  const ms = parseGoDuration(value, flag);
+  if (ms < 0) throw new UsageError(`${flag} "${value}" is negative`);
+  return { text: value, ms };
+}
+
+const isZeroDuration = (v: string | undefined): boolean => {
+  if (v === undefined || v === '') return true;
+  try {
+    return parseGoDuration(v) === 0;
+  } catch {
+    return false;
+  }
+};
+
+// ------------------------------------------------------------------ list
+
+export interface NodePoolRow {
+  namespace: string;
+  name: string;
+  cluster: string;
+  replicas?: number;
+  autoscaling?: AutoScaling;
+  ready?: number;
+  readyCondition?: string;
+  version?: string;
+  upgradeType?: string;
+  nodeDrainTimeout?: string;
+  nodeVolumeDetachTimeout?: string;
+  updating: string[];
+  releaseImage?: string;
+}
+
+export function nodePoolRow(np: NodePool): NodePoolRow {
+  const ready = condition(np, 'Ready');
+  return {
+    namespace: np.metadata.namespace ?? '',
+    name: np.metadata.name,
+    cluster: np.spec.clusterName,
+    replicas: np.spec.autoScaling ? undefined : (np.spec.replicas ?? 0),
+    autoscaling: np.spec.autoScaling ?? undefined,
+    ready: np.status?.replicas ?? 0,
+    readyCondition: ready ? `${ready.status}${ready.status !== 'True' && ready.reason ? ` (${ready.reason})` : ''}` : undefined,
+    version: np.status?.version,
+    upgradeType: np.spec.management?.upgradeType,
+    nodeDrainTimeout: np.spec.nodeDrainTimeout,
+    nodeVolumeDetachTimeout: np.spec.nodeVolumeDetachTimeout,
+    updating: ['UpdatingVersion', 'UpdatingConfig'].filter((t) => condition(np, t)?.status === 'True'),
+    releaseImage: np.spec.release?.image,
+  };
+}
+
+export function renderNodePoolTable(rows: NodePoolRow[]): string {
+  return renderTable(
+    ['name', 'cluster', 'replicas', 'ready', 'ready cond', 'version', 'upgrade', 'drain timeout', 'updating'],
+    rows.map((r) => [
+      r.name,
+      r.cluster,
+      r.autoscaling ? `auto ${r.autoscaling.min}-${r.autoscaling.max}` : r.replicas,
+      r.ready,
+      r.readyCondition,
+      r.version,
+      r.upgradeType,
+      r.nodeDrainTimeout ?? '0s (unset)',
+      r.updating.join(',') || 'no',
+    ]),
+  );
+}
+
+// ------------------------------------------------------------------ scale
+
+export interface ScaleInputs {
+  np: NodePool;
+  replicas?: number;
+  autoscaling?: AutoScaling;
+  /** --drain-timeout: set nodeDrainTimeout in the same patch. */
+  drainTimeout?: string;
+  /** --force: scale to zero even without a drain timeout. */
+  force: boolean;
+  /** --wait: how long to wait for Ready and the replica count; undefined means no wait. */
+  waitMs?: number;
+}
+
+export function planNodePoolScale(inputs: ScaleInputs): Plan {
+  const { np, replicas, autoscaling } = inputs;
+  const ref = npRef(np);
+  const plan: Plan = { operation: 'nodepool-scale', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const platform = (np.spec.platform as { type?: string } | undefined)?.type;
+  if (autoscaling && autoscaling.min === 0 && platform !== 'AWS' && platform !== 'Azure') {
+    // CEL: "Scale-from-zero (autoScaling.min=0) is currently only supported for AWS and Azure platforms".
+    throw new UsageError(`--autoscaling ${autoscaling.min}:${autoscaling.max}: a minimum of 0 (scale from zero) is only supported on AWS and Azure, and ${describeRef(ref)} is on ${platform ?? 'an unknown platform'}`);
+  }
+  const spec: Record<string, unknown> = autoscaling ? { autoScaling: autoscaling, replicas: null } : { replicas, autoScaling: null };
+  if (inputs.drainTimeout !== undefined) spec.nodeDrainTimeout = inputs.drainTimeout;
+  const toZero = replicas === 0;
+  const currentNodes = np.status?.replicas ?? 0;
+  if (toZero) {
+    plan.warnings.push(`scaling ${describeRef(ref)} to 0 removes its ${currentNodes} node(s): the workloads running on them will be gone (spec 4.1)`);
+    const drain = inputs.drainTimeout ?? np.spec.nodeDrainTimeout;
+    if (isZeroDuration(drain) && !inputs.force) {
+      plan.blockers.push({
+        message: `nodeDrainTimeout is ${drain === undefined ? 'not set' : `"${drain}"`}, so draining a node that cannot be drained blocks the scale-down forever`,
+        override: '--drain-timeout D (e.g. 1m, set in the same patch) or --force',
+      });
+    }
+  }
+  const target = autoscaling ? `autoscaling ${autoscaling.min}-${autoscaling.max}` : `${replicas} replicas`;
+  const already = autoscaling
+    ? np.spec.autoScaling?.min === autoscaling.min && np.spec.autoScaling?.max === autoscaling.max && np.spec.replicas === undefined
+    : np.spec.replicas === replicas && !np.spec.autoScaling;
+  plan.steps.push({
+    id: 'scale',
+    title: `Scale ${describeRef(ref)} to ${target}${np.spec.autoScaling && !autoscaling ? ' (autoscaling off)' : ''}${!np.spec.autoScaling && autoscaling ? ' (replicas removed)' : ''}${inputs.drainTimeout ? `, nodeDrainTimeout ${inputs.drainTimeout}` : ''}`,
+    destructive: toZero && currentNodes > 0,
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec } }],
+    isDone: async () => already && (inputs.drainTimeout === undefined || np.spec.nodeDrainTimeout === inputs.drainTimeout),
+  });
+  if (inputs.waitMs !== undefined) plan.steps.push(waitScaledStep(ref, replicas, autoscaling, inputs.waitMs));
+  return plan;
+}
+
+function waitScaledStep(ref: ObjectRef, replicas: number | undefined, autoscaling: AutoScaling | undefined, waitMs: number): Step {
+  const want = autoscaling ? `between ${autoscaling.min} and ${autoscaling.max}` : String(replicas);
+  return {
+    id: 'wait-scaled',
+    title: `Wait for ${describeRef(ref)} to have ${want} ready node(s)`,
+    details: [`polls status.replicas and condition Ready for up to ${Math.round(waitMs / 1000)}s`],
+    run: async (ctx) => {
+      const r = await waitFor(
+        `${want} nodes`,
+        async () => {
+          const np = await ctx.kube.get<NodePool>(ref.resource, ref.namespace, ref.name);
+          const n = np.status?.replicas ?? 0;
+          const ready = condition(np, 'Ready');
+          const countOk = autoscaling ? n >= autoscaling.min && n <= autoscaling.max : n === replicas;
+          // With no nodes wanted, Ready may legitimately not be True.
+          const readyOk = replicas === 0 || ready?.status === 'True';
+          return { done: countOk && readyOk, message: `${n} node(s), Ready=${ready?.status ?? 'unreported'}`, value: n };
+        },
+        { timeoutMs: waitMs, onProgress: ctx.progress },
+      );
+      if (r.timedOut) throw new RuntimeError(`${describeRef(ref)} did not reach ${want} ready node(s) in time (${r.message})`);
+      return { replicas: r.value };
+    },
+  };
+}
+
+// ------------------------------------------------------------------ set timeouts
+
+export interface SetInputs {
+  np: NodePool;
+  drainTimeout?: string;
+  volumeDetachTimeout?: string;
+}
+
+export function planNodePoolSet({ np, drainTimeout, volumeDetachTimeout }: SetInputs): Plan {
+  const ref = npRef(np);
+  const plan: Plan = { operation: 'nodepool-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const spec: Record<string, string> = {};
+  if (drainTimeout !== undefined) spec.nodeDrainTimeout = drainTimeout;
+  if (volumeDetachTimeout !== undefined) spec.nodeVolumeDetachTimeout = volumeDetachTimeout;
+  const changes = Object.entries(spec).map(([k, v]) => `${k} ${(np.spec as Record<string, unknown>)[k] ?? '<unset>'} => ${v}`);
+  plan.steps.push({
+    id: 'set-timeouts',
+    title: `Set ${changes.join(', ')} on ${describeRef(ref)}`,
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec } }],
+    isDone: async () => Object.entries(spec).every(([k, v]) => (np.spec as Record<string, unknown>)[k] === v),
+  });
+  return plan;
+}
+
+// ------------------------------------------------------------------ update (release)
+
+/** The version a HostedCluster runs or is going to: its release tag, else what it reports. */
+export function hostedClusterVersion(hc: HostedCluster): ReleaseVersion | undefined {
+  return versionOfImage(hc.spec.release?.image) ?? parseVersion(hc.status?.version?.desired?.version);
+}
+
+export const UPGRADE_TYPE_EFFECT: Record<string, string> = {
+  Replace: 'upgradeType Replace: new instances are created at the new version and the old ones removed; the nodes are re-provisioned and manual changes on them are lost (spec 6.2.1)',
+  InPlace: 'upgradeType InPlace: the operating system of the existing instances is updated; the nodes are kept (spec 6.2.2)',
+};
+
+export interface UpdateInputs {
+  np: NodePool;
+  hc: HostedCluster | null;
+  image: string;
+  waitMs?: number;
+}
+
+export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Plan {
+  const ref = npRef(np);
+  const plan: Plan = { operation: 'nodepool-update', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const target = versionOfImage(image);
+  const upgradeType = np.spec.management?.upgradeType ?? 'Replace';
+  plan.warnings.push(UPGRADE_TYPE_EFFECT[upgradeType] ?? `upgradeType ${upgradeType}`);
+  if (!hc) {
+    plan.blockers.push({ message: `its HostedCluster ${np.metadata.namespace}/${np.spec.clusterName} was not found, so the version skew cannot be checked` });
+  } else {
+    const cp = hostedClusterVersion(hc);
+    if (target && cp && compareVersions(target, cp) > 0) {
+      plan.blockers.push({
+        message: `NodePool release ${target.text} is newer than the HostedCluster's ${cp.text} (${hc.spec.release?.image}); the node pool version must not surpass the control plane (spec 6.3): upgrade the control plane first with 'kubectl hcp upgrade ${hc.metadata.name} --release-image ${image}'`,
+      });
+    } else if (!target || !cp) {
+      plan.warnings.push(`cannot read a version from ${!target ? image : `the HostedCluster's release ${hc.spec.release?.image}`}: the "not newer than the control plane" rule is not checked`);
+    }
+  }
+  const current = np.spec.release?.image;
+  plan.steps.push({
+    id: 'set-release',
+    title: `Set the release of ${describeRef(ref)}: ${current ?? '<unset>'} => ${image}`,
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { release: { image } } } }],
+    isDone: async () => current === image && (!target || np.status?.version === target.text),
+  });
+  if (waitMs !== undefined) {
+    plan.steps.push({
+      id: 'wait-updated',
+      title: `Wait for ${describeRef(ref)} to finish updating${target ? ` to ${target.text}` : ''}`,
+      details: [`polls UpdatingVersion, ValidReleaseImage and status.version for up to ${Math.round(waitMs / 1000)}s`],
+      run: async (ctx) => {
+        const r = await waitFor(
+          `${describeRef(ref)} to update`,
+          async () => {
+            const fresh = await ctx.kube.get<NodePool>(ref.resource, ref.namespace, ref.name);
+            const invalid = condition(fresh, 'ValidReleaseImage');
+            if (invalid?.status === 'False') throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
+            const updating = condition(fresh, 'UpdatingVersion');
+            const versionOk = target ? fresh.status?.version === target.text : true;
+            return {
+              done: updating?.status !== 'True' && versionOk && (fresh.status?.version !== undefined || !target),
+              message: `version ${fresh.status?.version ?? '<none>'}, UpdatingVersion=${updating?.status ?? 'unreported'}`,
+              value: fresh.status?.version,
+            };
+          },
+          { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
+        );
+        if (r.timedOut) throw new RuntimeError(`${describeRef(ref)} did not finish updating in time (${r.message})`, { state: 'the new release is set; the rollout continues' });
+        return { version: r.value };
+      },
+    });
+  }
+  return plan;
+}
+
+export async function getNodePool(kube: KubeClient, namespace: string, name: string): Promise<NodePool> {
+  const np = await kube.getOrNull<NodePool>(Resources.NodePool, namespace, name);
+  if (!np) throw new RuntimeError(`NodePool ${namespace}/${name} not found`, { hint: 'NodePools are looked up in namespace "clusters" unless -n says otherwise' });
+  return np;
+}

@@ -1,0 +1,79 @@
+/**
+ * Control-plane updates (spec 6.1): `spec.release` of the HostedCluster, followed through
+ * `status.version.history` until the new version is Completed.
+ */
+import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
+import { waitFor } from '../kube/wait.ts';
+import type { Plan } from '../plan/plan.ts';
+import { condition, type HostedCluster } from '../hostedcluster/types.ts';
+import { RuntimeError } from '../util/errors.ts';
+import { compareVersions, minorOf, versionOfImage } from './release.ts';
+import { hostedClusterVersion } from './nodepool.ts';
+
+const NO_UPGRADE_SETS = new Set(['TechPreviewNoUpgrade', 'DevPreviewNoUpgrade', 'CustomNoUpgrade']);
+
+export interface UpgradeInputs {
+  hc: HostedCluster;
+  image: string;
+  /** Minor versions the operator supports (supported-versions configmap), newest first. */
+  supportedVersions?: string[];
+  /** --force: allow a downgrade. */
+  force: boolean;
+  waitMs?: number;
+}
+
+export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: UpgradeInputs): Plan {
+  const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
+  const plan: Plan = { operation: 'upgrade', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const current = hostedClusterVersion(hc);
+  const target = versionOfImage(image);
+  const featureSet = (hc.spec.configuration as { featureGate?: { featureSet?: string } } | undefined)?.featureGate?.featureSet;
+  if (target && current) {
+    const cmp = compareVersions(target, current);
+    if (cmp < 0 && !force) plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
+    if (featureSet && NO_UPGRADE_SETS.has(featureSet) && minorOf(target) !== minorOf(current)) {
+      plan.blockers.push({ message: `the cluster runs feature set ${featureSet}, which blocks minor version updates (${current.text} => ${target.text}) and cannot be undone` });
+    }
+  } else {
+    plan.warnings.push(`cannot read a version from ${target ? `the current release ${hc.spec.release?.image}` : image}: downgrade and feature-set checks are skipped`);
+  }
+  if (target && supportedVersions?.length && !supportedVersions.includes(minorOf(target))) {
+    plan.warnings.push(`the operator lists supported versions ${supportedVersions.join(', ')}; ${minorOf(target)} is not among them`);
+  }
+  const history = hc.status?.version?.history?.[0];
+  if (history && history.state !== 'Completed') plan.warnings.push(`an update to ${history.version ?? history.image} is still ${history.state}`);
+  plan.steps.push({
+    id: 'set-release',
+    title: `Set the control-plane release of ${describeRef(ref)}: ${hc.spec.release?.image ?? '<unset>'} => ${image}`,
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { release: { image } } } }],
+    isDone: async () => hc.spec.release?.image === image,
+  });
+  if (waitMs !== undefined) {
+    plan.steps.push({
+      id: 'wait-version',
+      title: `Follow status.version.history of ${describeRef(ref)} until ${target?.text ?? image} is Completed`,
+      details: [`polls for up to ${Math.round(waitMs / 1000)}s`],
+      run: async (ctx) => {
+        const r = await waitFor(
+          `${target?.text ?? image} to be Completed`,
+          async () => {
+            const fresh = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
+            const invalid = condition(fresh, 'ValidReleaseImage');
+            if (invalid?.status === 'False') throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
+            const top = fresh.status?.version?.history?.[0];
+            const matches = top && (top.image === image || (target && top.version === target.text));
+            return {
+              done: Boolean(matches && top.state === 'Completed'),
+              message: top ? `history[0] ${top.version ?? top.image} ${top.state}` : 'no version history',
+              value: top,
+            };
+          },
+          { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
+        );
+        if (r.timedOut) throw new RuntimeError(`the control plane did not complete ${target?.text ?? image} in time (${r.message})`, { state: 'the new release is set; the update continues' });
+        return { version: r.value?.version };
+      },
+    });
+  }
+  return plan;
+}

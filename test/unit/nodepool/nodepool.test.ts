@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { parseAutoScaling, parseReplicas, parseTimeout, planNodePoolScale, planNodePoolSet, planNodePoolUpdate } from '../../../src/nodepool/nodepool.ts';
+import { assertReleaseImage, compareVersions, parseVersion, versionOfImage } from '../../../src/nodepool/release.ts';
+import { planUpgrade } from '../../../src/nodepool/upgrade.ts';
+import type { HostedCluster, NodePool } from '../../../src/hostedcluster/types.ts';
+import { UsageError } from '../../../src/util/errors.ts';
+import { expectRejected } from '../bad-input.ts';
+
+const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
+const np = (spec: Partial<NodePool['spec']> = {}, status: NodePool['status'] = { replicas: 2 }): NodePool => ({
+  metadata: { name: 'np1', namespace: 'clusters' },
+  spec: { clusterName: 'sample', replicas: 2, platform: { type: 'AWS' }, management: { upgradeType: 'Replace' }, release: { image: IMG('4.15.10') }, ...spec },
+  status,
+});
+const hc = (image = IMG('4.15.10'), featureSet?: string): HostedCluster => ({
+  metadata: { name: 'sample', namespace: 'clusters' },
+  spec: { release: { image }, configuration: featureSet ? { featureGate: { featureSet } } : undefined },
+});
+
+describe('validators', () => {
+  it.each(['-1', '1.5', 'two', '', '99999999999'])('--replicas %j is rejected', (v) => expect(() => parseReplicas(v)).toThrow(UsageError));
+  it.each([
+    ['1:5', { min: 1, max: 5 }],
+    ['0:3', { min: 0, max: 3 }],
+  ])('--autoscaling %s', (v, want) => expect(parseAutoScaling(v)).toEqual(want));
+  it.each([
+    ['5:1', /max must be equal or greater than min/],
+    ['0:0', /max must be at least 1/],
+    ['1-5', /not MIN:MAX/],
+    ['1:', /not MIN:MAX/],
+  ])('--autoscaling %s is rejected: %s', (v, msg) => expect(() => parseAutoScaling(v)).toThrow(msg));
+  it.each(['1d', '5 m', '-1m', 'soon', ''])('timeout %j is rejected', (v) => expect(() => parseTimeout(v, '--drain-timeout')).toThrow(UsageError));
+  it.each(['30s', '1h30m', '0', '1.5h'])('timeout %j is accepted as written', (v) => expect(parseTimeout(v, '--drain-timeout').text).toBe(v));
+  it.each(['has space:1', ' quay.io/x:1', 'quay.io/ocp-release', '-x:1', `a:${'b'.repeat(253)}`])('release image %j is rejected', (v) => expect(() => assertReleaseImage(v)).toThrow(UsageError));
+  it.each([
+    [IMG('4.15.10'), '4.15.10'],
+    ['quay.io/openshift-release-dev/ocp-release:4.16.0-rc.1-multi', '4.16.0-rc.1'],
+    ['registry:5000/ocp/release:4.14.3', '4.14.3'],
+    ['quay.io/ocp@sha256:abc', undefined],
+    ['quay.io/ocp:latest', undefined],
+  ])('version of %s is %s', (image, v) => expect(versionOfImage(image)?.text).toBe(v));
+  it('orders pre-releases before the release', () => {
+    expect(compareVersions(parseVersion('4.16.0-rc.1')!, parseVersion('4.16.0')!)).toBeLessThan(0);
+    expect(compareVersions(parseVersion('4.15.10')!, parseVersion('4.15.9')!)).toBeGreaterThan(0);
+  });
+});
+
+describe('planNodePoolScale', () => {
+  it('sets replicas and nulls autoScaling in one merge patch', () => {
+    const plan = planNodePoolScale({ np: np({ replicas: undefined, autoScaling: { min: 1, max: 3 } }), replicas: 3, force: false });
+    expect(plan.steps[0].changes).toEqual([expect.objectContaining({ patchType: 'merge', patch: { spec: { replicas: 3, autoScaling: null } } })]);
+    expect(plan.blockers).toEqual([]);
+  });
+
+  it('sets autoScaling and nulls replicas in one merge patch', () => {
+    const plan = planNodePoolScale({ np: np(), autoscaling: { min: 1, max: 4 }, force: false });
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ patch: { spec: { autoScaling: { min: 1, max: 4 }, replicas: null } } });
+  });
+
+  it.each([
+    [undefined, undefined, false, true],
+    ['0s', undefined, false, true],
+    ['0', undefined, false, true],
+    ['0s', '1m', false, false],
+    [undefined, undefined, true, false],
+    ['30s', undefined, false, false],
+  ])('to zero with nodeDrainTimeout %s, --drain-timeout %s, --force %s: blocked %s', (current, flag, force, blocked) => {
+    const plan = planNodePoolScale({ np: np({ nodeDrainTimeout: current }), replicas: 0, drainTimeout: flag, force });
+    expect(plan.blockers.length > 0).toBe(blocked);
+    if (blocked) expect(plan.blockers[0].override).toMatch(/--drain-timeout/);
+    expect(plan.warnings[0]).toMatch(/removes its 2 node\(s\): the workloads running on them will be gone/);
+    expect(plan.steps[0].destructive).toBe(true);
+  });
+
+  it('sets the drain timeout in the same patch', () => {
+    const plan = planNodePoolScale({ np: np(), replicas: 0, drainTimeout: '1m', force: false });
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ patch: { spec: { replicas: 0, autoScaling: null, nodeDrainTimeout: '1m' } } });
+  });
+
+  it('refuses scale-from-zero where CEL does', () => {
+    expect(() => planNodePoolScale({ np: np({ platform: { type: 'KubeVirt' } }), autoscaling: { min: 0, max: 2 }, force: false })).toThrow(/only supported on AWS and Azure/);
+    expect(planNodePoolScale({ np: np(), autoscaling: { min: 0, max: 2 }, force: false }).blockers).toEqual([]);
+  });
+
+  it('adds a wait step with --wait', () => {
+    expect(planNodePoolScale({ np: np(), replicas: 1, force: false, waitMs: 1000 }).steps.map((s) => s.id)).toEqual(['scale', 'wait-scaled']);
+  });
+});
+
+describe('planNodePoolSet and planNodePoolUpdate', () => {
+  it('patches only the given timeouts', () => {
+    expect(planNodePoolSet({ np: np(), volumeDetachTimeout: '5m' }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { nodeVolumeDetachTimeout: '5m' } } });
+  });
+
+  it.each([
+    ['4.15.12', '4.15.10', true],
+    ['4.16.0', '4.15.10', true],
+    ['4.15.10', '4.15.10', false],
+    ['4.14.20', '4.15.10', false],
+  ])('NodePool release %s with control plane %s: refused %s', (npv, cpv, refused) => {
+    const plan = planNodePoolUpdate({ np: np(), hc: hc(IMG(cpv)), image: IMG(npv) });
+    expect(plan.blockers.length > 0).toBe(refused);
+    if (refused) expect(plan.blockers[0].message).toContain(`NodePool release ${npv} is newer than the HostedCluster's ${cpv}`);
+  });
+
+  it.each([
+    ['Replace', /re-provisioned/],
+    ['InPlace', /nodes are kept/],
+  ])('explains upgradeType %s', (upgradeType, text) => {
+    expect(planNodePoolUpdate({ np: np({ management: { upgradeType } }), hc: hc(), image: IMG('4.15.10') }).warnings[0]).toMatch(text);
+  });
+});
+
+describe('planUpgrade', () => {
+  it.each([
+    [IMG('4.15.12'), undefined, false, 0],
+    [IMG('4.15.9'), undefined, false, 1],
+    [IMG('4.15.9'), undefined, true, 0],
+    [IMG('4.16.1'), 'TechPreviewNoUpgrade', false, 1],
+    [IMG('4.15.11'), 'TechPreviewNoUpgrade', false, 0],
+  ])('%s with feature set %s (--force %s): %i blockers', (image, featureSet, force, blockers) => {
+    const plan = planUpgrade({ hc: hc(IMG('4.15.10'), featureSet), image, force, supportedVersions: ['4.15', '4.14'] });
+    expect(plan.blockers).toHaveLength(blockers);
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ patchType: 'merge', patch: { spec: { release: { image } } } });
+  });
+
+  it('warns about a minor the operator does not list', () => {
+    expect(planUpgrade({ hc: hc(), image: IMG('4.16.1'), force: false, supportedVersions: ['4.15'] }).warnings.join()).toMatch(/4.16 is not among them/);
+  });
+});
+
+describe('nodepool/upgrade commands: bad input exits 2 with one line and no API call', () => {
+  it.each([
+    [['nodepool', 'list', 'Bad_Name']],
+    [['nodepool', 'list', '-o', 'wide']],
+    [['nodepool', 'scale', 'np1']],
+    [['nodepool', 'scale', 'np1', '--replicas', '1', '--autoscaling', '1:2']],
+    [['nodepool', 'scale', 'np1', '--replicas', '-1']],
+    [['nodepool', 'scale', 'np1', '--replicas', 'many']],
+    [['nodepool', 'scale', 'np1', '--autoscaling', '3:1']],
+    [['nodepool', 'scale', 'np1', '--autoscaling', '0:0']],
+    [['nodepool', 'scale', 'np1', '--replicas', '0', '--drain-timeout', '1d']],
+    [['nodepool', 'scale', 'np1', '--replicas', '1', '--wait', '--wait-timeout', 'later']],
+    [['nodepool', 'scale', 'NP_1', '--replicas', '1']],
+    [['nodepool', 'set', 'np1']],
+    [['nodepool', 'set', 'np1', '--drain-timeout', '2d']],
+    [['nodepool', 'set', 'np1', '--volume-detach-timeout', '5 m']],
+    [['nodepool', 'set', 'np1', '--drain-timeout', '-1m']],
+    [['nodepool', 'update', 'np1']],
+    [['nodepool', 'update', 'np1', '--release-image', 'not an image']],
+    [['nodepool', 'update', 'np1', '--release-image', 'quay.io/ocp-release']],
+    [['upgrade', 'sample']],
+    [['upgrade', 'Sample', '--release-image', IMG('4.15.12')]],
+    [['upgrade', 'sample', '--release-image', IMG('4.15.12'), '--wait', '--wait-timeout', '1d']],
+    [['upgrade', 'sample', '--release-image', IMG('4.15.12'), '--dry-run=yes']],
+  ])('%j', async (argv) => {
+    await expectRejected(argv);
+  });
+});
