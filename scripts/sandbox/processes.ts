@@ -1,7 +1,7 @@
 // Detached background processes with their PIDs recorded in .sandbox/state.json, so that a later
 // `up`, `status` or `down` (another Node process) finds them again.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -23,6 +23,8 @@ export interface ProcessRecord {
 export interface State {
   binDir?: string;
   ports?: Record<string, number>;
+  /** Set once `up` has started and seeded everything. */
+  complete?: boolean;
   processes: Record<string, ProcessRecord>;
 }
 
@@ -36,12 +38,15 @@ export function saveState(state: State): void {
   writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** True when the PID is alive and still runs the recorded program (guards against PID reuse). */
+/**
+ * True when the PID is alive and still runs the recorded program (guards against PID reuse). The
+ * program may be argv[0] or, for a script run through its interpreter, argv[1].
+ */
 export function isAlive(rec: ProcessRecord): boolean {
   try {
     process.kill(rec.pid, 0);
-    const argv0 = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0')[0];
-    return argv0 === rec.command;
+    const argv = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0');
+    return argv[0] === rec.command || argv[1] === rec.command;
   } catch {
     return false;
   }
@@ -150,4 +155,27 @@ export function portFree(port: number): Promise<boolean> {
     srv.once('error', () => resolve(false));
     srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * Sandbox processes whose record was lost (e.g. two `up`s raced before the lock existed): process
+ * group leaders running in the sandbox directory, which is the working directory of every process
+ * the sandbox starts. Returned as records so that stop() can end them.
+ */
+export function unrecordedSandboxProcesses(known: Set<number>): ProcessRecord[] {
+  const found: ProcessRecord[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid || known.has(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) !== paths.dir) continue;
+      const pgid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[2]);
+      if (pgid !== pid) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      found.push({ name: `unrecorded ${argv[0]}`, pid, command: argv[0], args: argv.slice(1), log: '', healthUrl: '', startedAt: '' });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }

@@ -1,0 +1,19 @@
+// Brings the sandbox up once per test run (reusing a running one) and hands its coordinates to the
+// test files through vitest's provide/inject. The sandbox is left running for the next run;
+// `npm run sandbox -- down` stops it.
+import type { TestProject } from 'vitest/node';
+import { ensureSandbox } from '../../scripts/sandbox/api.ts';
+import type { SandboxContext } from './helpers/sandbox.ts';
+
+export default async function setup(project: TestProject): Promise<void> {
+  const info = await ensureSandbox();
+  const sandbox: SandboxContext = {
+    dir: info.dir,
+    kubeconfig: info.kubeconfig,
+    guestKubeconfig: info.guestKubeconfig,
+    kubectl: info.kubectl,
+    awsEnv: info.awsEnv,
+    ports: info.ports,
+  };
+  project.provide('sandbox', sandbox);
+}
