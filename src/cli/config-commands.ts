@@ -10,6 +10,8 @@ import { NodePoolScaleCommand } from './nodepool/scale.ts';
 import { NodePoolSetCommand } from './nodepool/set.ts';
 import { NodePoolUpdateCommand } from './nodepool/update.ts';
 import { UpgradeCommand } from './upgrade/upgrade.ts';
+import { FeatureGateSetCommand } from './featuregate/set.ts';
+import { FeatureGateShowCommand } from './featuregate/show.ts';
 import { MetricsSetCommand } from './metrics/set.ts';
 import { MetricsShowCommand } from './metrics/show.ts';
 import { SreConfigApplyCommand } from './metrics/sre-config-apply.ts';
@@ -35,4 +37,6 @@ export const configCommands = [
   NodePoolSetCommand,
   NodePoolUpdateCommand,
   UpgradeCommand,
+  FeatureGateShowCommand,
+  FeatureGateSetCommand,
 ];
