@@ -207,6 +207,9 @@ async function seedCluster(ctx: Ctx, c: ClusterSpec, guestKubeconfig: string): P
         '-p', JSON.stringify({ status: { kubeconfig: { name: 'sample-admin-kubeconfig' } } })]);
     }
     await kubectl(t, ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
+    // New namespaces get their default service account (needed for pods) once the
+    // controller-manager's informers have synced: wait for that too.
+    await kubectl(t, ['wait', '--for=create', 'serviceaccount/default', '-n', 'hypershift', '--timeout=120s']);
   }
   await kubectl(t, ['wait', '--for=condition=Ready', 'node', '--all', '--timeout=120s']);
 }
@@ -239,10 +242,15 @@ function writeUserFiles(ctx: Ctx): SandboxInfo {
 
 // ---------- commands ----------
 
-/** A sandbox is healthy when a complete `up` recorded its processes and each still answers. */
-async function healthy(state: State, tls: { ca: string }): Promise<boolean> {
-  if (!state.complete) return false;
-  for (const rec of Object.values(state.processes)) {
+/**
+ * A sandbox is healthy when a complete `up` recorded exactly the processes this code would start,
+ * with the same binaries and arguments (so a version or flag change restarts it), and each answers.
+ */
+async function healthy(state: State, specs: StartSpec[], tls: { ca: string }): Promise<boolean> {
+  if (!state.complete || Object.keys(state.processes).length !== specs.length) return false;
+  for (const spec of specs) {
+    const rec = state.processes[spec.name];
+    if (!rec || rec.command !== spec.command || JSON.stringify(rec.args) !== JSON.stringify(spec.args)) return false;
     if (!isAlive(rec) || !(await isHealthy(rec.healthUrl, tls))) return false;
   }
   return true;
@@ -298,12 +306,13 @@ async function upLocked(): Promise<SandboxInfo> {
   const cs = clusters();
   cs.forEach((c) => componentKubeconfigs(c, ctx.pki));
   let state = loadState();
-  if (await healthy(state, { ca: ctx.pki.ca.cert })) {
+  const specs = phases(ctx);
+  if (await healthy(state, specs.flat(), { ca: ctx.pki.ca.cert })) {
     log('already running and healthy');
     return writeUserFiles(ctx);
   }
   if (Object.values(state.processes).some(isAlive)) {
-    log('sandbox is partly running or was left unfinished: restarting it');
+    log('sandbox is partly running, unfinished or configured differently: restarting it');
     await stopAll();
   }
   state = { binDir: bin, ports: allPorts(), processes: {}, complete: false };
@@ -314,7 +323,7 @@ async function upLocked(): Promise<SandboxInfo> {
     }
   }
   try {
-    const info = await start(ctx, state, phases(ctx));
+    const info = await start(ctx, state, specs);
     log(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return info;
   } catch (err) {
