@@ -12,6 +12,9 @@ import { NodePoolUpdateCommand } from './nodepool/update.ts';
 import { UpgradeCommand } from './upgrade/upgrade.ts';
 import { FeatureGateSetCommand } from './featuregate/set.ts';
 import { FeatureGateShowCommand } from './featuregate/show.ts';
+import { OAuthAddCommand } from './oauth/add.ts';
+import { OAuthListCommand } from './oauth/list.ts';
+import { OAuthRemoveCommand } from './oauth/remove.ts';
 import { MetricsSetCommand } from './metrics/set.ts';
 import { MetricsShowCommand } from './metrics/show.ts';
 import { SreConfigApplyCommand } from './metrics/sre-config-apply.ts';
@@ -39,4 +42,7 @@ export const configCommands = [
   UpgradeCommand,
   FeatureGateShowCommand,
   FeatureGateSetCommand,
+  OAuthListCommand,
+  OAuthAddCommand,
+  OAuthRemoveCommand,
 ];
