@@ -2,8 +2,9 @@
 // summary. These are measurements, not tests: a missed target prints FAIL but exits 0; only a
 // benchmark that could not run (threw) makes the exit code 1.
 //
-// A benchmark is a module test/bench/<name>.ts whose default export is
-//   (ctx: BenchContext) => Promise<BenchResult>
+// A benchmark is a module test/bench/<name>.ts whose default export (or export `bench`) is
+//   (ctx: BenchContext) => Promise<BenchResult | string | void>
+// Files named _*.ts, *.test.ts and run.ts are not benchmarks.
 // `npm run bench -- startup` (or `bench/startup`) runs only that one.
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -21,7 +22,7 @@ export interface BenchResult {
   pass?: boolean;
 }
 
-export type Bench = (ctx: BenchContext) => Promise<BenchResult>;
+export type Bench = (ctx: BenchContext) => Promise<BenchResult | string | void>;
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
@@ -47,9 +48,11 @@ async function main(argv: string[]): Promise<number> {
     const log = (line: string) => process.stdout.write(`[bench/${name}] ${line}\n`);
     const started = performance.now();
     try {
-      const mod = (await import(pathToFileURL(join(benchDir, `${name}.ts`)).href)) as { default?: Bench };
-      if (typeof mod.default !== 'function') throw new Error(`test/bench/${name}.ts has no default export function`);
-      const result = await mod.default({ log });
+      const mod = (await import(pathToFileURL(join(benchDir, `${name}.ts`)).href)) as { default?: Bench; bench?: Bench };
+      const bench = mod.default ?? mod.bench;
+      if (typeof bench !== 'function') throw new Error(`test/bench/${name}.ts exports no benchmark function (default or \`bench\`)`);
+      const returned = await bench({ log });
+      const result: BenchResult = typeof returned === 'object' && returned ? returned : { summary: returned || 'done' };
       const verdict = result.pass === undefined ? '    ' : result.pass ? 'PASS' : 'FAIL';
       rows.push(`${verdict}  bench/${name}: ${result.summary}`);
     } catch (err) {
