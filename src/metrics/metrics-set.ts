@@ -115,10 +115,14 @@ export interface ClusterMetricsInputs {
 export function planClusterMetricsSet({ hc, set }: ClusterMetricsInputs): Plan {
   const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
   const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  // spec.monitoring must keep at least one property (CRD minProperties: 1): remove it whole when
+  // metricsSet is all it holds.
+  const others = Object.keys(hc.spec.monitoring ?? {}).filter((k) => k !== 'metricsSet');
+  const monitoring = set === null && others.length === 0 ? null : { metricsSet: set };
   plan.steps.push({
     id: 'set-cluster-metrics-set',
     title: set === null ? `Remove spec.monitoring.metricsSet from ${describeRef(ref)}` : `Set spec.monitoring.metricsSet=${set} on ${describeRef(ref)}`,
-    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { monitoring: { metricsSet: set } } } }],
+    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { monitoring } } }],
     isDone: async ({ kube }) => {
       const fresh = await kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
       return (fresh.spec.monitoring?.metricsSet ?? null) === set;

@@ -70,7 +70,10 @@ describe('planGlobalMetricsSet', () => {
   it('sets or removes the per-cluster override with a merge patch', () => {
     const hc = { metadata: { name: 'sample', namespace: 'clusters' }, spec: {} } as HostedCluster;
     expect(planClusterMetricsSet({ hc, set: 'SRE' }).steps[0].changes?.[0]).toMatchObject({ patchType: 'merge', patch: { spec: { monitoring: { metricsSet: 'SRE' } } } });
-    expect(planClusterMetricsSet({ hc, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: { metricsSet: null } } } });
+    // spec.monitoring has minProperties 1: it goes away whole when metricsSet was all it held.
+    expect(planClusterMetricsSet({ hc, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: null } } });
+    const forwarding = { ...hc, spec: { monitoring: { metricsSet: 'SRE', metricsForwarding: { mode: 'None' } } } } as HostedCluster;
+    expect(planClusterMetricsSet({ hc: forwarding, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: { metricsSet: null } } } });
   });
 });
 

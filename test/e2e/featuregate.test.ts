@@ -1,0 +1,54 @@
+// featuregate show/set through the built binary. The one-way feature sets are tried on a paused
+// HostedCluster copy in this file's own namespace, never on clusters/sample.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kubectl, kubectlOk, uniqueNamespace } from './helpers/sandbox.ts';
+import { hcp, hcpOk } from './helpers/hcp.ts';
+import { pausedHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
+
+describe('featuregate', () => {
+  let ns: string;
+  const featureSet = () => kubectlOk('mgmt-1', ['get', 'hostedcluster', 'fg', '-n', ns, '-o', 'jsonpath={.spec.configuration.featureGate.featureSet}']);
+  beforeAll(async () => {
+    ns = await uniqueNamespace('featuregate');
+    await pausedHostedClusterCopy(ns, 'fg');
+  });
+
+  it("shows sample's feature set and the guest's featuregate/cluster", async () => {
+    const view = JSON.parse(await hcpOk(['featuregate', 'show', 'sample', '-o', 'json']));
+    expect(view.featureSet).toBe('Default');
+    expect(view.guest.available).toBe(true);
+    const guest = JSON.parse(await kubectlOk('guest', ['get', 'featuregate', 'cluster', '-o', 'json']));
+    expect(view.guest.featureSet).toBe(guest.spec.featureSet || 'Default');
+  });
+
+  it('without a terminal or --yes-irreversible, refuses the one-way set (exit 3)', async () => {
+    const r = await hcp(['featuregate', 'set', 'fg', 'TechPreviewNoUpgrade', '-n', ns]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot be undone/);
+    expect(await featureSet()).toBe('');
+  });
+
+  it('sets TechPreviewNoUpgrade with --yes-irreversible, then refuses to go back as CEL would', async () => {
+    const r = await hcp(['featuregate', 'set', 'fg', 'techpreviewnoupgrade', '-n', ns, '--yes-irreversible']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/blocks minor version updates/);
+    expect(await featureSet()).toBe('TechPreviewNoUpgrade');
+    const back = await hcp(['featuregate', 'set', 'fg', 'Default', '-n', ns]);
+    expect(back.code).toBe(3);
+    expect(back.stderr).toContain('TechPreviewNoUpgrade may not be changed');
+    // The API server's own CEL rule says the same.
+    const direct = await kubectl('mgmt-1', ['patch', 'hostedcluster', 'fg', '-n', ns, '--type=merge', '-p', '{"spec":{"configuration":{"featureGate":{"featureSet":""}}}}']);
+    expect(direct.code).not.toBe(0);
+    expect(direct.stderr).toContain('TechPreviewNoUpgrade may not be changed');
+    const minor = await hcp(['upgrade', 'fg', '-n', ns, '--release-image', 'quay.io/openshift-release-dev/ocp-release:4.16.0-x86_64']);
+    expect(minor.code).toBe(3);
+    expect(minor.stderr).toMatch(/blocks minor version updates/);
+  });
+
+  it('--dry-run=client shows the patch without asking or writing', async () => {
+    const r = await hcp(['featuregate', 'set', 'sample', 'DevPreviewNoUpgrade', '--dry-run=client']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"featureSet":"DevPreviewNoUpgrade"');
+    expect(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.configuration.featureGate.featureSet}'])).toBe('');
+  });
+});
