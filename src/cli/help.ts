@@ -22,11 +22,14 @@ export const EXIT_CODES_HELP = `Exit codes:
 `;
 
 /** `kubectl hcp --help`: the command list, then the global flags and exit codes. */
+export function topLevelHelp(cli: { usage: (command: null) => string }): string {
+  return `${cli.usage(null)}\n${GLOBAL_FLAGS_HELP}\n${EXIT_CODES_HELP}`;
+}
+
 export class HelpCommand extends Command<HcpContext> {
   static override paths = [['-h'], ['--help']];
   async execute(): Promise<number> {
-    this.context.stdout.write(this.cli.usage(null));
-    this.context.stdout.write(`\n${GLOBAL_FLAGS_HELP}\n${EXIT_CODES_HELP}`);
+    this.context.stdout.write(topLevelHelp(this.cli));
     return 0;
   }
 }

@@ -2,11 +2,21 @@ import { Cli } from 'clipanion';
 import { createInterface } from 'node:readline/promises';
 import type { HcpContext } from './context.ts';
 import { commands } from './commands.ts';
+import { HelpCommand, topLevelHelp } from './help.ts';
 import { hoistGlobalFlags } from './global-flags.ts';
 import { BINARY_LABEL, VERSION } from '../version.ts';
 import { ExitCode } from '../util/errors.ts';
 
-export function buildCli(): Cli<HcpContext> {
+/**
+ * The CLI, with only the commands that can match `argv` when it is given: clipanion compiles a
+ * parser state machine over every registered command on each run, which grows with the command
+ * count and dominated start-up. `kubectl hcp pause …` needs only the `pause` commands; a bare
+ * `--help` or an unknown word gets them all (for the command list and suggestions).
+ */
+export function buildCli(argv?: readonly string[]): Cli<HcpContext> {
+  const first = argv?.[0];
+  const matching = first && !first.startsWith('-') ? commands.filter((c) => c.paths?.some((p) => p[0] === first)) : [];
+  const selected = matching.length ? [HelpCommand, ...matching] : commands;
   const cli = new Cli<HcpContext>({
     binaryLabel: 'kubectl hcp',
     binaryName: BINARY_LABEL,
@@ -14,7 +24,7 @@ export function buildCli(): Cli<HcpContext> {
     enableCapture: false,
     enableColors: false,
   });
-  for (const command of commands) cli.register(command);
+  for (const command of selected) cli.register(command);
   return cli;
 }
 
@@ -49,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
       throw err;
     });
   }
-  return runCli(buildCli(), hoistGlobalFlags(argv), processContext());
+  const args = hoistGlobalFlags(argv);
+  return runCli(buildCli(args), args, processContext());
 }
 
 /**
@@ -57,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
  * page of usage; a kubectl plugin owes one line on stderr and exit 2.
  */
 export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpContext): Promise<number> {
+  // The top-level help needs no parsing: skip compiling the parser over every command.
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) {
+    context.stdout.write(topLevelHelp(cli));
+    return ExitCode.Ok;
+  }
   let command;
   try {
     command = cli.process(argv, context);
