@@ -1,10 +1,29 @@
-// npm run sandbox -- up | down | status | build | clean
+// npm run sandbox -- up | down | status | build | clean | break etcd-member <ns>/<name> <n> [--cluster mgmt-N]
+import { port, type PortName } from './config.ts';
 import { build, clean, down, status, up } from './sandbox.ts';
 
-const usage = 'usage: npm run sandbox -- up | down | status | build | clean';
+const usage = 'usage: npm run sandbox -- up | down | status | build | clean | break etcd-member <hc-namespace>/<hc-name> <member> [--cluster mgmt-1|mgmt-2]';
+
+/** Failure injection through the simulated operator of a management cluster (it owns the members). */
+async function breakCommand(args: string[]): Promise<number> {
+  const ci = args.indexOf('--cluster');
+  const cluster = ci >= 0 ? args.splice(ci, 2)[1] : 'mgmt-1';
+  const [what, hc, member] = args;
+  if (what !== 'etcd-member' || !hc?.includes('/') || !/^\d+$/.test(member ?? '') || !/^mgmt-[12]$/.test(cluster ?? '')) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  const url = `http://127.0.0.1:${port(`${cluster}-operator` as PortName)}/break/etcd-member?cluster=${encodeURIComponent(hc)}&member=${member}`;
+  const res = await fetch(url, { method: 'POST' });
+  const text = await res.text();
+  (res.ok ? process.stdout : process.stderr).write(text);
+  return res.ok ? 0 : 1;
+}
 
 async function main(cmd: string | undefined): Promise<number> {
   switch (cmd) {
+    case 'break':
+      return breakCommand(process.argv.slice(3));
     case 'up': {
       const info = await up();
       process.stdout.write(`export KUBECONFIG=${info.kubeconfig}\n`);

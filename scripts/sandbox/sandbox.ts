@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { AWS_REGION, BUCKET, allPorts, clusters, paths, port, repoRoot, type ClusterSpec } from './config.ts';
+import { AWS_REGION, BASE_DOMAIN, BUCKET, allPorts, clusters, paths, port, repoRoot, type ClusterSpec, type PortName } from './config.ts';
+import { installShims } from './hosted-etcd/podfs.ts';
 import { apply, kubectl, writeKubeconfig, type Target } from './kube.ts';
 import { kwokArgs } from './kwok.ts';
 import { ensurePki, type ClientName, type Pki } from './pki.ts';
@@ -151,9 +152,31 @@ function schedulerSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
 }
 
 function kwokSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
+  // Management clusters: kwok finds exec'd programs through the shims first, so that pods with a
+  // private filesystem (etcd, see hosted-etcd/podfs.ts) run commands inside it.
+  const shims = c.controllers ? installShims(paths.hostedEtcd) : undefined;
   return {
     name: `${c.name}-kwok`, command: join(bin, 'kwok'), healthUrl: `http://127.0.0.1:${c.ports.kwok}/healthz`,
     args: kwokArgs(c, kubeconfigFor(c, 'admin'), pki.serving),
+    ...(shims ? { env: { PATH: `${shims}:${process.env.PATH ?? '/usr/bin:/bin'}` } } : {}),
+  };
+}
+
+/** Part 2: the simulated HyperShift operator of a management cluster (scripts/sandbox/operator/). */
+function operatorSpec(c: ClusterSpec, { bin, g }: Ctx): StartSpec {
+  const p = port(`${c.name}-operator` as PortName);
+  mkdirSync(join(paths.dir, 'operator'), { recursive: true });
+  const file = join(paths.dir, 'operator', `${c.name}.json`);
+  const config = {
+    // Hosted etcd member N of cluster C listens on 127.<mgmtIndex>.<C>.<N+1>: derived from the
+    // operator's port, so that two sandboxes with different port bases don't collide.
+    cluster: c.name, mgmtIndex: (Math.floor(p / 100) % 250) + 1, kubeconfig: kubeconfigFor(c, 'admin'), binDir: bin, root: paths.hostedEtcd,
+    workDir: paths.dir, awsEnv: awsEnv(g), baseDomain: BASE_DOMAIN, operatorNamespace: 'hypershift', port: p,
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return {
+    name: `${c.name}-hypershift-operator`, command: nodeBin, healthUrl: `http://127.0.0.1:${p}/healthz`,
+    args: [join(repoRoot, 'scripts/sandbox/operator/main.ts'), file],
   };
 }
 
@@ -182,6 +205,7 @@ function phases(ctx: Ctx): StartSpec[][] {
     [etcdSpec(ctx)],
     [...cs.map((c) => apiserverSpec(c, ctx)), minioSpec(ctx), route53Spec(ctx)],
     cs.flatMap((c) => [...(c.controllers ? [controllerManagerSpec(c, ctx), schedulerSpec(c, ctx)] : []), kwokSpec(c, ctx)]),
+    cs.filter((c) => c.controllers).map((c) => operatorSpec(c, ctx)),
   ];
 }
 
@@ -333,7 +357,7 @@ async function upLocked(): Promise<SandboxInfo> {
   }
 }
 
-async function start(ctx: Ctx, state: State, [first, second, third]: StartSpec[][]): Promise<SandboxInfo> {
+async function start(ctx: Ctx, state: State, [first, second, third, fourth]: StartSpec[][]): Promise<SandboxInfo> {
   const cs = clusters();
   const guestKubeconfigText = () => readFileSync(paths.guestKubeconfig, 'utf8');
   log('starting etcd');
@@ -347,9 +371,25 @@ async function start(ctx: Ctx, state: State, [first, second, third]: StartSpec[]
   await Promise.all(third.map((s) => startAndWait(state, s)));
   log('seeding clusters, bucket and zone');
   await Promise.all([...cs.map((c) => seedCluster(ctx, c, guestKubeconfigText())), createBucket(ctx.g)]);
+  log('starting the simulated HyperShift operators; waiting for clusters-sample etcd');
+  await Promise.all(fourth.map((s) => startAndWait(state, s)));
+  await waitForSampleEtcd(target(ctx, cs[0]));
   state.complete = true;
   saveState(state);
   return info;
+}
+
+/** `up` is ready when clusters/sample's control plane has its three etcd pods Ready (real members). */
+async function waitForSampleEtcd(t: Target, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = await kubectl(t, ['get', 'pods', '-n', 'clusters-sample', '-l', 'app=etcd', '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}']).catch((e: Error) => e.message);
+    if ((last.match(/etcd-\d=True/g) ?? []).length === 3) return;
+    if (Date.now() > deadline) throw new Error(`clusters-sample etcd pods not Ready after ${timeoutMs / 1000}s: ${last}; see ${join(paths.logs, 'mgmt-1-hypershift-operator.log')}`);
+    await sleep(500);
+  }
 }
 
 async function stopAll(): Promise<void> {
