@@ -47,7 +47,8 @@ export abstract class MutatingCommand extends HcpCommand {
   protected printResult(value: Record<string, unknown>, text: string): void {
     const format = this.output as OutputFormat;
     if (format === 'json') this.out.print(JSON.stringify({ type: 'result', ...value }));
-    else this.out.data(format, value, () => text);
+    else if (format === 'yaml') this.out.data(format, value, () => text);
+    else this.out.print(text);
   }
 
   /** Runs a plan through the executor with this command's flags, streams and renderers. */
