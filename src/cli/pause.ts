@@ -1,9 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand, forEachTarget } from './options.ts';
-import { assertObjectName } from './base.ts';
-import { parseGoDuration } from '../util/duration.ts';
+import { ReconciliationCommand } from './reconciliation-base.ts';
 
-export class PauseCommand extends MutatingCommand {
+export class PauseCommand extends ReconciliationCommand {
   static override paths = [['pause']];
   static override usage = Command.Usage({
     category: 'Reconciliation',
@@ -23,35 +21,18 @@ export class PauseCommand extends MutatingCommand {
     ],
   });
 
-  name = Option.String({ required: false, name: 'NAME' });
-  all = Option.Boolean('--all', false, { description: 'Every HostedCluster (in -n if given, else in all namespaces)' });
-  selector = Option.String('-l,--selector', { description: 'Label selector for HostedClusters' });
   until = Option.String('--until', { description: 'Pause until this RFC3339 time with a zone (e.g. 2026-12-01T08:00:00Z)' });
   for = Option.String('--for', { description: 'Pause for this Go duration (e.g. 2h, 90m)' });
-  nodepools = Option.Boolean('--nodepools', false, { description: 'Also pause the NodePools of each cluster' });
-  waitTimeout = Option.String('--wait-timeout', '30s', { description: 'How long to wait for the operator to confirm' });
 
   async run(): Promise<void> {
     const { pausedUntilValue } = await import('../hostedcluster/paused-until.ts');
-    const { validateSelection } = await import('../hostedcluster/targets.ts');
-    if (this.name !== undefined) assertObjectName(this.name, 'HostedCluster');
-    const selection = { name: this.name, all: this.all, selector: this.selector, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace };
-    validateSelection(selection);
+    const { selection, waitMs } = await this.validateTargets();
     const value = pausedUntilValue({ until: this.until, for: this.for }, this.context.now());
-    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
     this.validateCommon();
 
-    const { selectHostedClusters, nodePoolsOf } = await import('../hostedcluster/targets.ts');
     const { planPause } = await import('../hostedcluster/pause.ts');
     const kube = await this.kube();
-    const clusters = await selectHostedClusters(kube, selection);
-    if (!clusters.length) {
-      this.out.note('No HostedClusters matched.');
-      return;
-    }
-    const pools = await nodePoolsOf(kube, clusters);
-    await forEachTarget(clusters, (hc) => `${hc.metadata.namespace}/${hc.metadata.name}`, async (hc) => {
-      const own = pools.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec.clusterName === hc.metadata.name);
+    await this.forEachCluster(kube, selection, async (hc, own) => {
       const plan = planPause({ hc, value, waitMs, nodePools: this.nodepools ? own : [], otherNodePools: this.nodepools ? 0 : own.length });
       const result = await this.runPlan(plan, kube);
       if (result.status !== 'completed') return;

@@ -1,9 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand, forEachTarget } from './options.ts';
-import { assertObjectName } from './base.ts';
-import { parseGoDuration } from '../util/duration.ts';
+import { ReconciliationCommand } from './reconciliation-base.ts';
 
-export class ResumeCommand extends MutatingCommand {
+export class ResumeCommand extends ReconciliationCommand {
   static override paths = [['resume']];
   static override usage = Command.Usage({
     category: 'Reconciliation',
@@ -19,31 +17,15 @@ export class ResumeCommand extends MutatingCommand {
     ],
   });
 
-  name = Option.String({ required: false, name: 'NAME' });
-  all = Option.Boolean('--all', false, { description: 'Every HostedCluster (in -n if given, else in all namespaces)' });
-  selector = Option.String('-l,--selector', { description: 'Label selector for HostedClusters' });
-  nodepools = Option.Boolean('--nodepools', false, { description: 'Also resume the NodePools of each cluster' });
   fixLeaks = Option.Boolean('--fix-leaks', false, { description: 'Clear pauses left behind on the HostedControlPlane, MachineDeployments/MachineSets and the CAPI Cluster' });
-  waitTimeout = Option.String('--wait-timeout', '30s', { description: 'How long to wait for the operator to confirm and to clear propagated pauses' });
 
   async run(): Promise<void> {
-    const { validateSelection, selectHostedClusters, nodePoolsOf } = await import('../hostedcluster/targets.ts');
-    if (this.name !== undefined) assertObjectName(this.name, 'HostedCluster');
-    const selection = { name: this.name, all: this.all, selector: this.selector, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace };
-    validateSelection(selection);
-    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
+    const { selection, waitMs } = await this.validateTargets();
     this.validateCommon();
 
     const { planResume } = await import('../hostedcluster/pause.ts');
     const kube = await this.kube();
-    const clusters = await selectHostedClusters(kube, selection);
-    if (!clusters.length) {
-      this.out.note('No HostedClusters matched.');
-      return;
-    }
-    const pools = await nodePoolsOf(kube, clusters);
-    await forEachTarget(clusters, (hc) => `${hc.metadata.namespace}/${hc.metadata.name}`, async (hc) => {
-      const own = pools.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec.clusterName === hc.metadata.name);
+    await this.forEachCluster(kube, selection, async (hc, own) => {
       const plan = planResume({ hc, waitMs, fixLeaks: this.fixLeaks, nodePools: this.nodepools ? own : [], otherNodePools: this.nodepools ? 0 : own.length });
       const result = await this.runPlan(plan, kube);
       if (result.status !== 'completed') return;
