@@ -72,15 +72,21 @@ build_go_install() { # name module@version
 }
 
 build_kwok() {
-  have kwok && return
+  # The stamp names the patch the binary was built with, so that changing the patch rebuilds it.
+  local patch="$here/patches/kwok-exec.patch" stamp="$bin/kwok.patch-sha256" sum
+  sum=$(sha256sum "$patch" | cut -d' ' -f1)
+  have kwok && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ] && return
   local t0=$SECONDS m="$work/kwok" src
-  log "kwok $KWOK_VERSION (patched: exec exit codes)"
+  log "kwok $KWOK_VERSION (patched: exec exit codes and stdin EOF)"
   # kwok's exec server wraps a command's exit status in a plain error, so `kubectl exec` always
-  # fails with an internal error instead of the exit code. Build a copy with a one-hunk fix.
+  # fails with an internal error instead of the exit code, and it never closes the command's
+  # stdin, so `kubectl exec -i` hangs. Build a copy with a two-hunk fix.
   src=$(cd "$work" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')
   rm -rf "$m" && cp -r "$src" "$m" && chmod -R u+w "$m"
-  patch -s -d "$m" -p1 < "$here/patches/kwok-exec-exit-code.patch"
-  (cd "$m" && GOFLAGS=-mod=mod go build -ldflags "-s -w" -o "$bin/kwok" ./cmd/kwok)
+  patch -s -d "$m" -p1 < "$patch"
+  (cd "$m" && GOFLAGS=-mod=mod go build -ldflags "-s -w" -o "$bin/kwok.new" ./cmd/kwok)
+  # Replace atomically: running kwoks keep the old file.
+  mv "$bin/kwok.new" "$bin/kwok" && echo "$sum" > "$stamp"
   log "kwok built in $((SECONDS - t0))s"
 }
 

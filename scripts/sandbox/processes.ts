@@ -1,7 +1,7 @@
 // Detached background processes with their PIDs recorded in .sandbox/state.json, so that a later
 // `up`, `status` or `down` (another Node process) finds them again.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -14,6 +14,8 @@ export interface ProcessRecord {
   pid: number;
   command: string;
   args: string[];
+  /** The program file's modification time when started: a rebuilt binary means a restart. */
+  commandMtimeMs?: number;
   log: string;
   /** The health endpoint polled for readiness and by `status`. */
   healthUrl: string;
@@ -49,6 +51,14 @@ export function isAlive(rec: ProcessRecord): boolean {
     return argv[0] === rec.command || argv[1] === rec.command;
   } catch {
     return false;
+  }
+}
+
+export function mtime(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
 }
 
@@ -120,7 +130,7 @@ export async function startAndWait(state: State, spec: StartSpec): Promise<Proce
   child.unref();
   if (!child.pid) await sleep(50);
   const rec: ProcessRecord = {
-    name: spec.name, pid: child.pid ?? -1, command: spec.command, args: spec.args, log,
+    name: spec.name, pid: child.pid ?? -1, command: spec.command, args: spec.args, commandMtimeMs: mtime(spec.command), log,
     healthUrl: spec.healthUrl, startedAt: new Date().toISOString(),
   };
   state.processes[spec.name] = rec;

@@ -11,7 +11,7 @@ import { apply, kubectl, writeKubeconfig, type Target } from './kube.ts';
 import { kwokArgs } from './kwok.ts';
 import { ensurePki, type ClientName, type Pki } from './pki.ts';
 import {
-  isAlive, isHealthy, loadState, portFree, saveState, startAndWait, stop, unrecordedSandboxProcesses, type StartSpec, type State,
+  isAlive, isHealthy, loadState, mtime, portFree, saveState, startAndWait, stop, unrecordedSandboxProcesses, type StartSpec, type State,
 } from './processes.ts';
 import {
   guestCrdFiles, guestObjects, mgmt1Namespaces, mgmtCrdFiles, mgmtNodeNames, nodes, operatorObjects, route53Seed,
@@ -275,6 +275,7 @@ async function healthy(state: State, specs: StartSpec[], tls: { ca: string }): P
   for (const spec of specs) {
     const rec = state.processes[spec.name];
     if (!rec || rec.command !== spec.command || JSON.stringify(rec.args) !== JSON.stringify(spec.args)) return false;
+    if (rec.commandMtimeMs !== mtime(spec.command)) return false;
     if (!isAlive(rec) || !(await isHealthy(rec.healthUrl, tls))) return false;
   }
   return true;

@@ -2,7 +2,9 @@
 // validation, kwok's exec and logs, MinIO's SigV4 checks, the Route 53 stand-in and the
 // controller-manager.
 import { join } from 'node:path';
-import { ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand, GetChangeCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +62,9 @@ describe('sandbox', () => {
     expect(r.stderr).toContain('oops\n');
     const ok = await kubectl('mgmt-1', ['exec', 'shell', '-n', ns, '--', 'pwd']);
     expect(ok).toEqual({ code: 0, stdout: `${sandbox().dir}\n`, stderr: '' });
+    // stdin reaches the process and its end is passed on.
+    const piped = await kubectl('mgmt-1', ['exec', '-i', 'shell', '-n', ns, '--', 'sh', '-c', 'wc -c; exit 5'], 'x'.repeat(100_000));
+    expect([piped.code, piped.stdout.trim()]).toEqual([5, '100000']);
   });
 
   it('kubectl logs returns the pod log, cluster-wide default and per pod', async () => {
@@ -121,6 +126,43 @@ describe('sandbox', () => {
       paged.push(...(page.ResourceRecordSets ?? []));
     }
     expect(brief(paged)).toEqual(brief(all.ResourceRecordSets));
+    r53.destroy();
+  });
+
+  it('Route 53 applies change batches atomically and rejects invalid ones and bad signatures', async () => {
+    const env = sandbox().awsEnv;
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+    const r53 = new Route53Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_ROUTE_53, credentials });
+    const Name = `${ns}.${BASE_DOMAIN}.`;
+    const record = (value: string) => ({ Name, Type: 'TXT' as const, TTL: 60, ResourceRecords: [{ Value: `"${value}"` }] });
+    const change = (Action: 'CREATE' | 'UPSERT' | 'DELETE', value: string) => ({ Action, ResourceRecordSet: record(value) });
+    const batch = (...Changes: ReturnType<typeof change>[]) => new ChangeResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, ChangeBatch: { Changes } });
+    const values = async () => (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, StartRecordName: Name, StartRecordType: 'TXT', MaxItems: 1 })))
+      .ResourceRecordSets?.filter((r) => r.Name === Name).map((r) => r.ResourceRecords?.[0]?.Value);
+
+    const created = await r53.send(batch(change('CREATE', 'one')));
+    expect(created.ChangeInfo?.Status).toBe('PENDING');
+    expect((await r53.send(new GetChangeCommand({ Id: created.ChangeInfo!.Id }))).ChangeInfo?.Status).toBe('INSYNC');
+    await expect(r53.send(batch(change('CREATE', 'one')))).rejects.toMatchObject({
+      name: 'InvalidChangeBatch', message: `[Tried to create resource record set [name='${Name}', type='TXT'] but it already exists]`,
+    });
+    // The failing DELETE rejects the whole batch, including the UPSERT before it.
+    await expect(r53.send(batch(change('UPSERT', 'two'), change('DELETE', 'missing')))).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
+    expect(await values()).toEqual(['"one"']);
+    await r53.send(batch(change('UPSERT', 'two')));
+    expect(await values()).toEqual(['"two"']);
+    await r53.send(batch(change('DELETE', 'two')));
+    expect(await values()).toEqual([]);
+    await expect(r53.send(batch(change('DELETE', 'two')))).rejects.toMatchObject({
+      name: 'InvalidChangeBatch', message: `[Tried to delete resource record set [name='${Name}', type='TXT'] but it was not found]`,
+    });
+
+    const forged = new Route53Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_ROUTE_53, credentials: { ...credentials, secretAccessKey: 'not-the-secret' } });
+    await expect(forged.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+    const res = await fetch(`${env.AWS_ENDPOINT_URL_ROUTE_53}/2013-04-01/hostedzone`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('<Code>MissingAuthenticationToken</Code>');
+    forged.destroy();
     r53.destroy();
   });
 
