@@ -184,7 +184,8 @@ function minioSpec({ bin, g }: Ctx): StartSpec {
   return {
     name: 'minio', command: join(bin, 'minio'), healthUrl: `http://127.0.0.1:${port('minio')}/minio/health/ready`,
     args: ['server', paths.minioData, `--address=127.0.0.1:${port('minio')}`, `--console-address=127.0.0.1:${port('minioConsole')}`,
-      `--certs-dir=${join(paths.dir, 'minio-certs')}`, '--quiet'],
+      // Both default to ~/.minio otherwise.
+      `--certs-dir=${join(paths.dir, 'minio-certs')}`, `--config-dir=${join(paths.dir, 'minio-config')}`, '--quiet'],
     env: { MINIO_ROOT_USER: g.awsAccessKeyId, MINIO_ROOT_PASSWORD: g.awsSecretAccessKey, MINIO_REGION: AWS_REGION, MINIO_BROWSER: 'off' },
   };
 }
