@@ -16,7 +16,7 @@
 //   errors fail the init container visibly), `etcdutl snapshot restore`, start;
 // - otherwise: start as a new member of the initial cluster.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { preparePod, podExecObject } from './podfs.ts';
@@ -186,7 +186,10 @@ export class EtcdCluster {
     }
     if (!m.proc && !m.busy && Date.now() >= m.nextStart) {
       m.busy = true;
-      this.start(m).catch((err: Error) => this.log(`etcd ${this.spec.key} member ${n}: ${err.message}`)).finally(() => { m.busy = false; });
+      this.start(m).catch((err: Error) => {
+        m.nextStart = Date.now() + 3000;
+        this.log(`etcd ${this.spec.key} member ${n}: ${err.message.split('\n').pop()}`);
+      }).finally(() => { m.busy = false; });
     }
   }
 
@@ -302,7 +305,8 @@ export class EtcdCluster {
         // reset-member: replace our stale membership entry, then join the running cluster.
         const list = await this.etcdctl(['member', 'list', '-w', 'json'], others);
         if (list.code === 0) {
-          const parsed = JSON.parse(list.stdout) as { members?: { ID: number | string; name?: string; peerURLs?: string[] }[] };
+          // Member IDs are uint64: keep them as strings (JSON numbers would lose precision).
+          const parsed = JSON.parse(list.stdout.replace(/"(ID|cluster_id|member_id)":(\d+)/g, '"$1":"$2"')) as { members?: { ID: number | string; name?: string; peerURLs?: string[] }[] };
           const mine = (parsed.members ?? []).find((x) => x.name === `etcd-${n}` || x.peerURLs?.includes(peerURL(ns, n)));
           if (mine) {
             const hex = BigInt(mine.ID).toString(16);
@@ -363,14 +367,17 @@ export class EtcdCluster {
     if (!existsSync(snap)) {
       let failure: string | undefined;
       try {
-        const res = await fetch(this.spec.restoreURL!);
+        // The CRD only accepts https (or s3) URLs; the sandbox's MinIO serves plain HTTP on
+        // 127.0.0.1, so its presigned https URLs are fetched over http. SigV4 signs the host,
+        // not the scheme, so MinIO still checks the signature and the expiry for real.
+        const res = await fetch(this.spec.restoreURL!.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'));
         if (!res.ok) {
           const body = await res.text();
           const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
           failure = `curl: (22) The requested URL returned error: ${res.status}${code ? ` (${code})` : ''}`;
         } else {
-          writeFileSync(`${snap}.part`, Buffer.from(await res.arrayBuffer()));
-          execFileSync('mv', [`${snap}.part`, snap]);
+          writeFileSync(`${snap}.${m.n}.part`, Buffer.from(await res.arrayBuffer()));
+          renameSync(`${snap}.${m.n}.part`, snap);
         }
       } catch (err) {
         failure = `curl: (7) Failed to connect: ${(err as Error).message}`;
