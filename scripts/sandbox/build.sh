@@ -5,6 +5,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.sh
 . "$here/versions.sh"
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+for tool in go patch sha256sum; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool not found (needs Go >= 1.24 in PATH or /usr/local/go, and the patch package)" >&2; exit 1; }
+done
 bin="$SANDBOX_BIN_DIR"
 work="$(dirname "$bin")/work"
 mkdir -p "$bin" "$work"
