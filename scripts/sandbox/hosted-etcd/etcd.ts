@@ -253,6 +253,12 @@ export class EtcdCluster {
       if (ok && !m.healthy) m.healthySince = Date.now();
       m.healthy = ok;
     }));
+    // Once the cluster has had quorum it is "created": later empty members join, never restore
+    // (every member of a new cluster must restore the same snapshot, or the empty ones could
+    // elect a leader without the data).
+    if (this.healthyCount() >= Math.floor(this.spec.size / 2) + 1 && !existsSync(this.initializedMarker)) {
+      writeFileSync(this.initializedMarker, new Date().toISOString());
+    }
   }
 
   health(n: number, timeoutMs = 2000): Promise<boolean> {
@@ -358,7 +364,6 @@ export class EtcdCluster {
       m.nextStart = Date.now() + Math.min(10_000 * 2 ** Math.max(0, m.restarts - 1), 300_000);
       this.log(`etcd ${this.spec.key}: etcd-${n} exited (${code ?? signal}); restart ${m.restarts} in ${Math.round((m.nextStart - Date.now()) / 1000)}s`);
     });
-    if (!existsSync(this.initializedMarker)) writeFileSync(this.initializedMarker, new Date().toISOString());
   }
 
   /** The restore init container: download the snapshot URL, `etcdutl snapshot restore` into this member. */
