@@ -124,14 +124,25 @@ export function execInPod(
       if (timer) clearTimeout(timer);
       if (failure) return reject(failure);
       if (!status) return reject(new RuntimeError('exec stream closed without an exit status: the connection to the pod was lost; the command may still be running'));
+      let exitCode: number;
       try {
-        const exitCode = exitCodeFromStatus(status);
-        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode });
+        exitCode = exitCodeFromStatus(status);
       } catch (e) {
-        reject(e);
+        return reject(e);
       }
+      // Resolve only once the sinks have taken every byte: "done" means the output is delivered.
+      Promise.all([flushed(io.stdout), flushed(io.stderr)]).then(
+        () => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode }),
+        reject,
+      );
     });
   });
+}
+
+/** Resolves when everything written to `sink` so far has been processed (an empty write queues behind it). */
+function flushed(sink: Writable | undefined): Promise<void> {
+  if (!sink || sink.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => sink.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())));
 }
 
 function pumpStdin(ws: WebSocket, input: Readable | Buffer | string, fail: (e: Error) => void): void {

@@ -228,22 +228,29 @@ describe('kubectl conventions', () => {
   describe('HTTPS_PROXY', () => {
     let proxy: Server;
     let tunnels = 0;
+    const sockets = new Set<{ destroy: () => void }>();
     beforeAll(async () => {
       proxy = createServer();
       // A CONNECT proxy that sends every tunnel to the sandbox apiserver, whatever host was asked.
       proxy.on('connect', (req, socket, head) => {
         tunnels++;
+        sockets.add(socket);
         const port = Number(req.url!.split(':')[1]);
         const upstream = connect(port, '127.0.0.1', () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
           upstream.write(head);
           upstream.pipe(socket).pipe(upstream);
         });
+        sockets.add(upstream);
         upstream.on('error', () => socket.destroy());
       });
       await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     });
-    afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+    // Tunnels are not the server's connections: close() would wait for them forever.
+    afterAll(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => proxy.close(() => r()));
+    });
 
     it('goes through the proxy for a non-local server, and not when NO_PROXY names it', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hcp-proxy-'));

@@ -13,6 +13,9 @@ import { podExecObject, preparePod } from '../hosted-etcd/podfs.ts';
 import { pausedState, reconciliationActiveCondition } from './paused.ts';
 import { ExternalDns } from './external-dns.ts';
 
+/** Test hook: simulate the leaked HostedControlPlane pause of OCPBUGS-77530 (see FACTS). */
+export const LEAK_PAUSES_ANNOTATION = 'sandbox.kubectl-hcp.dev/leak-pauses';
+
 export interface OperatorConfig {
   cluster: string; // mgmt-1
   mgmtIndex: number;
@@ -419,8 +422,14 @@ export class Operator {
     };
     if (!hcp) {
       await this.ensure(R.HostedControlPlane, cpns, { metadata: { name, namespace: cpns, labels, annotations: clusterAnno }, spec: hcpSpec }, ex.hcp);
-    } else if ((hcp.spec?.pausedUntil ?? null) !== (spec.pausedUntil ?? null) || hcp.spec?.releaseImage !== release) {
-      await this.patch(R.HostedControlPlane, cpns, name, { spec: { pausedUntil: spec.pausedUntil ?? null, releaseImage: release } });
+    } else {
+      // OCPBUGS-77530 on demand: with this annotation a resume leaves the HCP paused, as the real
+      // operator sometimes does, so that `kubectl hcp resume` has a leak to find.
+      const leak = hc.metadata.annotations?.[LEAK_PAUSES_ANNOTATION] === 'true' && !spec.pausedUntil;
+      const wantPaused = leak ? (hcp.spec?.pausedUntil ?? null) : (spec.pausedUntil ?? null);
+      if ((hcp.spec?.pausedUntil ?? null) !== wantPaused || hcp.spec?.releaseImage !== release) {
+        await this.patch(R.HostedControlPlane, cpns, name, { spec: { pausedUntil: wantPaused, releaseImage: release } });
+      }
     }
 
     // Control-plane workloads.
