@@ -41,9 +41,9 @@ export interface ClusterSpec {
   ports: { apiserver: number; controllerManager: number; scheduler: number; kwok: number };
 }
 
-// Ports are offsets from HCP_SANDBOX_PORT_BASE (default 36000); each can also be set on its own
+// Ports are offsets from HCP_SANDBOX_PORT_BASE (default 26000, below Linux's ephemeral port range so that client connections never take them); each can also be set on its own
 // with HCP_SANDBOX_PORT_<NAME>, e.g. HCP_SANDBOX_PORT_MGMT_1_APISERVER=6443.
-const portBase = Number(process.env.HCP_SANDBOX_PORT_BASE ?? 36000);
+const portBase = Number(process.env.HCP_SANDBOX_PORT_BASE ?? 26000);
 const portOffsets = {
   etcd: 379,
   etcdPeer: 380,
