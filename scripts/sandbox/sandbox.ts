@@ -327,6 +327,14 @@ export const down = () => withLock(stopAll);
 async function upLocked(): Promise<SandboxInfo> {
   const t0 = Date.now();
   mkdirSync(paths.dir, { recursive: true });
+  // The data remembers the ports it was made with (kwok nodes' kubelet endpoints, kubeconfigs,
+  // certificates): after a port change it cannot work, so start again from nothing.
+  const before = loadState().ports;
+  if (before && Object.keys(before).length && JSON.stringify(before) !== JSON.stringify(allPorts())) {
+    log('ports changed since the sandbox data was made: wiping .sandbox/ and starting anew');
+    await wipe();
+    mkdirSync(paths.dir, { recursive: true });
+  }
   const bin = await build();
   const ctx: Ctx = { bin, pki: ensurePki(), g: generated() };
   const cs = clusters();
@@ -409,10 +417,12 @@ async function stopAll(): Promise<void> {
 }
 
 /** Removes all sandbox state (data, certificates, credentials) after stopping it. */
-export const clean = () => withLock(async () => {
+async function wipe(): Promise<void> {
   await stopAll();
   for (const f of readdirSync(paths.dir)) if (f !== 'lock') rmSync(join(paths.dir, f), { recursive: true, force: true });
-});
+}
+
+export const clean = () => withLock(wipe);
 
 export interface ProcessStatus { name: string; pid: number; alive: boolean; healthy: boolean; endpoint: string; log: string }
 

@@ -17,6 +17,7 @@ export type ProgressEvent =
 
 export type ProgressSink = (event: ProgressEvent) => void;
 
+const PLAIN_PROGRESS_INTERVAL_MS = 10_000;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export function ndjsonProgress(stream: Writable): ProgressSink {
@@ -29,6 +30,7 @@ export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (te
   let live: { label: string; started: number; message: string } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
+  let lastPlain = -Infinity;
   const clear = () => opts.tty && live && stream.write('\r\u001b[2K');
   const draw = () => {
     if (!opts.tty || !live) return;
@@ -45,6 +47,7 @@ export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (te
     switch (event.type) {
       case 'step-start': {
         const label = `[${event.index + 1}/${event.total}] ${event.title}`;
+        lastPlain = -Infinity;
         if (opts.tty) {
           live = { label, started: now(), message: '' };
           draw();
@@ -59,7 +62,11 @@ export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (te
         if (live) {
           live.message = event.message;
           draw();
-        } else if (!opts.tty) stream.write(`    ${event.message}\n`);
+        } else if (!opts.tty && now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS) {
+          // In a pipe or a log, one line per interval is enough; a TTY redraws in place instead.
+          lastPlain = now();
+          stream.write(`    ${event.message}\n`);
+        }
         break;
       case 'step-done': {
         const label = live?.label ?? event.title;

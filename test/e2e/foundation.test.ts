@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 import { hcp, hcpOk } from './helpers/hcp.ts';
+import { runningHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
 import { distDir } from '../../scripts/lib/dist.ts';
 
 type Obj = { metadata: Record<string, any>; spec: Record<string, any>; status?: Record<string, any> };
@@ -86,18 +87,7 @@ describe('pause and resume', () => {
 
   beforeAll(async () => {
     ns = await uniqueNamespace('pause');
-    // A small copy of the sample cluster: SingleReplica, one NodePool of one node.
-    const sample = await getJson(['get', 'hostedcluster', 'sample', '-n', 'clusters']);
-    const spec: Record<string, any> = { ...sample.spec, controllerAvailabilityPolicy: 'SingleReplica', infrastructureAvailabilityPolicy: 'SingleReplica', clusterID: undefined, pausedUntil: undefined };
-    delete spec.secretEncryption;
-    const pool = await getJson(['get', 'nodepool', 'sample-us-east-1a', '-n', 'clusters']);
-    const manifests = [
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.pullSecret.name, namespace: ns }, stringData: { '.dockerconfigjson': '{"auths":{}}' }, type: 'kubernetes.io/dockerconfigjson' },
-      ...(spec.sshKey?.name ? [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.sshKey.name, namespace: ns }, stringData: { 'id_rsa.pub': 'ssh-ed25519 AAAA e2e' } }] : []),
-      { apiVersion: 'hypershift.openshift.io/v1beta1', kind: 'HostedCluster', metadata: { name, namespace: ns }, spec },
-      { apiVersion: 'hypershift.openshift.io/v1beta1', kind: 'NodePool', metadata: { name: `${name}-pool`, namespace: ns }, spec: { ...pool.spec, clusterName: name, replicas: 1 } },
-    ];
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+    await runningHostedClusterCopy(ns, name);
     // The simulated operator reports ReconciliationActive once it has reconciled the new cluster.
     await waitFor(async () => conditionOf(await hcGet(), 'ReconciliationActive')?.status === 'True', 60_000, 'ReconciliationActive=True on the new cluster');
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, uniqueNamespace } from './helpers/sandbox.ts';
 import { hcp, hcpOk } from './helpers/hcp.ts';
-import { pausedHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
+import { pausedHostedClusterCopy, runningHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
 
 const SECRET = 'e2e-client-secret-must-not-leak';
 
@@ -83,3 +83,32 @@ describe('oauth', () => {
     expect((await kubectl('mgmt-1', ['get', 'secret', 'idp-idp-iam-client-secret', '-n', ns])).code).not.toBe(0);
   });
 });
+
+describe('oauth --wait on a running cluster', () => {
+  let ns: string;
+  const name = 'idp-live';
+  const condition = async () =>
+    JSON.parse((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="ValidIDPConfiguration")]}'])) || 'null');
+  beforeAll(async () => {
+    ns = await uniqueNamespace('oauth-live');
+    await runningHostedClusterCopy(ns, name);
+  });
+
+  it('waits for the operator to accept the provider and reports the condition', async () => {
+    const r = await hcp(['oauth', 'add', name, '-n', ns, '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--organization', 'openshift', '--wait', '--wait-timeout', '60s'], { env: { E2E_SECRET: SECRET } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ValidIDPConfiguration: True');
+    expect((await condition()).status).toBe('True');
+  });
+
+  it('fails with exit 1 and the operator message when the provider is invalid', async () => {
+    // Someone deletes the client secret the provider needs: the operator rejects the configuration.
+    const secrets = JSON.parse(await kubectlOk('mgmt-1', ['get', 'secrets', '-n', ns, '-o', 'json'])).items.map((s: { metadata: { name: string } }) => s.metadata.name);
+    for (const s of secrets.filter((n: string) => n.includes('-gh-'))) await kubectlOk('mgmt-1', ['delete', 'secret', s, '-n', ns]);
+    const r = await hcp(['oauth', 'add', name, '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--wait', '--wait-timeout', '60s'], { env: { E2E_SECRET: SECRET } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ValidIDPConfiguration is False \(IDPConfigurationError\): identity provider "gh": Secret \S+ has no key clientSecret/);
+    expect(r.stderr).not.toContain(SECRET);
+  });
+});
+

@@ -565,7 +565,9 @@ export class Operator {
       else progressing = true;
     }
     const degraded = ready < etcdPods.length || etcdPods.length < size;
+    const idp = await this.idpCondition(hc);
     const conds = mergeConditions(hc.status?.conditions, [
+      ...(idp ? [idp] : []),
       { type: 'ReconciliationActive', ...ra },
       { type: 'ValidReleaseImage', status: 'True', reason: 'AsExpected', message: 'Release image is valid' },
       { type: 'EtcdAvailable', status: etcdOk ? 'True' : 'False', reason: etcdOk ? 'QuorumAvailable' : 'EtcdWaitingForQuorum',
@@ -591,6 +593,33 @@ export class Operator {
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
+  }
+
+  /**
+   * ValidIDPConfiguration, as far as the management cluster can judge it: every Secret and
+   * ConfigMap an identity provider references exists in the HostedCluster namespace with the key
+   * the operator reads (FACTS). Not reported while no provider is configured.
+   */
+  private async idpCondition(hc: Obj): Promise<Cond | undefined> {
+    const idps = (hc.spec?.configuration?.oauth?.identityProviders ?? []) as Record<string, any>[];
+    if (!idps.length) return undefined;
+    const refs: { idp: string; rt: typeof R.Secret | typeof R.ConfigMap; name?: string; key: string }[] = [];
+    for (const idp of idps) {
+      const body = Object.values(idp).find((v) => v && typeof v === 'object' && !Array.isArray(v)) as Record<string, any> | undefined;
+      if (!body) continue;
+      if (body.clientSecret) refs.push({ idp: idp.name, rt: R.Secret, name: body.clientSecret.name, key: 'clientSecret' });
+      if (body.fileData) refs.push({ idp: idp.name, rt: R.Secret, name: body.fileData.name, key: 'htpasswd' });
+      if (body.bindPassword) refs.push({ idp: idp.name, rt: R.Secret, name: body.bindPassword.name, key: 'bindPassword' });
+      if (body.ca) refs.push({ idp: idp.name, rt: R.ConfigMap, name: body.ca.name, key: 'ca.crt' });
+    }
+    for (const ref of refs) {
+      const obj = ref.name ? await this.kube.getOrNull<Obj>(ref.rt, hc.metadata.namespace, ref.name) : null;
+      if (!obj?.data?.[ref.key]) {
+        return { type: 'ValidIDPConfiguration', status: 'False', reason: 'IDPConfigurationError',
+          message: `identity provider "${ref.idp}": ${ref.rt.kind} ${ref.name} has no key ${ref.key}` };
+      }
+    }
+    return { type: 'ValidIDPConfiguration', status: 'True', reason: 'AsExpected', message: 'Identity provider configuration is valid' };
   }
 
   private etcdProblem(etcd: EtcdCluster, size: number): string {
