@@ -14,6 +14,8 @@
 //   --initial-cluster-state=existing (the upstream reset-member init container);
 // - data dir empty, no quorum and restoreSnapshotURL set at creation: download it (HTTP status
 //   errors fail the init container visibly), `etcdutl snapshot restore`, start;
+// - data dir empty, no quorum, a peer has data on disk: start with --initial-cluster-state=existing
+//   and an empty log, so that the peer with the data leads and sends it (docs 8.3);
 // - otherwise: start as a new member of the initial cluster.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -329,6 +331,13 @@ export class EtcdCluster {
       } else if (this.spec.restoreURL && !existsSync(this.initializedMarker)) {
         const ok = await this.restore(m);
         if (!ok) return;
+      } else if ([...this.members.values()].some((o) => o.n !== n && existsSync(join(o.dataHostDir, 'data', 'member')))) {
+        // The cluster exists on a peer's disk (e.g. the docs' 8.3 restore into member 0 only, or a
+        // scale-up from 0): join it as an existing member with an empty log, so that the member
+        // with the data wins the election and sends its snapshot. Bootstrapping as "new" would let
+        // two empty members elect a leader and serve no data.
+        state = 'existing';
+        this.log(`etcd ${this.spec.key}: etcd-${n} has no data and a peer has: joining as an existing member`);
       }
     }
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
