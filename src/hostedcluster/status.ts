@@ -107,14 +107,17 @@ export function renderStatusTable(views: HostedClusterView[]): string {
 
 /** The single-cluster view: a block of facts, then its NodePools. */
 export function renderStatusDetail(v: HostedClusterView): string {
-  const conditionLine = (label: string, c: ConditionView) => `${label.padEnd(22)}${cond(c)}${c.message && c.status !== 'True' ? `: ${c.message}` : ''}`;
+  // The message is shown only when the condition is away from its healthy value (Available and
+  // Etcd not True, Degraded or Progressing not False): that is when it explains something.
+  const conditionLine = (label: string, c: ConditionView, healthy: 'True' | 'False') =>
+    `${label.padEnd(23)}${cond(c)}${c.message && c.status !== healthy ? `: ${c.message}` : ''}`;
   const lines = [
     `HostedCluster:         ${v.namespace}/${v.name}`,
     `Control plane:         namespace ${v.controlPlaneNamespace}`,
-    conditionLine('Available:', v.available),
-    conditionLine('Progressing:', v.progressing),
-    conditionLine('Degraded:', v.degraded),
-    conditionLine('Etcd:', v.etcd),
+    conditionLine('Available:', v.available, 'True'),
+    conditionLine('Progressing:', v.progressing, 'False'),
+    conditionLine('Degraded:', v.degraded, 'False'),
+    conditionLine('Etcd:', v.etcd, 'True'),
     `Version:               ${v.version.current ?? '<none>'} (desired ${v.version.desired ?? '<none>'}, ${v.version.state ?? 'no history'})`,
     `Paused:                ${pausedText(v.paused)}`,
     '',

@@ -107,6 +107,25 @@ describe('summarizeHostedCluster', () => {
     expect(renderStatusTable([v])).toMatch(/clusters\s+sample\s+4\.15\.10\s+True\s+False \(Blocked\)\s+False\s+True \(QuorumAvailable\)\s+until 2026-11-22T00:00:00.000Z\s+2 \(3\/2 nodes\)/);
   });
 
+  it('shows a condition message only when the condition is away from its healthy value', () => {
+    const text = renderStatusDetail(
+      summarizeHostedCluster(
+        hc({}, {
+          conditions: [
+            { type: 'Available', status: 'False', reason: 'EtcdQuorumUnavailable', message: 'etcd does not have quorum' },
+            { type: 'Progressing', status: 'True', reason: 'Progressing', message: 'upgrading to 4.15.11' },
+            { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'The hosted cluster is not degraded' },
+          ],
+        }),
+        [],
+        now,
+      ),
+    );
+    expect(text).toContain('Available:             False (EtcdQuorumUnavailable): etcd does not have quorum\n');
+    expect(text).toContain('Progressing:           True (Progressing): upgrading to 4.15.11\n');
+    expect(text).toContain('Degraded:              False\n');
+  });
+
   it('flags a pausedUntil the operator cannot parse', () => {
     const v = summarizeHostedCluster(hc({ pausedUntil: '2026-11-22T00:00:00' }), [], now);
     expect(v.paused).toEqual({ paused: false, invalid: true, value: '2026-11-22T00:00:00', until: undefined });
