@@ -13,4 +13,6 @@ export interface HcpContext extends BaseContext {
   stderrIsTTY: boolean;
   /** Reads one line from the user (only called when stdinIsTTY). */
   prompt: (question: string) => Promise<string>;
+  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
+  onInterrupt?: (handler: (signal: string) => void) => () => void;
 }

@@ -40,6 +40,13 @@ export function processContext(): HcpContext {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    onInterrupt: (handler) => {
+      const signals = ['SIGINT', 'SIGTERM'] as const;
+      for (const s of signals) process.once(s, handler);
+      return () => {
+        for (const s of signals) process.off(s, handler);
+      };
+    },
     prompt: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {

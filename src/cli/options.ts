@@ -58,21 +58,38 @@ export abstract class MutatingCommand extends HcpCommand {
     const { planToData, renderPlanText } = await import('../plan/render.ts');
     const format = this.output as OutputFormat;
     const ctx = this.context;
-    const progress =
+    const render =
       format === 'json'
         ? ndjsonProgress(ctx.stdout)
         : lineProgress(ctx.stderr, { tty: ctx.stderrIsTTY, colour: (text, c) => this.out.paint(text, c, 'stderr') });
-    return executePlan(plan, {
-      kube,
-      dryRun: this.dryRunMode,
-      yes: this.yes,
-      resume: opts.resume ?? false,
-      env: ctx.env,
-      now: ctx.now,
-      progress,
-      confirm: ctx.stdinIsTTY ? async (q) => /^y(es)?$/i.test((await ctx.prompt(q)).trim()) : undefined,
-      printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p)),
+    // Interrupted mid-plan (Ctrl-C, a killed job): say where it stopped and how to go on.
+    let current: string | undefined;
+    const progress: typeof render = (event) => {
+      if (event.type === 'step-start') current = event.title;
+      render(event);
+    };
+    const journaled = plan.journal === true && this.dryRunMode === 'none';
+    const stopListening = ctx.onInterrupt?.((signal) => {
+      render({ type: 'done', operation: plan.operation, target: plan.target, ms: 0, dryRun: this.dryRunMode });
+      this.out.error(`${plan.operation} ${plan.target} interrupted by ${signal}${current ? ` during step "${current}"` : ''}; that step may be half done`);
+      this.out.note(`hint: run the same command again${journaled ? ' with --resume' : ''}: finished steps are skipped and the plan converges`);
+      process.exit(130);
     });
+    try {
+      return await executePlan(plan, {
+        kube,
+        dryRun: this.dryRunMode,
+        yes: this.yes,
+        resume: opts.resume ?? false,
+        env: ctx.env,
+        now: ctx.now,
+        progress,
+        confirm: ctx.stdinIsTTY ? async (q) => /^y(es)?$/i.test((await ctx.prompt(q)).trim()) : undefined,
+        printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p)),
+      });
+    } finally {
+      stopListening?.();
+    }
   }
 }
 

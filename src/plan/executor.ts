@@ -109,9 +109,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
 }
 
 function openJournal(plan: Plan, opts: ExecuteOptions): Journal | undefined {
-  const wanted = (plan.journal ?? plan.steps.length > 1) && opts.dryRun === 'none';
+  const wanted = plan.journal === true && opts.dryRun === 'none';
   if (!wanted) {
-    if (opts.resume && opts.dryRun === 'none') throw new UsageError(`${plan.operation} has nothing to resume: it is a single step; run it again`);
+    if (opts.resume && opts.dryRun === 'none') throw new UsageError(`${plan.operation} keeps no journal: run it again without --resume, it converges`);
     return undefined;
   }
   const path = journalPath(opts.env, plan.operation, opts.kube.server, plan.target);

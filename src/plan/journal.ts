@@ -57,10 +57,10 @@ export class Journal {
     }
   }
 
+  /** A new journal; it reaches the disk with the first finished step, so a run refused or
+   * cancelled before changing anything leaves nothing behind. */
   static start(path: string, init: Omit<JournalData, 'version' | 'startedAt' | 'updatedAt' | 'steps'>, now: Date): Journal {
-    const j = new Journal(path, { version: 1, ...init, startedAt: now.toISOString(), updatedAt: now.toISOString(), steps: [] });
-    j.save();
-    return j;
+    return new Journal(path, { version: 1, ...init, startedAt: now.toISOString(), updatedAt: now.toISOString(), steps: [] });
   }
 
   static continue(path: string, data: JournalData): Journal {

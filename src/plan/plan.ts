@@ -67,7 +67,10 @@ export interface Plan {
   blockers: Blocker[];
   /** Observed state a resumed run must reuse (original replica counts, …). Never secrets. */
   memo?: Record<string, unknown>;
-  /** Journal this plan so that --resume can continue it. Default: more than one step. */
+  /**
+   * Journal this plan so that --resume can continue it (the command must then offer --resume,
+   * see `resumeOption`). Plans that converge by simply running again leave it off.
+   */
   journal?: boolean;
 }
 

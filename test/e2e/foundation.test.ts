@@ -5,12 +5,12 @@ import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 import { hcp, hcpOk } from './helpers/hcp.ts';
-import { runningHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
+import { pausedHostedClusterCopy, runningHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
 import { distDir } from '../../scripts/lib/dist.ts';
 
 type Obj = { metadata: Record<string, any>; spec: Record<string, any>; status?: Record<string, any> };
@@ -263,3 +263,24 @@ describe('kubectl conventions', () => {
     });
   });
 });
+
+describe('interrupting a plan', () => {
+  it('Ctrl-C during a step says where it stopped and how to go on, exit 130', async () => {
+    const ns = await uniqueNamespace('sigint');
+    // A paused cluster: the operator never reports ValidIDPConfiguration, so --wait waits.
+    await pausedHostedClusterCopy(ns, 'waits');
+    const s = sandbox();
+    const child = spawn(s.kubectl, ['hcp', 'oauth', 'add', 'waits', '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--wait', '--wait-timeout', '2m'], {
+      env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig, E2E_SECRET: 'not-shown', NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(async () => stderr.includes('Wait for condition ValidIDPConfiguration'), 60_000, 'the wait step to start');
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain(`error: oauth-add HostedCluster ${ns}/waits interrupted by SIGINT during step "Wait for condition ValidIDPConfiguration"; that step may be half done`);
+    expect(stderr).toMatch(/hint: run the same command again( with --resume)?: finished steps are skipped/);
+  });
+});
+

@@ -18,7 +18,7 @@ const scaleStep = (name: string, replicas: number, restore?: number): Step => ({
   changes: [{ op: 'scale', ref: dep(name), replicas }],
   undo: restore === undefined ? undefined : { title: `scale ${name} back to ${restore}`, changes: [{ op: 'scale', ref: dep(name), replicas: restore }] },
 });
-const plan = (steps: Step[], extra: Partial<Plan> = {}): Plan => ({ operation: 'test-op', target: 'HostedCluster clusters/sample', steps, warnings: [], blockers: [], ...extra });
+const plan = (steps: Step[], extra: Partial<Plan> = {}): Plan => ({ operation: 'test-op', target: 'HostedCluster clusters/sample', steps, warnings: [], blockers: [], journal: true, ...extra });
 
 let kube: FakeKube;
 let events: ProgressEvent[];
@@ -107,6 +107,14 @@ describe('executePlan', () => {
     expect(replicas('openshift-apiserver')).toBe(3);
     // Fully restored: no journal is left to resume.
     expect(existsSync(journalPath(env, 'test-op', kube.server, 'HostedCluster clusters/sample'))).toBe(false);
+  });
+
+  it('keeps no journal unless the plan asks for one', async () => {
+    const p = plan([scaleStep('kube-apiserver', 0), { id: 'boom', title: 'Fail', run: async () => Promise.reject(new Error('x')) }], { journal: false });
+    const err = await executePlan(p, opts()).catch((e) => e);
+    expect(err.hint).toBe('fix the cause and run the command again');
+    expect(existsSync(journalPath(env, 'test-op', kube.server, 'HostedCluster clusters/sample'))).toBe(false);
+    await expect(executePlan(p, opts({ resume: true }))).rejects.toThrow('test-op keeps no journal: run it again without --resume, it converges');
   });
 
   it('journals finished steps (0600, no secrets) and --resume continues after them with the first run’s memo', async () => {
