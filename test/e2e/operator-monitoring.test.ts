@@ -1,6 +1,6 @@
 // The simulated operator's METRICS_SET and dashboards, and the MCE addon's install flags. These
 // change the shared operator deployment, so each test puts back what it changed.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, waitFor } from './helpers/sandbox.ts';
 
 const operatorEnv = async (): Promise<Record<string, string>> => {
@@ -9,8 +9,14 @@ const operatorEnv = async (): Promise<Record<string, string>> => {
 };
 const setEnv = (kv: string[]) => kubectlOk('mgmt-1', ['set', 'env', 'deployment/operator', '-n', 'hypershift', ...kv]);
 
+// What each describe puts back is read in its beforeAll, after the previous describe restored
+// its own changes: read at collection time, it raced the first test's writes.
 describe('operator METRICS_SET', () => {
-  const before = operatorEnv();
+  let before: Promise<Record<string, string>>;
+  beforeAll(() => {
+    before = operatorEnv();
+    return before.then(() => undefined);
+  });
   afterAll(async () => {
     const env = await before;
     await setEnv([env.METRICS_SET === undefined ? 'METRICS_SET-' : `METRICS_SET=${env.METRICS_SET}`]);
@@ -41,8 +47,13 @@ describe('operator METRICS_SET', () => {
 });
 
 describe('MCE install flags and dashboards', () => {
-  const flagsBefore = kubectl('mgmt-1', ['get', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '-o', 'json']);
-  const envBefore = operatorEnv();
+  let flagsBefore: ReturnType<typeof kubectl>;
+  let envBefore: Promise<Record<string, string>>;
+  beforeAll(async () => {
+    flagsBefore = kubectl('mgmt-1', ['get', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '-o', 'json']);
+    envBefore = operatorEnv();
+    await Promise.all([flagsBefore, envBefore]);
+  });
   afterAll(async () => {
     const f = await flagsBefore;
     if (f.code === 0) {
