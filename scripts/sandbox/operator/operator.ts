@@ -856,27 +856,12 @@ export class Operator {
           env: { HOSTNAME: pod.metadata.name }, programs: Object.fromEntries(['etcd', 'etcdctl', 'etcdutl'].map((p) => [p, join(this.cfg.binDir, p)])),
         });
         if (!execByKey.has(key)) await this.createExec(podExecObject(ns, pod.metadata.name, podDir, this.cfg.workDir));
-        // kwok leaves pods with volumes Pending (stages.yaml): start it now that its volumes are in place.
-        if (pod.spec?.nodeName && pod.status?.phase === 'Pending') await this.startedPodStatus(pod);
       }
     }
     for (const [c, keep] of keepMembers) c.retain(keep);
     for (const [key, e] of execByKey) {
       if (!podKeys.has(key) || !wantExec.has(key)) await this.del(Exec, e.metadata.namespace, e.metadata.name);
     }
-  }
-
-  /** The status a kubelet gives a pod whose containers started: Running and Ready. */
-  private async startedPodStatus(pod: Obj): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    await this.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase: 'Running',
-      startTime: now,
-      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-      containerStatuses: (pod.spec.containers as { name: string; image: string }[]).map((c) => ({
-        name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } },
-      })),
-    });
   }
 
   private async createExec(obj: object): Promise<void> {
