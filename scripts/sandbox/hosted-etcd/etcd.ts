@@ -178,7 +178,7 @@ export class EtcdCluster {
   /** Called every loop for each etcd pod that is scheduled with its volume bound. */
   ensureMember(n: number, podUid: string, podDir: string, dataHostDir: string): void {
     let m = this.members.get(n);
-    if (m && (m.podUid !== podUid || m.dataHostDir !== dataHostDir)) {
+    if (m && m.podUid !== podUid) {
       void this.stopMember(n);
       m = undefined;
     }
@@ -331,12 +331,11 @@ export class EtcdCluster {
       } else if (this.spec.restoreURL && !existsSync(this.initializedMarker)) {
         const ok = await this.restore(m);
         if (!ok) return;
-      } else if (existsSync(this.initializedMarker) && [...this.members.values()].some((o) => o.n !== n && existsSync(join(o.dataHostDir, 'data', 'member')))) {
-        // A cluster that once had quorum lives on a peer's disk (the docs' 8.3 restore into member
-        // 0 only, a scale-up from 0): join it as an existing member with an empty log, so that the
-        // member with the data wins the election and sends its snapshot. Bootstrapping as "new"
-        // would let two empty members elect a leader and serve no data. (A brand-new cluster has
-        // no marker yet: its members all bootstrap as "new", whoever starts first.)
+      } else if ([...this.members.values()].some((o) => o.n !== n && existsSync(join(o.dataHostDir, 'data', 'member')))) {
+        // The cluster exists on a peer's disk (e.g. the docs' 8.3 restore into member 0 only, or a
+        // scale-up from 0): join it as an existing member with an empty log, so that the member
+        // with the data wins the election and sends its snapshot. Bootstrapping as "new" would let
+        // two empty members elect a leader and serve no data.
         state = 'existing';
         this.log(`etcd ${this.spec.key}: etcd-${n} has no data and a peer has: joining as an existing member`);
       }

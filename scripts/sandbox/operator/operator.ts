@@ -360,9 +360,7 @@ export class Operator {
 
   /** host directory of a PVC (undefined until bound to one of our PVs). */
   private volumeDir(pvc: Obj | undefined, pvs: Obj[]): string | undefined {
-    // A claim being deleted is no volume to start on: a kubelet would keep the pod waiting for the
-    // new claim. (Starting a member on it raced the deletion of its data: the member hung.)
-    if (!pvc?.spec?.volumeName || pvc.status?.phase !== 'Bound' || pvc.metadata.deletionTimestamp) return undefined;
+    if (!pvc?.spec?.volumeName || pvc.status?.phase !== 'Bound') return undefined;
     const pv = pvs.find((v) => v.metadata.name === pvc.spec.volumeName);
     return pv?.spec?.hostPath?.path;
   }
