@@ -14,7 +14,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { proxyForUrl } from './proxy.ts';
 import { ApiError, ConnectionError, isConflict, isNotFound, isRetryable, type ApiStatus } from './errors.ts';
-import { qualifiedName, type KubeObject, type ObjectList, type ObjectRef, type ResourceType } from './resources.ts';
+import type { KubeObject, ObjectList, ResourceType } from './resources.ts';
 import { VERSION } from '../version.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic';
@@ -417,10 +417,6 @@ export interface ExecResult {
   exitCode: number;
 }
 
-export function refOf(rt: ResourceType, namespace: string | undefined, name: string): ObjectRef {
-  return { resource: rt, namespace, name };
-}
-
 function apiError(statusCode: number, text: string, spec: RequestSpec): ApiError {
   let status: ApiStatus | undefined;
   try {
@@ -446,5 +442,3 @@ export async function readAll(stream: Readable): Promise<string> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export { qualifiedName };

@@ -5,7 +5,6 @@
 import type { Writable } from 'node:stream';
 import yaml from 'js-yaml';
 import type { HcpContext } from '../cli/context.ts';
-import { UsageError } from '../util/errors.ts';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
@@ -60,11 +59,6 @@ export class Output {
 
 export function toYaml(value: unknown): string {
   return yaml.dump(value, { noRefs: true, lineWidth: 120, sortKeys: false });
-}
-
-export function parseOutputFormat(value: string): OutputFormat {
-  if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`-o ${value} is not supported: use one of ${OUTPUT_FORMATS.join(', ')}`);
 }
 
 /** kubectl-style columns: upper-case headers, two spaces between columns, no borders. */

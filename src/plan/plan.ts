@@ -73,7 +73,3 @@ export interface Plan {
    */
   journal?: boolean;
 }
-
-export function emptyPlan(operation: string, target: string): Plan {
-  return { operation, target, steps: [], warnings: [], blockers: [] };
-}

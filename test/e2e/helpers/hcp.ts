@@ -48,5 +48,3 @@ export async function hcpOk(args: string[], opts: HcpOptions = {}): Promise<stri
   if (r.code !== 0) throw new Error(`kubectl hcp ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
-
-export const stateDirForTests = stateHome;
