@@ -77,10 +77,10 @@ export class OAuthAddCommand extends MutatingCommand {
   waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long --wait waits' });
 
   async run(): Promise<void> {
-    const idp = await import('../../oauth/idp.ts');
+    const idp = { ...(await import('../../oauth/types.ts')), ...(await import('../../oauth/validate.ts')), ...(await import('../../oauth/build.ts')), ...(await import('../../oauth/read.ts')), ...(await import('../../oauth/plan.ts')) };
     assertObjectName(this.name, 'HostedCluster');
-    if (!(this.type in idp.IDP_TYPES)) throw new UsageError(`--type "${this.type}" is not one of ${Object.keys(idp.IDP_TYPES).join(', ')}`);
-    const type = this.type as import('../../oauth/idp.ts').IdpTypeFlag;
+    if (!idp.isIdpTypeFlag(this.type)) throw new UsageError(`--type "${this.type}" is not one of ${idp.IDP_TYPE_FLAGS.join(', ')}`);
+    const type = this.type;
     idp.assertIdpName(this.idpName);
     if (this.mappingMethod !== undefined && !(idp.MAPPING_METHODS as readonly string[]).includes(this.mappingMethod)) {
       throw new UsageError(`--mapping-method "${this.mappingMethod}" is not one of ${idp.MAPPING_METHODS.join(', ')}`);
@@ -147,7 +147,7 @@ export class OAuthAddCommand extends MutatingCommand {
       }),
     );
     const plan = idp.planIdpAdd({ hc, idp: entry, objects, existing, waitMs });
-    const callback = idp.IDP_TYPES[type].callback ? idp.callbackUrl(hc, this.idpName) : undefined;
+    const callback = idp.idpTypeInfo(type).callback ? idp.callbackUrl(hc, this.idpName) : undefined;
     if (callback) plan.warnings.push(`register this redirect URL with the provider: ${callback}`);
     const result = await this.runPlan(plan, kube);
     if (result.status !== 'completed') return;

@@ -21,7 +21,7 @@ export class OAuthListCommand extends HcpCommand {
     assertObjectName(this.name, 'HostedCluster');
     this.validateGlobals();
     const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
-    const { idpRows, renderIdpTable } = await import('../../oauth/idp.ts');
+    const { idpRows, renderIdpTable } = await import('../../oauth/read.ts');
     const { condition } = await import('../../hostedcluster/types.ts');
     const [hc] = await selectHostedClusters(await this.kube(), { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
     const rows = idpRows(hc);

@@ -23,7 +23,8 @@ export class OAuthRemoveCommand extends MutatingCommand {
   waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long --wait waits' });
 
   async run(): Promise<void> {
-    const { assertIdpName, planIdpRemove } = await import('../../oauth/idp.ts');
+    const { assertIdpName } = await import('../../oauth/validate.ts');
+    const { planIdpRemove } = await import('../../oauth/plan.ts');
     assertObjectName(this.name, 'HostedCluster');
     assertIdpName(this.idpName);
     const waitMs = this.wait ? parseGoDuration(this.waitTimeout, '--wait-timeout') : undefined;

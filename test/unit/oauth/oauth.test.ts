@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  assertHtpasswd, assertIdpName, assertIssuer, buildIdentityProvider, callbackUrl, idpRows, objectName, planIdpAdd, planIdpRemove, type IdentityProvider,
-} from '../../../src/oauth/idp.ts';
+import { assertHtpasswd, assertIdpName, assertIssuer } from '../../../src/oauth/validate.ts';
+import { buildIdentityProvider, objectName } from '../../../src/oauth/build.ts';
+import { callbackUrl, idpRows } from '../../../src/oauth/read.ts';
+import { planIdpAdd, planIdpRemove } from '../../../src/oauth/plan.ts';
+import type { IdentityProvider } from '../../../src/oauth/types.ts';
 import { planToData, renderPlanText } from '../../../src/plan/render.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { UsageError } from '../../../src/util/errors.ts';
