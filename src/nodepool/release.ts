@@ -7,10 +7,22 @@ export interface ReleaseVersion {
   patch: number;
   /** Pre-release part, e.g. "rc.1" or "ec.2"; sorts before the release itself. */
   pre?: string;
+  /**
+   * The payload architecture the tag names (`4.15.10-multi`), canonical spelling: x86_64, aarch64,
+   * ppc64le, s390x or multi. Not part of the version: the payload reports `4.15.10` for every arch.
+   */
+  arch?: string;
+  /** The version as the payload and status.version report it: no arch. */
   text: string;
 }
 
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-((?:rc|ec|fc)\.\d+|[0-9A-Za-z.-]+?))?(?:-(?:x86_64|aarch64|ppc64le|s390x|multi|amd64|arm64))?$/;
+/**
+ * Arch suffixes of OpenShift release tags (ocp-release:4.15.10-x86_64, -aarch64, -ppc64le, -s390x,
+ * -multi). amd64/arm64 are the Go spellings some mirrors use for the same payloads.
+ */
+const ARCH_SUFFIX = /-(x86_64|amd64|aarch64|arm64|ppc64le|s390x|multi)$/;
+const CANONICAL_ARCH: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64' };
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?$/;
 
 /** The CRD's rule for release images: `^(\w+\S+)$`, at most 253 characters. */
 export function assertReleaseImage(image: string, flag = '--release-image'): void {
@@ -22,7 +34,7 @@ export function assertReleaseImage(image: string, flag = '--release-image'): voi
   if (!ref.includes(':') && !ref.includes('@')) throw new UsageError(`${flag} "${image}" has no tag or digest (e.g. quay.io/openshift-release-dev/ocp-release:4.15.12-x86_64)`);
 }
 
-/** The version in an image tag such as `ocp-release:4.15.10-x86_64`; undefined for digests or other tags. */
+/** The version in an image tag such as `ocp-release:4.15.10-x86_64` (arch split off); undefined for digests or other tags. */
 export function versionOfImage(image: string | undefined): ReleaseVersion | undefined {
   if (!image) return undefined;
   const ref = image.slice(image.lastIndexOf('/') + 1);
@@ -31,13 +43,36 @@ export function versionOfImage(image: string | undefined): ReleaseVersion | unde
   return colon < 0 ? undefined : parseVersion(ref.slice(colon + 1));
 }
 
+/**
+ * A version as a release tag or status.version spells it. The arch suffix is split off first, so
+ * `4.15.10-multi` is 4.15.10 for multi, not the pre-release "multi" (which sorted before 4.15.10).
+ */
 export function parseVersion(text: string | undefined): ReleaseVersion | undefined {
   if (!text) return undefined;
-  const m = SEMVER.exec(text.trim());
+  let rest = text.trim();
+  const arch = ARCH_SUFFIX.exec(rest);
+  if (arch) rest = rest.slice(0, arch.index);
+  const m = SEMVER.exec(rest);
   if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4], text: `${m[1]}.${m[2]}.${m[3]}${m[4] ? `-${m[4]}` : ''}` };
+  const v: ReleaseVersion = { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4], text: rest };
+  if (arch) v.arch = CANONICAL_ARCH[arch[1]] ?? arch[1];
+  return v;
 }
 
+/**
+ * Whether moving from `from`'s payload to `to`'s changes the architecture in a way HyperShift does
+ * not support. Single-arch to multi (x86_64 → multi) is the documented migration and is allowed;
+ * multi back to one arch, or one arch to another, is not. Unknown arches are not judged.
+ */
+export function archChangeProblem(from: ReleaseVersion, to: ReleaseVersion): string | undefined {
+  if (!from.arch || !to.arch || from.arch === to.arch) return undefined;
+  if (to.arch === 'multi') return undefined;
+  return from.arch === 'multi'
+    ? `${to.text}-${to.arch} is a single-arch payload and the cluster runs the multi-arch ${from.text}-multi: going back from multi-arch is not supported`
+    : `${to.text}-${to.arch} is for ${to.arch} and the cluster runs ${from.arch} (${from.text}-${from.arch}): only the migration to a -multi payload changes the architecture`;
+}
+
+/** Orders versions; the arch is ignored (4.15.10-x86_64 and 4.15.10-multi are the same version). */
 export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
   for (const k of ['major', 'minor', 'patch'] as const) if (a[k] !== b[k]) return a[k] - b[k];
   if (a.pre === b.pre) return 0;

@@ -7,7 +7,7 @@ import { waitFor } from '../kube/wait.ts';
 import type { Plan } from '../plan/plan.ts';
 import { condition, type HostedCluster } from '../hostedcluster/types.ts';
 import { RuntimeError } from '../util/errors.ts';
-import { compareVersions, minorOf, versionOfImage } from './release.ts';
+import { archChangeProblem, compareVersions, minorOf, versionOfImage } from './release.ts';
 import { hostedClusterVersion } from './nodepool.ts';
 
 const NO_UPGRADE_SETS = new Set(['TechPreviewNoUpgrade', 'DevPreviewNoUpgrade', 'CustomNoUpgrade']);
@@ -31,6 +31,11 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
   if (target && current) {
     const cmp = compareVersions(target, current);
     if (cmp < 0 && !force) plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
+    const archProblem = archChangeProblem(current, target);
+    if (archProblem && !force) plan.blockers.push({ message: archProblem, override: '--force' });
+    if (current.arch && current.arch !== 'multi' && target.arch === 'multi') {
+      plan.warnings.push(`${current.text}-${current.arch} => ${target.text}-multi migrates ${hc.metadata.name} to the multi-arch payload; NodePools of other architectures can follow once it completes`);
+    }
     if (featureSet && NO_UPGRADE_SETS.has(featureSet) && minorOf(target) !== minorOf(current)) {
       plan.blockers.push({ message: `the cluster runs feature set ${featureSet}, which blocks minor version updates (${current.text} => ${target.text}) and cannot be undone` });
     }
@@ -41,6 +46,7 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
     plan.warnings.push(`the operator lists supported versions ${supportedVersions.join(', ')}; ${minorOf(target)} is not among them`);
   }
   const history = hc.status?.version?.history?.[0];
+  const sameEntry = (a: typeof history, b: typeof history) => Boolean(a && b && a.image === b.image && a.startedTime === b.startedTime);
   if (history && history.state !== 'Completed') plan.warnings.push(`an update to ${history.version ?? history.image} is still ${history.state}`);
   plan.steps.push({
     id: 'set-release',
@@ -61,7 +67,9 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
             const invalid = condition(fresh, 'ValidReleaseImage');
             if (invalid?.status === 'False') throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
             const top = fresh.status?.version?.history?.[0];
-            const matches = top && (top.image === image || (target && top.version === target.text));
+            // The image as written, or (the operator may record it by digest) a new entry with the
+            // target version. The version alone is not enough: x86_64 => multi keeps 4.15.10.
+            const matches = top && (top.image === image || (target && top.version === target.text && !sameEntry(top, history)));
             return {
               done: Boolean(matches && top.state === 'Completed'),
               message: top ? `history[0] ${top.version ?? top.image} ${top.state}` : 'no version history',

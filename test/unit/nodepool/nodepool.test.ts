@@ -5,6 +5,11 @@ import { planUpgrade } from '../../../src/nodepool/upgrade.ts';
 import type { HostedCluster, NodePool } from '../../../src/hostedcluster/types.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 import { expectRejected } from '../bad-input.ts';
+import { FakeKube } from '../fake-kube.ts';
+import { Resources } from '../../../src/kube/resources.ts';
+import type { StepContext } from '../../../src/plan/plan.ts';
+
+const stepCtx = (kube: FakeKube): StepContext => ({ kube: kube.asClient(), dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date() });
 
 const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 const np = (spec: Partial<NodePool['spec']> = {}, status: NodePool['status'] = { replicas: 2 }): NodePool => ({
@@ -42,6 +47,65 @@ describe('validators', () => {
   it('orders pre-releases before the release', () => {
     expect(compareVersions(parseVersion('4.16.0-rc.1')!, parseVersion('4.16.0')!)).toBeLessThan(0);
     expect(compareVersions(parseVersion('4.15.10')!, parseVersion('4.15.9')!)).toBeGreaterThan(0);
+  });
+});
+
+describe('arch suffixes (issue 13 item 8)', () => {
+  it.each([
+    ['4.15.10-multi', '4.15.10', 'multi'],
+    ['4.15.10-aarch64', '4.15.10', 'aarch64'],
+    ['4.15.10-ppc64le', '4.15.10', 'ppc64le'],
+    ['4.15.10-s390x', '4.15.10', 's390x'],
+    ['4.15.10-arm64', '4.15.10', 'aarch64'],
+    ['4.16.0-rc.1-aarch64', '4.16.0-rc.1', 'aarch64'],
+    ['4.16.0-ec.2', '4.16.0-ec.2', undefined],
+  ])('tag %s is version %s for arch %s, not a pre-release', (tag, text, arch) => {
+    const v = versionOfImage(`quay.io/openshift-release-dev/ocp-release:${tag}`)!;
+    expect(v.text).toBe(text);
+    expect(v.arch).toBe(arch);
+    if (!text.includes('-')) expect(v.pre).toBeUndefined();
+  });
+
+  it('compares versions without the arch', () => {
+    expect(compareVersions(versionOfImage(IMG('4.15.10'))!, parseVersion('4.15.10-multi')!)).toBe(0);
+    expect(compareVersions(parseVersion('4.15.10-aarch64')!, parseVersion('4.15.9-multi')!)).toBeGreaterThan(0);
+  });
+
+  it('allows the x86_64 => multi migration of the same version, saying so', () => {
+    const plan = planUpgrade({ hc: hc(IMG('4.15.10')), image: 'quay.io/openshift-release-dev/ocp-release:4.15.10-multi', force: false });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings.join('\n')).toMatch(/4.15.10-x86_64 => 4.15.10-multi migrates sample to the multi-arch payload/);
+  });
+
+  it.each([
+    ['4.15.12-aarch64', /only the migration to a -multi payload/],
+    ['4.15.12-x86_64', /going back from multi-arch is not supported/],
+  ])('refuses other arch changes (%s) unless --force', (tag, msg) => {
+    const from = tag.endsWith('x86_64') ? 'quay.io/openshift-release-dev/ocp-release:4.15.10-multi' : IMG('4.15.10');
+    const plan = planUpgrade({ hc: hc(from), image: `quay.io/openshift-release-dev/ocp-release:${tag}`, force: false });
+    expect(plan.blockers.map((b) => b.message).join()).toMatch(msg);
+    expect(plan.blockers[0].override).toBe('--force');
+    expect(planUpgrade({ hc: hc(from), image: `quay.io/openshift-release-dev/ocp-release:${tag}`, force: true }).blockers).toEqual([]);
+  });
+
+  it('nodepool update --wait ends when status.version (no suffix) reaches an -aarch64 release', async () => {
+    const image = 'quay.io/openshift-release-dev/ocp-release:4.15.10-aarch64';
+    const pool = np({ release: { image } }, { replicas: 2, version: '4.15.10', conditions: [{ type: 'UpdatingVersion', status: 'False' }] });
+    const kube = new FakeKube().put(Resources.NodePool, pool).put(Resources.HostedCluster, hc());
+    const plan = planNodePoolUpdate({ np: pool, hc: hc(), image, waitMs: 2000 });
+    await expect(plan.steps[0].isDone!(stepCtx(kube))).resolves.toBe(true);
+    await expect(plan.steps[1].run!(stepCtx(kube))).resolves.toEqual({ version: '4.15.10' });
+  });
+
+  it('upgrade --wait does not take the old x86_64 entry of the same version for the multi one', async () => {
+    const multi = 'quay.io/openshift-release-dev/ocp-release:4.15.10-multi';
+    const old = { image: IMG('4.15.10'), version: '4.15.10', state: 'Completed', startedTime: '2026-01-01T00:00:00Z' };
+    const cluster: HostedCluster = { ...hc(IMG('4.15.10')), status: { version: { history: [old] } } };
+    const kube = new FakeKube().put(Resources.HostedCluster, { ...cluster, spec: { ...cluster.spec, release: { image: multi } } });
+    const plan = planUpgrade({ hc: cluster, image: multi, force: false, waitMs: 1500 });
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not complete 4.15.10 in time/);
+    kube.put(Resources.HostedCluster, { ...cluster, status: { version: { history: [{ image: multi, version: '4.15.10', state: 'Completed', startedTime: '2026-01-02T00:00:00Z' }, old] } } });
+    await expect(plan.steps[1].run!(stepCtx(kube))).resolves.toEqual({ version: '4.15.10' });
   });
 });
 
