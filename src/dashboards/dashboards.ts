@@ -16,7 +16,7 @@ import { controlPlaneNamespace } from '../hostedcluster/types.ts';
 import { envOf, type Deployment } from '../metrics/metrics-set.ts';
 import { renderTable } from '../output/output.ts';
 import { UsageError } from '../util/errors.ts';
-import { planConfigMapKey, type ConfigMap } from '../util/configmap-key.ts';
+import { planConfigMapKey, type ConfigMap } from '../metrics/configmap-key.ts';
 
 export const INSTALL_FLAGS_NAMESPACE = 'local-cluster';
 export const INSTALL_FLAGS_CONFIGMAP = 'hypershift-operator-install-flags';

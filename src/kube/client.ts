@@ -15,6 +15,7 @@ import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { proxyForUrl } from './proxy.ts';
 import { ApiError, ConnectionError, isConflict, isNotFound, isRetryable, type ApiStatus } from './errors.ts';
 import type { KubeObject, ObjectList, ResourceType } from './resources.ts';
+import type { ExecResult } from './exec.ts';
 import { VERSION } from '../version.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic';
@@ -409,12 +410,6 @@ export class KubeClient {
   private writeQuery(opts: WriteOptions): Record<string, string | undefined> {
     return { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined };
   }
-}
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
 }
 
 function apiError(statusCode: number, text: string, spec: RequestSpec): ApiError {

@@ -13,7 +13,6 @@ import { Readable, type Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { ApiError, type ApiStatus } from './errors.ts';
 import { RuntimeError } from '../util/errors.ts';
-import type { ExecResult } from './client.ts';
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -22,6 +21,12 @@ const ERROR = 3;
 const CLOSE = 255;
 const PING_INTERVAL_MS = 20_000;
 const STDIN_HIGH_WATER = 4 * 1024 * 1024;
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 export interface ExecIO {
   stdin?: Readable | Buffer | string;

@@ -1,7 +1,7 @@
 /** What `metrics show` and `sre-config show` report, and the plan that writes the SRE config. */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
-import { planConfigMapKey, type ConfigMap } from '../util/configmap-key.ts';
+import { planConfigMapKey, type ConfigMap } from './configmap-key.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
