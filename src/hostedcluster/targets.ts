@@ -1,6 +1,7 @@
 /** Which HostedClusters a command acts on: one NAME, --all, or a label selector. */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
+import { parseLabelSelector } from '../kube/label-selector.ts';
 import { UsageError, RuntimeError } from '../util/errors.ts';
 import type { HostedCluster, NodePool } from './types.ts';
 
@@ -13,14 +14,18 @@ export interface TargetSelection {
   defaultNamespace: string;
 }
 
-const SELECTOR = /^[A-Za-z0-9_./-]+\s*(==?|!=|\s+(in|notin)\s+\([^)]*\))?\s*[A-Za-z0-9_.-]*(,\s*!?[A-Za-z0-9_./-]+\s*(==?|!=|\s+(in|notin)\s+\([^)]*\))?\s*[A-Za-z0-9_.-]*)*$/;
-
 /** Pure check, run before any API call: exactly one way of choosing targets. */
 export function validateSelection(sel: TargetSelection): void {
   const ways = [sel.name !== undefined, sel.all, sel.selector !== undefined].filter(Boolean).length;
   if (ways === 0) throw new UsageError('name a HostedCluster, or pass --all or -l SELECTOR');
   if (ways > 1) throw new UsageError('give only one of NAME, --all and -l SELECTOR');
-  if (sel.selector !== undefined && !SELECTOR.test(sel.selector.trim())) throw new UsageError(`-l "${sel.selector}" is not a valid label selector`);
+  if (sel.selector !== undefined) {
+    try {
+      parseLabelSelector(sel.selector);
+    } catch (err) {
+      throw new UsageError(`-l "${sel.selector}" is not a valid label selector: ${(err as Error).message}`);
+    }
+  }
 }
 
 export async function selectHostedClusters(kube: KubeClient, sel: TargetSelection): Promise<HostedCluster[]> {
