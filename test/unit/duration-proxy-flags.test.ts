@@ -43,3 +43,16 @@ describe('hoistGlobalFlags', () => {
     [['--help'], ['--help']],
   ])('%j', (argv, expected) => expect(hoistGlobalFlags(argv)).toEqual(expected));
 });
+
+describe('parseGoDuration range (time.ParseDuration rejects what overflows int64 nanoseconds)', () => {
+  it.each(['3000000h', '2562048h', '9223372036854775808ns', '2562047h47m16.854775808s', '-2562047h47m16.854775809s'])('rejects %j as out of range', (input) =>
+    expect(() => parseGoDuration(input)).toThrow(/out of range/),
+  );
+  it.each([
+    ['2562047h47m16.854775807s', 9223372036854.775],
+    ['-2562047h47m16.854775808s', -9223372036854.775],
+    ['9223372036854775807ns', 9223372036854.775],
+    ['.5s', 500],
+    ['1.s', 1000],
+  ])('accepts %j (%d ms)', (input, ms) => expect(parseGoDuration(input)).toBeCloseTo(ms, 0));
+});
