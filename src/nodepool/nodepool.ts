@@ -4,17 +4,18 @@
  * - `replicas` and `autoScaling` are mutually exclusive (CEL): one merge patch sets one and nulls the other.
  * - Scaling to zero removes every node: it needs a non-zero `nodeDrainTimeout`, or draining blocks forever.
  * - `nodeDrainTimeout` / `nodeVolumeDetachTimeout` are Go durations the CRD does not validate.
- * - A NodePool release must not be newer than its HostedCluster's (`ValidReleaseImage` turns False).
+ * - A NodePool release must not be a newer minor than its HostedCluster's last completed version
+ *   (`ValidReleaseImage` turns False); a patch ahead is accepted (upstream nodepool_controller.go).
  */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import type { Plan, Step } from '../plan/plan.ts';
-import { condition, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
+import { condition, type Condition, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
 import { renderTable } from '../output/output.ts';
 import { parseGoDuration } from '../util/duration.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
-import { compareVersions, parseVersion, versionOfImage, type ReleaseVersion } from './release.ts';
+import { compareVersions, completedControlPlaneVersion, ocpMinor, parseVersion, resolveReleaseVersion, type ReleaseVersion } from './release.ts';
 
 export const npRef = (np: NodePool): ObjectRef => ({ resource: Resources.NodePool, namespace: np.metadata.namespace, name: np.metadata.name });
 
@@ -214,9 +215,9 @@ export function planNodePoolSet({ np, drainTimeout, volumeDetachTimeout }: SetIn
 
 // ------------------------------------------------------------------ update (release)
 
-/** The version a HostedCluster runs or is going to: its release tag, else what it reports. */
+/** The version a HostedCluster runs or is going to: the version of its spec.release.image. */
 export function hostedClusterVersion(hc: HostedCluster): ReleaseVersion | undefined {
-  return versionOfImage(hc.spec.release?.image) ?? parseVersion(hc.status?.version?.desired?.version);
+  return resolveReleaseVersion(hc.spec.release?.image, hc)?.version;
 }
 
 export const UPGRADE_TYPE_EFFECT: Record<string, string> = {
@@ -231,23 +232,64 @@ export interface UpdateInputs {
   waitMs?: number;
 }
 
+/**
+ * Why the operator would set ValidReleaseImage=False for this NodePool release, as upstream
+ * decides it (nodepool_controller.go getReleaseImage → supportedversion.IsValidReleaseVersion):
+ * only minor versions count, against the control plane's last completed version; a lower minor
+ * than the NodePool runs is a y-stream downgrade. A patch ahead of the control plane is valid.
+ */
+export interface SkewVerdict {
+  /** The operator rejects it for good. */
+  invalid?: string;
+  /** The operator rejects it only until the control plane finishes the update it is doing. */
+  untilControlPlaneCompletes?: string;
+  warnings: string[];
+}
+
+export function nodePoolSkew(target: ReleaseVersion, np: NodePool, hc: HostedCluster): SkewVerdict {
+  const verdict: SkewVerdict = { warnings: [] };
+  const completed = completedControlPlaneVersion(hc)?.version;
+  const desired = hostedClusterVersion(hc);
+  const current = parseVersion(np.status?.version);
+  if (current && ocpMinor(current) > ocpMinor(target)) {
+    verdict.invalid = `y-stream downgrade from ${current.text} to ${target.text} is not supported (the operator sets ValidReleaseImage=False)`;
+    return verdict;
+  }
+  if (!completed) return verdict;
+  if (ocpMinor(target) > ocpMinor(completed)) {
+    if (desired && ocpMinor(desired) >= ocpMinor(target) && compareVersions(desired, completed) !== 0) {
+      verdict.untilControlPlaneCompletes = `the control plane is still updating to ${desired.text} (last completed ${completed.text}): the operator reports ValidReleaseImage=False on the NodePool until that completes, then rolls it to ${target.text}`;
+    } else {
+      verdict.invalid = `NodePool release ${target.text} is a newer minor version than the HostedCluster's ${completed.text} (its last completed version); the node pool version must not surpass the control plane (spec 6.3)`;
+    }
+  } else if (compareVersions(target, completed) > 0) {
+    verdict.warnings.push(`${target.text} is a patch ahead of the control plane's ${completed.text}: the operator accepts it (it compares minor versions) but reports SupportedVersionSkew=False until the control plane catches up`);
+  }
+  if (ocpMinor(completed) - ocpMinor(target) > 3) {
+    verdict.warnings.push(`${target.text} is more than 3 minor versions behind the control plane's ${completed.text}: the operator reports SupportedVersionSkew=False (n-3 is the supported skew)`);
+  }
+  return verdict;
+}
+
 export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Plan {
   const ref = npRef(np);
   const plan: Plan = { operation: 'nodepool-update', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
-  const target = versionOfImage(image);
+  const target = resolveReleaseVersion(image, hc)?.version;
   const upgradeType = np.spec.management?.upgradeType ?? 'Replace';
   plan.warnings.push(UPGRADE_TYPE_EFFECT[upgradeType] ?? `upgradeType ${upgradeType}`);
   if (!hc) {
     plan.blockers.push({ message: `its HostedCluster ${np.metadata.namespace}/${np.spec.clusterName} was not found, so the version skew cannot be checked` });
-  } else {
-    const cp = hostedClusterVersion(hc);
-    if (target && cp && compareVersions(target, cp) > 0) {
-      plan.blockers.push({
-        message: `NodePool release ${target.text} is newer than the HostedCluster's ${cp.text} (${hc.spec.release?.image}); the node pool version must not surpass the control plane (spec 6.3): upgrade the control plane first with 'kubectl hcp upgrade ${hc.metadata.name} --release-image ${image}'`,
-      });
-    } else if (!target || !cp) {
-      plan.warnings.push(`cannot read a version from ${!target ? image : `the HostedCluster's release ${hc.spec.release?.image}`}: the "not newer than the control plane" rule is not checked`);
+  } else if (target) {
+    const skew = nodePoolSkew(target, np, hc);
+    if (skew.invalid) {
+      const cp = hc.spec.release?.image;
+      plan.blockers.push({ message: `${skew.invalid}${cp && !skew.invalid.startsWith('y-stream') ? `: upgrade the control plane first with 'kubectl hcp upgrade ${hc.metadata.name} --release-image ${image}'` : ''}` });
     }
+    if (skew.untilControlPlaneCompletes) plan.warnings.push(skew.untilControlPlaneCompletes);
+    plan.warnings.push(...skew.warnings);
+    if (!completedControlPlaneVersion(hc)) plan.warnings.push(`cannot read the control plane's version from the HostedCluster's release ${hc.spec.release?.image}: the "not newer than the control plane" rule is not checked`);
+  } else {
+    plan.warnings.push(`cannot read a version from ${image}: the "not newer than the control plane" rule is not checked`);
   }
   const current = np.spec.release?.image;
   plan.steps.push({
@@ -267,7 +309,11 @@ export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Pla
           async () => {
             const fresh = await ctx.kube.get<NodePool>(ref.resource, ref.namespace, ref.name);
             const invalid = condition(fresh, 'ValidReleaseImage');
-            if (invalid?.status === 'False') throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
+            if (invalid?.status === 'False') {
+              const transient = await transientReleaseRejection(ctx.kube, fresh, invalid, target);
+              if (!transient) throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
+              return { done: false, message: transient, value: fresh.status?.version };
+            }
             const updating = condition(fresh, 'UpdatingVersion');
             const versionOk = target ? fresh.status?.version === target.text : true;
             return {
@@ -284,6 +330,23 @@ export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Pla
     });
   }
   return plan;
+}
+
+/**
+ * A ValidReleaseImage=False that will clear by itself, described; undefined when it is real.
+ * Upstream sets it while the control plane has not completed the minor the NodePool asks for
+ * (the check uses the last completed version), and a condition older than the NodePool's
+ * generation is about the previous release.
+ */
+async function transientReleaseRejection(kube: KubeClient, np: NodePool, cond: Condition, target: ReleaseVersion | undefined): Promise<string | undefined> {
+  const generation = typeof np.metadata.generation === 'number' ? np.metadata.generation : undefined;
+  if (cond.observedGeneration !== undefined && generation !== undefined && cond.observedGeneration < generation) {
+    return `ValidReleaseImage=False is from generation ${cond.observedGeneration}, the NodePool is at ${generation}`;
+  }
+  if (!target) return undefined;
+  const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, np.metadata.namespace, np.spec.clusterName);
+  const wait = hc ? nodePoolSkew(target, { ...np, status: { ...np.status, version: undefined } }, hc).untilControlPlaneCompletes : undefined;
+  return wait ? `ValidReleaseImage=False until the control plane completes its update (history[0] ${hc?.status?.version?.history?.[0]?.version ?? '?'} ${hc?.status?.version?.history?.[0]?.state ?? ''})` : undefined;
 }
 
 export async function getNodePool(kube: KubeClient, namespace: string, name: string): Promise<NodePool> {

@@ -1,4 +1,5 @@
 /** OpenShift release images and the versions they carry, for the skew checks of spec 6. */
+import type { HostedCluster } from '../hostedcluster/types.ts';
 import { UsageError } from '../util/errors.ts';
 
 export interface ReleaseVersion {
@@ -82,3 +83,49 @@ export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
 }
 
 export const minorOf = (v: ReleaseVersion) => `${v.major}.${v.minor}`;
+
+/**
+ * The minor version on upstream's 4.x scale: OCP 5.0 is 4.23, so 5.x is 4.(23+x)
+ * (support/supportedversion/version.go normalizeToV4); skew rules count minors on it.
+ */
+export function ocpMinor(v: ReleaseVersion): number {
+  return v.major === 5 ? 23 + v.minor : v.minor;
+}
+
+/** Where a version was read from, for messages. */
+export type VersionSource = 'tag' | 'history' | 'desired';
+
+export interface ResolvedVersion {
+  version: ReleaseVersion;
+  source: VersionSource;
+}
+
+/**
+ * The version of a release image: from its tag, else from the HostedCluster's own record of it
+ * (`status.version.history` lists image and version for every release it ran or tried;
+ * `status.version.desired` the one it works on), which also covers digest-pinned images it saw.
+ */
+export function resolveReleaseVersion(image: string | undefined, hc: HostedCluster | null | undefined): ResolvedVersion | undefined {
+  if (!image) return undefined;
+  const tagged = versionOfImage(image);
+  if (tagged) return { version: tagged, source: 'tag' };
+  const version = hc?.status?.version;
+  const seen = version?.history?.find((h) => h.image === image && parseVersion(h.version));
+  if (seen) return { version: parseVersion(seen.version)!, source: 'history' };
+  if (version?.desired?.image === image && parseVersion(version.desired.version)) return { version: parseVersion(version.desired.version)!, source: 'desired' };
+  return undefined;
+}
+
+/**
+ * The version the control plane last finished: the first history entry with a completionTime, as
+ * the NodePool controller takes it (nodepool_controller.go getHostedClusterVersion); before any
+ * completed, the version of spec.release.image.
+ */
+export function completedControlPlaneVersion(hc: HostedCluster): ResolvedVersion | undefined {
+  for (const h of hc.status?.version?.history ?? []) {
+    if (!h.completionTime) continue;
+    const v = parseVersion(h.version);
+    return v ? { version: v, source: 'history' } : undefined;
+  }
+  return resolveReleaseVersion(hc.spec.release?.image, hc);
+}

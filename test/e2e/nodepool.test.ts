@@ -72,7 +72,7 @@ describe('nodepool', () => {
     const before = (await get()).spec.release.image;
     const r = await hcp(['nodepool', 'update', NP, '--release-image', IMG('4.16.2')]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain("NodePool release 4.16.2 is newer than the HostedCluster's 4.15.10");
+    expect(r.stderr).toContain("NodePool release 4.16.2 is a newer minor version than the HostedCluster's 4.15.10");
     expect((await get()).spec.release.image).toBe(before);
   });
 
@@ -84,5 +84,26 @@ describe('nodepool', () => {
     expect(np.spec.release.image).toBe(IMG('4.15.9'));
     expect(np.status.version).toBe('4.15.9');
     expect(np.status.conditions.find((c: { type: string }) => c.type === 'UpdatingVersion').status).toBe('False');
+  });
+
+  // Upstream compares minor versions only (supportedversion.IsValidReleaseVersion): a NodePool one
+  // patch ahead of the control plane is valid and rolls out.
+  it('updates a NodePool one patch ahead of the control plane (issue 13 item 9)', async () => {
+    const r = await hcp(['nodepool', 'update', NP, '--release-image', IMG('4.15.11'), '--wait', '--wait-timeout', '90s']);
+    expect(r.stderr).toMatch(/4.15.11 is a patch ahead of the control plane's 4.15.10/);
+    expect(r.code).toBe(0);
+    const np = await get();
+    expect(np.spec.release.image).toBe(IMG('4.15.11'));
+    expect(np.status.version).toBe('4.15.11');
+  });
+
+  // status.version carries no arch suffix: the wait must end on "4.15.10" for a -multi payload.
+  it('waits for an arch-suffixed release by its version (issue 13 item 8)', async () => {
+    const image = 'quay.io/openshift-release-dev/ocp-release:4.15.10-multi';
+    const r = await hcp(['nodepool', 'update', NP, '--release-image', image, '--wait', '--wait-timeout', '90s']);
+    expect(r.code).toBe(0);
+    const np = await get();
+    expect(np.spec.release.image).toBe(image);
+    expect(np.status.version).toBe('4.15.10');
   });
 });

@@ -23,6 +23,14 @@ describe('upgrade', () => {
     expect(await release()).toBe(original);
   });
 
+  it('accepts the x86_64 => multi migration of the same version (issue 13 item 8)', async () => {
+    const multi = 'quay.io/openshift-release-dev/ocp-release:4.15.10-multi';
+    const r = await hcp(['upgrade', 'sample', '--release-image', multi, '--dry-run=server']);
+    expect(r.stderr).toMatch(/migrates sample to the multi-arch payload/);
+    expect(r.code).toBe(0);
+    expect(await release()).toBe(original);
+  });
+
   it('--dry-run=server sends the patch and changes nothing', async () => {
     expect(await hcpOk(['upgrade', 'sample', '--release-image', IMG('4.15.11'), '--dry-run=server'])).toContain('(server dry run)');
     expect(await release()).toBe(original);

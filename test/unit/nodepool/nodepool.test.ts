@@ -9,7 +9,8 @@ import { FakeKube } from '../fake-kube.ts';
 import { Resources } from '../../../src/kube/resources.ts';
 import type { StepContext } from '../../../src/plan/plan.ts';
 
-const stepCtx = (kube: FakeKube): StepContext => ({ kube: kube.asClient(), dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date() });
+const stepCtx = (kube: FakeKube) =>
+  ({ kube: kube.asClient(), clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) }) as StepContext;
 
 const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 const np = (spec: Partial<NodePool['spec']> = {}, status: NodePool['status'] = { replicas: 2 }): NodePool => ({
@@ -157,14 +158,15 @@ describe('planNodePoolSet and planNodePoolUpdate', () => {
   });
 
   it.each([
-    ['4.15.12', '4.15.10', true],
+    ['4.15.12', '4.15.10', false],
     ['4.16.0', '4.15.10', true],
+    ['5.0.1', '4.23.4', false],
     ['4.15.10', '4.15.10', false],
     ['4.14.20', '4.15.10', false],
   ])('NodePool release %s with control plane %s: refused %s', (npv, cpv, refused) => {
-    const plan = planNodePoolUpdate({ np: np(), hc: hc(IMG(cpv)), image: IMG(npv) });
+    const plan = planNodePoolUpdate({ np: np({}, { replicas: 2 }), hc: hc(IMG(cpv)), image: IMG(npv) });
     expect(plan.blockers.length > 0).toBe(refused);
-    if (refused) expect(plan.blockers[0].message).toContain(`NodePool release ${npv} is newer than the HostedCluster's ${cpv}`);
+    if (refused) expect(plan.blockers[0].message).toContain(`NodePool release ${npv} is a newer minor version than the HostedCluster's ${cpv}`);
   });
 
   it.each([
@@ -172,6 +174,61 @@ describe('planNodePoolSet and planNodePoolUpdate', () => {
     ['InPlace', /nodes are kept/],
   ])('explains upgradeType %s', (upgradeType, text) => {
     expect(planNodePoolUpdate({ np: np({ management: { upgradeType } }), hc: hc(), image: IMG('4.15.10') }).warnings[0]).toMatch(text);
+  });
+});
+
+describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
+  const completed = (v: string, at = '2026-01-01T00:00:00Z') => ({ image: IMG(v), version: v, state: 'Completed', startedTime: at, completionTime: at });
+  const partial = (v: string) => ({ image: IMG(v), version: v, state: 'Partial', startedTime: '2026-02-01T00:00:00Z' });
+  const upgrading = (to: string, from: string): HostedCluster => ({ ...hc(IMG(to)), status: { version: { desired: { image: IMG(to), version: to }, history: [partial(to), completed(from)] } } });
+
+  it('accepts a NodePool one patch ahead of the control plane, warning about SupportedVersionSkew', () => {
+    const plan = planNodePoolUpdate({ np: np(), hc: hc(IMG('4.15.10')), image: IMG('4.15.12') });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings.join('\n')).toMatch(/4.15.12 is a patch ahead of the control plane's 4.15.10: the operator accepts it/);
+  });
+
+  it("compares minors with the first completed history entry, not spec.release", () => {
+    // The control plane still runs 4.15 and is on its way to 4.17: a 4.16 NodePool waits for it.
+    const plan = planNodePoolUpdate({ np: np(), hc: upgrading('4.17.1', '4.15.10'), image: IMG('4.16.3') });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings.join('\n')).toMatch(/still updating to 4.17.1 \(last completed 4.15.10\): the operator reports ValidReleaseImage=False on the NodePool until that completes/);
+    // A completed 4.16 with a newer Partial on top: the NodePool may go to 4.16.
+    const done: HostedCluster = { ...hc(IMG('4.16.5')), status: { version: { history: [partial('4.16.5'), completed('4.16.1')] } } };
+    expect(planNodePoolUpdate({ np: np(), hc: done, image: IMG('4.16.4') }).warnings.join()).not.toMatch(/ValidReleaseImage/);
+  });
+
+  it('refuses a y-stream downgrade of the NodePool', () => {
+    const plan = planNodePoolUpdate({ np: np({}, { replicas: 2, version: '4.15.10' }), hc: hc(IMG('4.15.10')), image: IMG('4.14.20') });
+    expect(plan.blockers[0].message).toMatch(/y-stream downgrade from 4.15.10 to 4.14.20 is not supported/);
+  });
+
+  it('warns beyond the n-3 skew', () => {
+    expect(planNodePoolUpdate({ np: np({}, { replicas: 2 }), hc: hc(IMG('4.19.2')), image: IMG('4.15.10') }).warnings.join()).toMatch(/more than 3 minor versions behind/);
+  });
+
+  const invalidPool = (generation = 3, observedGeneration = 3): NodePool => ({
+    ...np({ release: { image: IMG('4.16.3') } }, { replicas: 2, version: '4.15.10', conditions: [{ type: 'ValidReleaseImage', status: 'False', reason: 'ValidationFailed', message: 'the latest version supported is: "4.15"', observedGeneration }] }),
+    metadata: { name: 'np1', namespace: 'clusters', generation },
+  });
+
+  it('nodepool update --wait keeps waiting through the ValidReleaseImage=False of a control-plane update', async () => {
+    const cluster = upgrading('4.16.3', '4.15.10');
+    const kube = new FakeKube().put(Resources.NodePool, invalidPool()).put(Resources.HostedCluster, cluster);
+    const plan = planNodePoolUpdate({ np: invalidPool(), hc: cluster, image: IMG('4.16.3'), waitMs: 1200 });
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False until the control plane completes its update/);
+  });
+
+  it('nodepool update --wait ignores a ValidReleaseImage=False older than the NodePool generation', async () => {
+    const kube = new FakeKube().put(Resources.NodePool, invalidPool(4, 3)).put(Resources.HostedCluster, hc(IMG('4.16.3')));
+    const plan = planNodePoolUpdate({ np: invalidPool(4, 3), hc: hc(IMG('4.16.3')), image: IMG('4.16.3'), waitMs: 1200 });
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False is from generation 3/);
+  });
+
+  it('nodepool update --wait stops on a ValidReleaseImage=False that will not clear', async () => {
+    const kube = new FakeKube().put(Resources.NodePool, invalidPool()).put(Resources.HostedCluster, hc(IMG('4.15.10')));
+    const plan = planNodePoolUpdate({ np: invalidPool(), hc: hc(IMG('4.15.10')), image: IMG('4.16.3'), waitMs: 5000 });
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/reports ValidReleaseImage=False: the latest version supported/);
   });
 });
 
