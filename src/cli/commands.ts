@@ -5,5 +5,6 @@ import { ResumeCommand } from './resume.ts';
 import { StatusCommand } from './status.ts';
 import { VersionCommand } from './version.ts';
 import { configCommands } from './config-commands.ts';
+import { etcdCommands } from './etcd/commands.ts';
 
-export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands];
+export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands];

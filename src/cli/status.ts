@@ -3,6 +3,8 @@ import { HcpCommand, assertObjectName } from './base.ts';
 import { outputOption } from './options.ts';
 import type { OutputFormat } from '../output/output.ts';
 import { UsageError } from '../util/errors.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { HostedCluster } from '../hostedcluster/types.ts';
 
 export class StatusCommand extends HcpCommand {
   static override paths = [['status']];
@@ -36,9 +38,23 @@ export class StatusCommand extends HcpCommand {
     const pools = await nodePoolsOf(kube, clusters);
     const now = this.context.now();
     const views = clusters.map((hc) => summarizeHostedCluster(hc, pools, now));
+    if (this.name !== undefined && clusters.length) views[0].etcdMembers = await this.etcdLine(kube, clusters[0]);
     const format = this.output as OutputFormat;
     if (this.name !== undefined) this.out.data(format, views[0], () => renderStatusDetail(views[0]));
     else if (!views.length) this.out.data(format, { items: [] }, () => 'No HostedClusters found.\n');
     else this.out.data(format, { items: views }, () => renderStatusTable(views));
+  }
+
+  /** The etcd members' own view (the same data as `etcd status`); a failure to ask is shown, never fatal. */
+  private async etcdLine(kube: KubeClient, hc: HostedCluster): Promise<string | undefined> {
+    const { observeEtcd } = await import('../etcd/observe.ts');
+    const { summarizeEtcd, etcdSummaryLine } = await import('../etcd/health.ts');
+    try {
+      const observed = await observeEtcd(kube, hc);
+      if (!observed.statefulSet && !observed.pods.length) return undefined; // no managed etcd here
+      return etcdSummaryLine(summarizeEtcd(observed));
+    } catch (err) {
+      return `members unknown (${err instanceof Error ? err.message : String(err)})`;
+    }
   }
 }

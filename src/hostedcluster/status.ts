@@ -31,6 +31,8 @@ export interface HostedClusterView {
   progressing: ConditionView;
   degraded: ConditionView;
   etcd: ConditionView;
+  /** One line from the members themselves (single-cluster view only), e.g. "3/3 members healthy". */
+  etcdMembers?: string;
   version: { desired?: string; current?: string; state?: string };
   paused: { paused: boolean; until?: string; value?: string; invalid?: boolean };
   nodePools: NodePoolView[];
@@ -117,7 +119,7 @@ export function renderStatusDetail(v: HostedClusterView): string {
     conditionLine('Available:', v.available, 'True'),
     conditionLine('Progressing:', v.progressing, 'False'),
     conditionLine('Degraded:', v.degraded, 'False'),
-    conditionLine('Etcd:', v.etcd, 'True'),
+    v.etcdMembers ? `${'Etcd:'.padEnd(23)}${v.etcdMembers} (EtcdAvailable ${cond(v.etcd)})` : conditionLine('Etcd:', v.etcd, 'True'),
     `Version:               ${v.version.current ?? '<none>'} (desired ${v.version.desired ?? '<none>'}, ${v.version.state ?? 'no history'})`,
     `Paused:                ${pausedText(v.paused)}`,
     '',
