@@ -3,10 +3,9 @@
  * `<hc>-admin-kubeconfig` (key `kubeconfig`), referenced by `HostedCluster.status.kubeconfig`.
  * The kubeconfig is parsed in memory and never written to disk.
  */
-import yaml from 'js-yaml';
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, type KubeObject } from '../kube/resources.ts';
-import { mergeKubeconfigs, selectContext, type ResolvedKubeconfig } from '../kube/kubeconfig.ts';
+import { mergeKubeconfigs, parseKubeconfigYaml, selectContext, type ResolvedKubeconfig } from '../kube/kubeconfig.ts';
 import type { HostedCluster } from './types.ts';
 
 export const GUEST_KUBECONFIG_KEY = 'kubeconfig';
@@ -15,9 +14,12 @@ export function guestKubeconfigSecretName(hc: HostedCluster): string {
   return hc.status?.kubeconfig?.name ?? `${hc.metadata.name}-admin-kubeconfig`;
 }
 
-/** Parses kubeconfig text from a secret into the form the KubeClient takes. Pure. */
+/**
+ * Parses kubeconfig text from a secret into the form the KubeClient takes. Pure. Errors never quote
+ * the text (it holds the cluster's admin credentials).
+ */
 export function parseGuestKubeconfig(text: string, source: string): ResolvedKubeconfig {
-  const raw = mergeKubeconfigs([{ path: source, doc: yaml.load(text) }]);
+  const raw = mergeKubeconfigs([{ path: source, doc: parseKubeconfigYaml(text, source) }]);
   return selectContext(raw, {}, [source]);
 }
 
@@ -42,6 +44,7 @@ export async function guestClient(kube: KubeClient, hc: HostedCluster, env: Node
     const { KubeClient } = await import('../kube/client.ts');
     return { secret: where, client: new KubeClient({ kubeconfig, env, timeoutMs }) };
   } catch (err) {
-    return { secret: where, problem: `${where}: ${(err as Error).message}` };
+    // The first line only: whatever the error, nothing after it may quote the kubeconfig.
+    return { secret: where, problem: `${where}: ${(err as Error).message.split('\n')[0]}` };
   }
 }

@@ -89,6 +89,20 @@ function absolutize(entry: Named, spec: { section: string; keys: string[] }, dir
   return { ...entry, [spec.section]: copy };
 }
 
+/**
+ * Parses kubeconfig text. A YAML error names the line and column only: js-yaml's message goes on
+ * with a snippet of the source, which can hold client-key-data or a token.
+ */
+export function parseKubeconfigYaml(text: string, source: string): unknown {
+  try {
+    return yaml.load(text);
+  } catch (err) {
+    const e = err as { reason?: string; mark?: { line: number; column: number }; message?: string };
+    const where = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    throw new UsageError(`kubeconfig ${source} is not valid YAML: ${e.reason ?? 'parse error'}${where}`);
+  }
+}
+
 /** Reads the files (skipping missing ones, as kubectl does) and applies the selection flags. */
 export function resolveKubeconfig(sel: KubeconfigSelection, env: NodeJS.ProcessEnv): ResolvedKubeconfig {
   const paths = kubeconfigPaths(sel.kubeconfig, env);
@@ -103,11 +117,7 @@ export function resolveKubeconfig(sel: KubeconfigSelection, env: NodeJS.ProcessE
       if (sel.kubeconfig) throw new UsageError(`cannot read kubeconfig ${path}: ${code ?? String(err)}`);
       continue;
     }
-    try {
-      docs.push({ path, doc: yaml.load(text) });
-    } catch (err) {
-      throw new UsageError(`kubeconfig ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
+    docs.push({ path, doc: parseKubeconfigYaml(text, path) });
   }
   return selectContext(mergeKubeconfigs(docs), sel, docs.map((d) => d.path));
 }
