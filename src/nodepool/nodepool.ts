@@ -230,6 +230,8 @@ export interface UpdateInputs {
   hc: HostedCluster | null;
   image: string;
   waitMs?: number;
+  /** --force: update even when a version cannot be read. */
+  force?: boolean;
 }
 
 /**
@@ -271,7 +273,15 @@ export function nodePoolSkew(target: ReleaseVersion, np: NodePool, hc: HostedClu
   return verdict;
 }
 
-export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Plan {
+/** Without a version the skew rules cannot be checked: an interlock --force overrides (issue 13 item 22). */
+function unreadable(plan: Plan, what: string, force: boolean): void {
+  const why = 'neither the tag nor the HostedCluster\'s status.version history names it';
+  const skipped = 'the skew checks (newer minor than the control plane, y-stream downgrade, n-3)';
+  if (force) plan.warnings.push(`--force: cannot read ${what} (${why}); ${skipped} are skipped`);
+  else plan.blockers.push({ message: `cannot read ${what}: ${why}, so ${skipped} cannot be made`, override: '--force (skips those checks)' });
+}
+
+export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: UpdateInputs): Plan {
   const ref = npRef(np);
   const plan: Plan = { operation: 'nodepool-update', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const target = resolveReleaseVersion(image, hc)?.version;
@@ -287,9 +297,9 @@ export function planNodePoolUpdate({ np, hc, image, waitMs }: UpdateInputs): Pla
     }
     if (skew.untilControlPlaneCompletes) plan.warnings.push(skew.untilControlPlaneCompletes);
     plan.warnings.push(...skew.warnings);
-    if (!completedControlPlaneVersion(hc)) plan.warnings.push(`cannot read the control plane's version from the HostedCluster's release ${hc.spec.release?.image}: the "not newer than the control plane" rule is not checked`);
+    if (!completedControlPlaneVersion(hc)) unreadable(plan, `the control plane's version (release ${hc.spec.release?.image ?? '<unset>'})`, force);
   } else {
-    plan.warnings.push(`cannot read a version from ${image}: the "not newer than the control plane" rule is not checked`);
+    unreadable(plan, `the release version of ${image}`, force);
   }
   const current = np.spec.release?.image;
   plan.steps.push({

@@ -7,7 +7,7 @@ import { waitFor } from '../kube/wait.ts';
 import type { Plan } from '../plan/plan.ts';
 import { condition, type HostedCluster } from '../hostedcluster/types.ts';
 import { RuntimeError } from '../util/errors.ts';
-import { archChangeProblem, compareVersions, minorOf, versionOfImage } from './release.ts';
+import { archChangeProblem, compareVersions, minorOf, resolveReleaseVersion } from './release.ts';
 import { hostedClusterVersion } from './nodepool.ts';
 
 const NO_UPGRADE_SETS = new Set(['TechPreviewNoUpgrade', 'DevPreviewNoUpgrade', 'CustomNoUpgrade']);
@@ -17,7 +17,7 @@ export interface UpgradeInputs {
   image: string;
   /** Minor versions the operator supports (supported-versions configmap), newest first. */
   supportedVersions?: string[];
-  /** --force: allow a downgrade. */
+  /** --force: allow a downgrade, an unsupported arch change or a release whose version cannot be read. */
   force: boolean;
   waitMs?: number;
 }
@@ -26,8 +26,10 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
   const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
   const plan: Plan = { operation: 'upgrade', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const current = hostedClusterVersion(hc);
-  const target = versionOfImage(image);
+  const resolved = resolveReleaseVersion(image, hc);
+  const target = resolved?.version;
   const featureSet = (hc.spec.configuration as { featureGate?: { featureSet?: string } } | undefined)?.featureGate?.featureSet;
+  if (resolved && resolved.source !== 'tag') plan.warnings.push(`${image} is ${resolved.version.text}, as the cluster's status.version ${resolved.source === 'history' ? 'history' : 'desired'} records it`);
   if (target && current) {
     const cmp = compareVersions(target, current);
     if (cmp < 0 && !force) plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
@@ -40,7 +42,13 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
       plan.blockers.push({ message: `the cluster runs feature set ${featureSet}, which blocks minor version updates (${current.text} => ${target.text}) and cannot be undone` });
     }
   } else {
-    plan.warnings.push(`cannot read a version from ${target ? `the current release ${hc.spec.release?.image}` : image}: downgrade and feature-set checks are skipped`);
+    // Without both versions none of the checks can be made: writing an image blind is an
+    // interlock, not a warning (issue 13 item 22).
+    const unknown = !target ? `the release version of ${image}` : `the version of the current release ${hc.spec.release?.image ?? '<unset>'}`;
+    const skipped = `the downgrade, architecture, *NoUpgrade minor-update${target ? '' : ' and supported-versions'} checks`;
+    const where = 'neither its tag nor the cluster\'s status.version history names it';
+    if (force) plan.warnings.push(`--force: ${unknown} cannot be read (${where}); ${skipped} are skipped`);
+    else plan.blockers.push({ message: `cannot read ${unknown}: ${where}, so ${skipped} cannot be made`, override: '--force (skips those checks)' });
   }
   if (target && supportedVersions?.length && !supportedVersions.includes(minorOf(target))) {
     plan.warnings.push(`the operator lists supported versions ${supportedVersions.join(', ')}; ${minorOf(target)} is not among them`);

@@ -31,6 +31,18 @@ describe('upgrade', () => {
     expect(await release()).toBe(original);
   });
 
+  it('refuses a release whose version cannot be read (exit 3), --force names the skipped checks (issue 13 item 22)', async () => {
+    const r = await hcp(['upgrade', 'sample', '--release-image', 'quay.io/x:notaversion', '-y']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot read the release version of quay.io\/x:notaversion/);
+    expect(r.stderr).toMatch(/--force/);
+    expect(await release()).toBe(original);
+    const forced = await hcp(['upgrade', 'sample', '--release-image', 'quay.io/x:notaversion', '--force', '--dry-run=server']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/the downgrade, architecture, \*NoUpgrade minor-update and supported-versions checks are skipped/);
+    expect(await release()).toBe(original);
+  });
+
   it('--dry-run=server sends the patch and changes nothing', async () => {
     expect(await hcpOk(['upgrade', 'sample', '--release-image', IMG('4.15.11'), '--dry-run=server'])).toContain('(server dry run)');
     expect(await release()).toBe(original);

@@ -9,7 +9,7 @@ export class NodePoolUpdateCommand extends MutatingCommand {
     category: 'Node pools',
     description: "Update a NodePool's release (spec 6.3)",
     details: `
-      Sets \`spec.release.image\` of the NodePool with a merge patch. A release newer than the HostedCluster's is refused (exit 3) with both versions: the node pool must not surpass the control plane.
+      Sets \`spec.release.image\` of the NodePool with a merge patch. A release of a newer minor than the HostedCluster's last completed version is refused (exit 3) with both versions, as the operator would reject it; a patch ahead is accepted. A release whose version can be read neither from its tag nor from the HostedCluster's \`status.version.history\` is refused unless \`--force\`.
 
       It says what the NodePool's \`upgradeType\` implies: Replace re-provisions the nodes, InPlace keeps them. \`--wait\` follows \`UpdatingVersion\` and \`status.version\` until the update completes.
     `,
@@ -19,6 +19,7 @@ export class NodePoolUpdateCommand extends MutatingCommand {
   name = Option.String({ name: 'NODEPOOL' });
   releaseImage = Option.String('--release-image', { required: true, description: 'The OpenShift release image' });
   wait = Option.Boolean('--wait', false, { description: 'Wait until UpdatingVersion clears and status.version matches' });
+  force = Option.Boolean('--force', false, { description: 'Update even when the release version cannot be read (the skew checks are skipped)' });
   waitTimeout = Option.String('--wait-timeout', '30m', { description: 'How long --wait waits' });
 
   async run(): Promise<void> {
@@ -32,7 +33,7 @@ export class NodePoolUpdateCommand extends MutatingCommand {
     const kube = await this.kube();
     const np = await getNodePool(kube, this.hcNamespace, this.name);
     const hc = await kube.getOrNull<import('../../hostedcluster/types.ts').HostedCluster>(Resources.HostedCluster, this.hcNamespace, np.spec.clusterName);
-    const result = await this.runPlan(planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs }), kube);
+    const result = await this.runPlan(planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs, force: this.force }), kube);
     if (result.status !== 'completed') return;
     this.printResult(
       { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, releaseImage: this.releaseImage, version: result.artifacts.version, dryRun: this.dryRunMode },

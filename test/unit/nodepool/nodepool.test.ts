@@ -232,6 +232,45 @@ describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
   });
 });
 
+describe('release images whose version cannot be read (issue 13 item 22)', () => {
+  const DIGEST = 'quay.io/openshift-release-dev/ocp-release@sha256:1234abcd';
+  const withHistory = (spec = IMG('4.15.10')): HostedCluster => ({
+    ...hc(spec),
+    status: { version: { desired: { image: spec, version: '4.15.10' }, history: [{ image: IMG('4.15.10'), version: '4.15.10', state: 'Completed', completionTime: 't' }, { image: DIGEST, version: '4.15.1', state: 'Completed', completionTime: 't' }] } },
+  });
+
+  it('refuses an unreadable release as an interlock that --force overrides, naming the skipped checks', () => {
+    const plan = planUpgrade({ hc: hc(), image: 'quay.io/x:notaversion', force: false });
+    expect(plan.blockers).toHaveLength(1);
+    expect(plan.blockers[0].message).toMatch(/cannot read the release version of quay.io\/x:notaversion: .* so the downgrade, architecture, \*NoUpgrade minor-update and supported-versions checks cannot be made/);
+    expect(plan.blockers[0].override).toMatch(/--force/);
+    const forced = planUpgrade({ hc: hc(), image: 'quay.io/x:notaversion', force: true });
+    expect(forced.blockers).toEqual([]);
+    expect(forced.warnings.join()).toMatch(/--force: the release version of quay.io\/x:notaversion cannot be read.*are skipped/);
+  });
+
+  it('reads a digest-pinned release from status.version.history, so the downgrade check still holds', () => {
+    const plan = planUpgrade({ hc: withHistory(), image: DIGEST, force: false });
+    expect(plan.blockers.map((b) => b.message)).toEqual(['4.15.1 is older than the current 4.15.10: downgrades are not supported']);
+    expect(plan.warnings.join()).toMatch(/is 4.15.1, as the cluster's status.version history records it/);
+  });
+
+  it('reads the current version of a digest-pinned cluster from status.version.desired', () => {
+    const cluster = withHistory(DIGEST.replace('1234abcd', 'ffff'));
+    cluster.status!.version!.desired = { image: DIGEST.replace('1234abcd', 'ffff'), version: '4.15.11' };
+    expect(planUpgrade({ hc: cluster, image: IMG('4.15.12'), force: false }).blockers).toEqual([]);
+    expect(planUpgrade({ hc: cluster, image: IMG('4.15.10'), force: false }).blockers[0].message).toMatch(/older than the current 4.15.11/);
+  });
+
+  it('refuses nodepool update to an unreadable release unless --force', () => {
+    expect(planNodePoolUpdate({ np: np(), hc: hc(), image: 'quay.io/x:notaversion' }).blockers[0]).toMatchObject({ message: expect.stringMatching(/skew checks .* cannot be made/), override: expect.stringMatching(/--force/) });
+    const forced = planNodePoolUpdate({ np: np(), hc: hc(), image: 'quay.io/x:notaversion', force: true });
+    expect(forced.blockers).toEqual([]);
+    expect(forced.warnings.join()).toMatch(/--force: cannot read the release version/);
+    expect(planNodePoolUpdate({ np: np(), hc: withHistory(), image: DIGEST }).blockers).toEqual([]);
+  });
+});
+
 describe('planUpgrade', () => {
   it.each([
     [IMG('4.15.12'), undefined, false, 0],
