@@ -30,11 +30,14 @@ export class ResumeCommand extends ReconciliationCommand {
       const result = await this.runPlan(plan, kube);
       if (result.status !== 'completed') return;
       const leaks = (result.artifacts.leakedPauses as { object: string; problem: string; fixed: boolean }[] | undefined) ?? [];
-      const leakText = leaks.length
+      const skipped = result.artifacts.leakCheckSkipped as string | undefined;
+      const leakText = skipped
+        ? '; leaked-pause check skipped (no read access to the control-plane namespace)'
+        : leaks.length
         ? `; ${leaks.length} leaked pause(s) ${this.fixLeaks ? 'cleared' : 'found'}: ${leaks.map((l) => `${l.object} (${l.problem})`).join(', ')}`
         : '; no leaked pauses';
       this.printResult(
-        { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, resumed: true, nodePools: this.nodepools ? own.map((np) => np.metadata.name) : [], leakedPauses: leaks, dryRun: this.dryRunMode },
+        { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, resumed: true, nodePools: this.nodepools ? own.map((np) => np.metadata.name) : [], leakedPauses: leaks, leakCheckSkipped: skipped, dryRun: this.dryRunMode },
         `hostedcluster/${hc.metadata.name} resumed${this.dryRunMode === 'server' ? ' (server dry run)' : ''}${leakText}`,
       );
     });
