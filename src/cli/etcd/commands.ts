@@ -1,4 +1,5 @@
 /** The etcd commands (issue 8): status, recover, snapshot, restore, restore-url. */
+import { EtcdRecoverCommand } from './recover.ts';
 import { EtcdStatusCommand } from './status.ts';
 
-export const etcdCommands = [EtcdStatusCommand];
+export const etcdCommands = [EtcdStatusCommand, EtcdRecoverCommand];

@@ -91,7 +91,7 @@ describe('TLS paths (docs 8.1.1; FACTS: the CA moved in 4.12)', () => {
   it('etcdctl argv: the client certificate, the local endpoint, short timeouts, no shell', () => {
     expect(etcdctl(TLS_PATHS, ['member', 'list'])).toEqual([
       'etcdctl', '--cacert', '/etc/etcd/tls/etcd-ca/ca.crt', '--cert', '/etc/etcd/tls/client/etcd-client.crt', '--key', '/etc/etcd/tls/client/etcd-client.key',
-      '--endpoints', 'https://localhost:2379', '--dial-timeout=3s', '--command-timeout=15s', 'member', 'list',
+      '--endpoints', 'https://localhost:2379', '--dial-timeout=3s', '--command-timeout=5s', 'member', 'list',
     ]);
   });
 });
