@@ -70,6 +70,8 @@ export interface FeatureSetInputs {
   hc: HostedCluster;
   set: FeatureSetName;
   custom?: CustomGates;
+  /** --replace: the given gates become the whole lists; without it they are merged into the current ones. */
+  replace?: boolean;
 }
 
 export interface FeatureSetPlan extends Plan {
@@ -77,7 +79,36 @@ export interface FeatureSetPlan extends Plan {
   irreversible: boolean;
 }
 
-export function planFeatureSet({ hc, set, custom }: FeatureSetInputs): FeatureSetPlan {
+export interface MergedGates {
+  gates: CustomGates;
+  /** Gates of the current lists that are in neither new list. */
+  dropped: string[];
+  /** Gates of the current lists kept although not named now. */
+  kept: string[];
+}
+
+/**
+ * The CustomNoUpgrade lists after --enable/--disable. The whole featureGate is written, so without
+ * a merge every gate not named again would silently drop (issue 13 item 17): by default the
+ * current gates stay and the named ones move to the list they are named for; with `replace` the
+ * named gates are all there is, and the rest is reported as dropped.
+ */
+export function mergeCustomGates(current: FeatureGateSpec['customNoUpgrade'], wanted: CustomGates, replace: boolean): MergedGates {
+  const before = { enabled: current?.enabled ?? [], disabled: current?.disabled ?? [] };
+  const named = new Set([...wanted.enabled, ...wanted.disabled]);
+  const previous = [...before.enabled, ...before.disabled].filter((g) => !named.has(g));
+  if (replace) return { gates: wanted, dropped: [...new Set(previous)], kept: [] };
+  return {
+    gates: {
+      enabled: [...before.enabled.filter((g) => !named.has(g)), ...wanted.enabled],
+      disabled: [...before.disabled.filter((g) => !named.has(g)), ...wanted.disabled],
+    },
+    dropped: [],
+    kept: [...new Set(previous)],
+  };
+}
+
+export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetInputs): FeatureSetPlan {
   const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
   const current = featureGateOf(hc);
   const next = stored(set);
@@ -87,16 +118,21 @@ export function planFeatureSet({ hc, set, custom }: FeatureSetInputs): FeatureSe
     plan.blockers.push({ message: `featureSet is ${shown(current.featureSet)} and the API rejects the change to ${set}: "${rejected}" (the *NoUpgrade sets are one-way)` });
     return plan;
   }
-  const sameGates = JSON.stringify(current.customNoUpgrade ?? null) === JSON.stringify(custom ?? null);
+  // Only lists the operator acts on (featureSet CustomNoUpgrade) are carried over.
+  const merged = custom ? mergeCustomGates(current.featureSet === 'CustomNoUpgrade' ? current.customNoUpgrade : undefined, custom, replace) : undefined;
+  const gates = merged?.gates;
+  if (merged?.dropped.length) plan.warnings.push(`--replace drops feature gate(s) ${merged.dropped.join(', ')} from the CustomNoUpgrade lists`);
+  if (merged?.kept.length) plan.warnings.push(`feature gate(s) ${merged.kept.join(', ')} stay as they are (--replace would drop them)`);
+  const sameGates = JSON.stringify(normalisedGates(current.customNoUpgrade)) === JSON.stringify(normalisedGates(gates));
   const unchanged = (current.featureSet ?? '') === next && sameGates;
   if (NO_UPGRADE_SETS.has(next) && (current.featureSet ?? '') !== next) {
     plan.irreversible = true;
     plan.warnings.push(`${set} cannot be undone and blocks minor version updates of ${hc.metadata.name} for good (spec 5.1): do not use it on production clusters`);
   }
-  const featureGate: Record<string, unknown> = { featureSet: next, customNoUpgrade: custom ?? null };
+  const featureGate: Record<string, unknown> = { featureSet: next, customNoUpgrade: gates ?? null };
   plan.steps.push({
     id: 'set-feature-set',
-    title: `Set featureSet of ${describeRef(ref)}: ${shown(current.featureSet)} => ${set}${custom ? ` (enabled: ${custom.enabled.join(',') || '-'}; disabled: ${custom.disabled.join(',') || '-'})` : ''}`,
+    title: `Set featureSet of ${describeRef(ref)}: ${shown(current.featureSet)} => ${set}${gates ? ` (enabled: ${gates.enabled.join(',') || '-'}; disabled: ${gates.disabled.join(',') || '-'}${merged?.dropped.length ? `; dropped: ${merged.dropped.join(',')}` : ''})` : ''}`,
     // The resourceVersion makes the API check CEL against the state we checked, not a newer one.
     changes: unchanged
       ? []
@@ -104,6 +140,11 @@ export function planFeatureSet({ hc, set, custom }: FeatureSetInputs): FeatureSe
     isDone: async () => unchanged,
   });
   return plan;
+}
+
+/** Lists compared as sets: the order of gates means nothing to the operator. */
+function normalisedGates(g: FeatureGateSpec['customNoUpgrade'] | undefined): CustomGates | null {
+  return g ? { enabled: [...(g.enabled ?? [])].sort(), disabled: [...(g.disabled ?? [])].sort() } : null;
 }
 
 export interface GuestFeatureGate extends KubeObject {

@@ -45,6 +45,21 @@ describe('featuregate', () => {
     expect(minor.stderr).toMatch(/blocks minor version updates/);
   });
 
+  it('CustomNoUpgrade keeps the gates not named again, and --replace drops them, saying which (issue 13 item 17)', async () => {
+    await pausedHostedClusterCopy(ns, 'fgc');
+    const gates = async () => JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'fgc', '-n', ns, '-o', 'jsonpath={.spec.configuration.featureGate.customNoUpgrade}']));
+    await hcpOk(['featuregate', 'set', 'fgc', 'CustomNoUpgrade', '-n', ns, '--enable', 'GateA', '--enable', 'GateB', '--disable', 'GateC', '--yes-irreversible']);
+    expect(await gates()).toEqual({ enabled: ['GateA', 'GateB'], disabled: ['GateC'] });
+    const merged = await hcp(['featuregate', 'set', 'fgc', 'CustomNoUpgrade', '-n', ns, '--enable', 'GateD', '--disable', 'GateB']);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).toContain('feature gate(s) GateA, GateC stay as they are (--replace would drop them)');
+    expect(await gates()).toEqual({ enabled: ['GateA', 'GateD'], disabled: ['GateC', 'GateB'] });
+    const replaced = await hcp(['featuregate', 'set', 'fgc', 'CustomNoUpgrade', '-n', ns, '--enable', 'GateE', '--replace']);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toContain('--replace drops feature gate(s) GateA, GateD, GateC, GateB from the CustomNoUpgrade lists');
+    expect(await gates()).toEqual({ enabled: ['GateE'], disabled: [] });
+  });
+
   it('--dry-run=client shows the patch without asking or writing', async () => {
     const r = await hcp(['featuregate', 'set', 'sample', 'DevPreviewNoUpgrade', '--dry-run=client']);
     expect(r.code).toBe(0);

@@ -63,6 +63,33 @@ describe('CEL transitions of featureSet', () => {
     expect(plan.steps[0].changes?.[0]).toMatchObject({ patch: { spec: { configuration: { featureGate: { customNoUpgrade: { enabled: ['A'] } } } } } });
   });
 
+  describe('existing CustomNoUpgrade gates (issue 13 item 17)', () => {
+    const custom = (enabled: string[], disabled: string[]): HostedCluster => ({
+      metadata: { name: 'sample', namespace: 'clusters', resourceVersion: '7' },
+      spec: { configuration: { featureGate: { featureSet: 'CustomNoUpgrade', customNoUpgrade: { enabled, disabled } } } },
+    });
+    const written = (plan: ReturnType<typeof planFeatureSet>) =>
+      (plan.steps[0].changes?.[0] as { patch: { spec: { configuration: { featureGate: { customNoUpgrade: unknown } } } } }).patch.spec.configuration.featureGate.customNoUpgrade;
+
+    it('keeps the gates not named again, moves the named ones, and says which stay', () => {
+      const plan = planFeatureSet({ hc: custom(['A', 'B'], ['C']), set: 'CustomNoUpgrade', custom: { enabled: ['D'], disabled: ['B'] } });
+      expect(written(plan)).toEqual({ enabled: ['A', 'D'], disabled: ['C', 'B'] });
+      expect(plan.warnings).toContain('feature gate(s) A, C stay as they are (--replace would drop them)');
+      expect(plan.steps[0].title).toContain('(enabled: A,D; disabled: C,B)');
+    });
+
+    it('--replace writes only the named gates and shows the dropped ones in the plan', () => {
+      const plan = planFeatureSet({ hc: custom(['A', 'B'], ['C']), set: 'CustomNoUpgrade', custom: { enabled: ['D'], disabled: ['B'] }, replace: true });
+      expect(written(plan)).toEqual({ enabled: ['D'], disabled: ['B'] });
+      expect(plan.warnings).toContain('--replace drops feature gate(s) A, C from the CustomNoUpgrade lists');
+      expect(plan.steps[0].title).toContain('dropped: A,C');
+    });
+
+    it('sends nothing when the merge changes nothing', () => {
+      expect(planFeatureSet({ hc: custom(['A', 'B'], ['C']), set: 'CustomNoUpgrade', custom: { enabled: ['B'], disabled: [] } }).steps[0].changes).toEqual([]);
+    });
+  });
+
   it('does nothing when already set', () => {
     expect(planFeatureSet({ hc: hc('TechPreviewNoUpgrade'), set: 'TechPreviewNoUpgrade' }).steps[0].changes).toEqual([]);
   });
@@ -91,6 +118,7 @@ describe('featuregate commands', () => {
     [['featuregate', 'set', 'sample', 'CustomNoUpgrade']],
     [['featuregate', 'set', 'sample', 'CustomNoUpgrade', '--enable', 'a b']],
     [['featuregate', 'set', 'sample', 'Default', '--dry-run=full']],
+    [['featuregate', 'set', 'sample', 'TechPreviewNoUpgrade', '--replace']],
   ])('%j exits 2 with one line and no API call', async (argv) => {
     await expectRejected(argv);
   });
