@@ -29,6 +29,8 @@ export abstract class HcpCommand extends Command<HcpContext> {
     description: 'Namespace of the HyperShift operator',
   });
 
+  /** False while a mutating command's validate() runs: no client may exist before every input is checked. */
+  protected kubeAllowed = true;
   private kubeClient?: Promise<KubeClient>;
   private outputHelper?: Output;
 
@@ -52,7 +54,9 @@ export abstract class HcpCommand extends Command<HcpContext> {
     const out = this.out;
     const verbose = Number(this.verbosity) >= 1;
     if (err instanceof ClipanionUsageError) {
-      out.error(`${err.message.split('\n')[0]} (see 'kubectl hcp ${this.path.join(' ')} --help')`);
+      // A `static schema` flag rule reads "Invalid option schema: give only one of …": keep the rule.
+      const message = err.message.split('\n')[0].replace(/^Invalid option schema: /, '');
+      out.error(`${message} (see 'kubectl hcp ${this.path.join(' ')} --help')`);
       return ExitCode.Usage;
     }
     if (err instanceof HcpError) {
@@ -80,6 +84,12 @@ export abstract class HcpCommand extends Command<HcpContext> {
     return this.namespace ?? DEFAULT_HC_NAMESPACE;
   }
 
+  /** The one HostedCluster lookup: NAME in -n (default clusters); not found names the namespace and near names (exit 1). */
+  protected async getHostedCluster(kube: KubeClient, name: string): Promise<import('../hostedcluster/types.ts').HostedCluster> {
+    const { getHostedCluster } = await import('../hostedcluster/lookup.ts');
+    return getHostedCluster(kube, this.hcNamespace, name, { explicitNamespace: this.namespace !== undefined });
+  }
+
   /** Validates the global flags that need it; called before any API call. */
   protected validateGlobals(): { timeoutMs?: number } {
     let timeoutMs: number | undefined;
@@ -95,6 +105,7 @@ export abstract class HcpCommand extends Command<HcpContext> {
 
   /** The management-cluster client, created once per command run. */
   protected kube(): Promise<KubeClient> {
+    if (!this.kubeAllowed) throw new Error('internal: a kube client was requested during validate(), before every input was checked');
     this.kubeClient ??= this.createKube();
     return this.kubeClient;
   }
@@ -104,6 +115,7 @@ export abstract class HcpCommand extends Command<HcpContext> {
    * management cluster of a DR migration), with the same impersonation and timeouts.
    */
   protected kubeForContext(contextName: string): Promise<KubeClient> {
+    if (!this.kubeAllowed) throw new Error('internal: a kube client was requested during validate(), before every input was checked');
     return this.createKube(contextName);
   }
 
@@ -128,6 +140,8 @@ export abstract class HcpCommand extends Command<HcpContext> {
       env: this.context.env,
       impersonate,
       timeoutMs,
+      // An exec credential plugin may prompt (interactiveMode) on the user's terminal.
+      terminal: { stdin: this.context.stdin, stdinIsTTY: this.context.stdinIsTTY, stderr: this.context.stderr },
       onRequest: Number(this.verbosity) >= 6 ? (line) => this.out.note(`I ${line}`) : undefined,
     });
   }

@@ -1,21 +1,31 @@
 /**
  * The one kube layer every command uses.
  *
- * Authentication (client certificates, tokens, exec credential plugins, proxy-url) comes from
- * @kubernetes/client-node's KubeConfig. Requests go through node:https directly, because the tool
- * must control what the generated clients hide: the exact patch content type, dryRun=All on every
- * write, one Impersonate-Group header line per group, retries for idempotent requests only, a
- * request counter (`status --all` promises a constant number of calls) and keep-alive.
+ * Requests go through node:http(s) directly, because the tool must control what generated clients
+ * hide: the exact patch content type, dryRun=All on every write, one Impersonate-Group header line
+ * per group, retries for idempotent requests only, a request counter (`status --all` promises a
+ * constant number of calls), keep-alive and timeouts. Credentials and trust follow kubectl
+ * (credentials.ts, exec-credential.ts, transport.ts).
+ *
+ * Timeouts: --request-timeout bounds a whole request (connect, headers and body), as kubectl's
+ * http.Client.Timeout does. Without it a request still never hangs: a connection that goes silent
+ * (a peer that vanished without a reset, common with load balancers and keep-alive sockets) is
+ * given up after `idleTimeoutMs` and, for idempotent requests, retried on a new connection. That is
+ * the role of client-go's HTTP/2 health check (30 s read-idle, then a 15 s ping).
  */
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
+import httpModule from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { proxyForUrl } from './proxy.ts';
 import { ApiError, ConnectionError, isConflict, isNotFound, isRetryable, type ApiStatus } from './errors.ts';
 import type { KubeObject, ObjectList, ResourceType } from './resources.ts';
 import type { ExecResult } from './exec.ts';
+import { Credentials, type Authorization } from './credentials.ts';
+import type { ExecPluginIO } from './exec-credential.ts';
+import { createAgent, isUntrustedCertificate, tlsOptions, type AgentSpec } from './transport.ts';
+import { UsageError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic';
@@ -34,12 +44,16 @@ export interface KubeClientOptions {
   kubeconfig: ResolvedKubeconfig;
   env: NodeJS.ProcessEnv;
   impersonate?: Impersonation;
-  /** Per-request timeout; 0 or undefined means none (kubectl's default). */
+  /** --request-timeout: the bound of one whole request; 0 or undefined means none (kubectl's default). */
   timeoutMs?: number;
+  /** How long a connection may stay silent before it counts as dead (default: see IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
   /** Called for each HTTP request (for -v logging). */
   onRequest?: (line: string) => void;
   /** Backoff schedule for retryable failures of idempotent requests. */
   retryDelaysMs?: number[];
+  /** The terminal an exec credential plugin may use (stdin only when it is a TTY), and where its messages go. */
+  terminal?: Omit<ExecPluginIO, 'env'>;
 }
 
 export interface RequestSpec {
@@ -69,46 +83,72 @@ export interface WriteOptions {
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const DEFAULT_RETRY_DELAYS = [200, 600, 1500];
 const FIELD_MANAGER = 'kubectl-hcp';
+/**
+ * Silence after which a connection counts as dead: 45 s for requests that are retried (client-go's
+ * 30 s + 15 s), 90 s for writes, longer than the API server's own 60 s request timeout, so that only
+ * a dead connection fails a write that way.
+ */
+export const IDLE_TIMEOUT_MS = { retried: 45_000, write: 90_000 };
+
+/** What the connections of a client (and its dry-run view) share. */
+interface Shared {
+  credentials: Credentials;
+  agentSpec: Omit<AgentSpec, 'cert' | 'key' | 'systemTrust'>;
+  systemTrust: boolean;
+  agent?: { agent: http.Agent; cert?: Buffer; systemTrust: boolean };
+  versions: Map<string, Promise<string>>;
+}
 
 export class KubeClient {
   readonly kubeconfig: ResolvedKubeconfig;
   readonly server: string;
   /** HTTP requests sent so far, retries included. */
   requestCount = 0;
-  private readonly kc: KubeConfig;
   private readonly opts: KubeClientOptions;
-  private agent?: http.Agent;
-  private readonly versions = new Map<string, Promise<string>>();
+  private readonly shared: Shared;
   /** When true, every write carries dryRun=All (see `withServerDryRun`). */
   private readonly serverDryRun: boolean;
 
-  constructor(opts: KubeClientOptions, shared?: { kc: KubeConfig; agent?: http.Agent; versions: Map<string, Promise<string>>; serverDryRun: boolean }) {
+  constructor(opts: KubeClientOptions, shared?: Shared) {
     this.opts = opts;
     this.kubeconfig = opts.kubeconfig;
     this.server = opts.kubeconfig.server.replace(/\/$/, '');
+    this.serverDryRun = Boolean(shared);
     if (shared) {
-      this.kc = shared.kc;
-      this.agent = shared.agent;
-      this.versions = shared.versions;
-      this.serverDryRun = shared.serverDryRun;
+      this.shared = shared;
       return;
     }
-    this.serverDryRun = false;
-    this.kc = new KubeConfig();
-    const raw = structuredClone(opts.kubeconfig.raw);
-    const proxy = proxyForUrl(this.server, opts.env);
-    if (proxy) {
-      for (const c of raw.clusters) {
-        const body = c.cluster as Record<string, unknown> | undefined;
-        if (c.name === opts.kubeconfig.clusterName && body && !body['proxy-url']) body['proxy-url'] = proxy;
-      }
+    let server: URL;
+    try {
+      server = new URL(this.server);
+    } catch {
+      throw new UsageError(`cluster "${opts.kubeconfig.clusterName}" has an invalid server URL in kubeconfig`);
     }
-    this.kc.loadFromString(JSON.stringify(raw));
+    if (server.protocol !== 'https:' && server.protocol !== 'http:') throw new UsageError(`cluster "${opts.kubeconfig.clusterName}": server ${this.server} is neither https:// nor http://`);
+    const cluster = (opts.kubeconfig.raw.clusters.find((c) => c.name === opts.kubeconfig.clusterName)?.cluster ?? {}) as Record<string, unknown>;
+    // client-go: the kubeconfig's proxy-url, else the environment (HTTPS_PROXY, NO_PROXY…).
+    const proxyText = typeof cluster['proxy-url'] === 'string' && cluster['proxy-url'] ? (cluster['proxy-url'] as string) : proxyForUrl(this.server, opts.env);
+    let proxy: URL | undefined;
+    if (proxyText) {
+      try {
+        proxy = new URL(proxyText);
+      } catch {
+        throw new UsageError(`proxy ${proxyText} is not a URL`);
+      }
+      if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new UsageError(`proxy ${proxyText}: only http:// and https:// proxies are supported (not ${proxy.protocol}//)`);
+    }
+    this.shared = {
+      credentials: new Credentials(opts.kubeconfig, { env: opts.env, ...opts.terminal }),
+      agentSpec: { server, proxy, tls: undefined as never },
+      systemTrust: false,
+      versions: new Map(),
+    };
+    this.shared.agentSpec.tls = this.shared.credentials.tls;
   }
 
   /** A view of this client whose writes are all sent with dryRun=All (for --dry-run=server). */
   withServerDryRun(): KubeClient {
-    const view = new KubeClient(this.opts, { kc: this.kc, agent: this.agent, versions: this.versions, serverDryRun: true });
+    const view = new KubeClient(this.opts, this.shared);
     // Share the counter so that benchmarks and -v see every request.
     Object.defineProperty(view, 'requestCount', { get: () => this.requestCount, set: (v: number) => (this.requestCount = v) });
     return view;
@@ -120,34 +160,29 @@ export class KubeClient {
 
   // ---------------------------------------------------------------- raw requests
 
-  private async connection(): Promise<{ agent?: http.Agent; headers: Record<string, string | string[]>; tls: https.RequestOptions }> {
-    const tls: https.RequestOptions = { headers: {} };
-    await this.kc.applyToHTTPSOptions(tls);
-    if (!this.agent) {
-      const viaProxy = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
-      this.agent = viaProxy
-        ? (tls.agent as http.Agent)
-        : this.server.startsWith('https:')
-          ? new https.Agent({
-              ca: tls.ca,
-              cert: tls.cert,
-              key: tls.key,
-              rejectUnauthorized: tls.rejectUnauthorized,
-              servername: tls.servername,
-              keepAlive: true,
-              maxSockets: 16,
-            })
-          : new http.Agent({ keepAlive: true, maxSockets: 16 });
+  /** The agent for these credentials, made again when an exec plugin rotates the client certificate or trust widens. */
+  private agentFor(auth: Authorization): http.Agent {
+    const s = this.shared;
+    if (!s.agent || s.agent.cert !== auth.cert || s.agent.systemTrust !== s.systemTrust) {
+      s.agent?.agent.destroy();
+      s.agent = { agent: createAgent(this.agentSpecFor(auth)), cert: auth.cert, systemTrust: s.systemTrust };
     }
-    const headers: Record<string, string | string[]> = { ...(tls.headers as Record<string, string>) };
+    return s.agent.agent;
+  }
+
+  private agentSpecFor(auth: Authorization): AgentSpec {
+    return { ...this.shared.agentSpec, cert: auth.cert, key: auth.key, systemTrust: this.shared.systemTrust };
+  }
+
+  private headersFor(auth: Authorization): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = { ...auth.headers };
     headers['User-Agent'] = `kubectl-hcp/${VERSION}`;
     const imp = this.opts.impersonate ?? this.opts.kubeconfig.impersonate;
     if (imp?.user) headers['Impersonate-User'] = imp.user;
     // An array makes node:http send one header line per group; a comma-joined value would reach
     // the server as a single group named "a, b".
     if (imp?.groups?.length) headers['Impersonate-Group'] = [...imp.groups];
-    if (tls.auth) headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`;
-    return { agent: this.agent, headers, tls };
+    return headers;
   }
 
   /** Builds the URL for a request, adding dryRun=All to writes in server dry-run mode. */
@@ -161,15 +196,13 @@ export class KubeClient {
     return url;
   }
 
-  /** Sends one request and parses the JSON reply, retrying idempotent requests on 429/5xx/resets. */
+  /** Sends one request and parses the JSON reply, retrying idempotent requests on 429/5xx/resets/silence. */
   async request<T>(spec: RequestSpec): Promise<T> {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.send(spec);
-        const text = await readAll(res);
-        const status = res.statusCode ?? 0;
+        const { status, text } = await this.exchange(spec, idempotent, true);
         if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
         throw apiError(status, text, spec);
       } catch (err) {
@@ -182,15 +215,50 @@ export class KubeClient {
 
   /** Sends a request and returns the response stream (for logs and other large bodies). */
   async stream(spec: RequestSpec): Promise<Readable> {
-    const res = await this.send(spec).catch((err) => {
+    const res = await this.exchange(spec, true, false).catch((err) => {
       throw toConnectionError(err, this.server);
     });
-    if ((res.statusCode ?? 0) >= 300) throw apiError(res.statusCode ?? 0, await readAll(res), spec);
-    return res;
+    if (res.status >= 300) throw apiError(res.status, await readAll(res.body), spec);
+    return res.body;
   }
 
-  private async send(spec: RequestSpec): Promise<http.IncomingMessage> {
-    const { agent, headers } = await this.connection();
+  /**
+   * One request with its credentials: retried at once with new ones after a 401 when an exec plugin
+   * can give new ones, and with the OS trust store when the handshake found no trusted issuer.
+   * Neither reached the server's handlers, so both are safe for writes too.
+   */
+  private async exchange(spec: RequestSpec, idempotent: boolean, buffered: true): Promise<{ status: number; text: string }>;
+  private async exchange(spec: RequestSpec, idempotent: boolean, buffered: false): Promise<{ status: number; body: http.IncomingMessage }>;
+  private async exchange(spec: RequestSpec, idempotent: boolean, buffered: boolean): Promise<{ status: number; text?: string; body?: http.IncomingMessage }> {
+    let auth = await this.shared.credentials.authorize();
+    let retriedAuth = false;
+    for (;;) {
+      let res: { status: number; text?: string; body?: http.IncomingMessage };
+      try {
+        res = await this.send(spec, auth, idempotent, buffered);
+      } catch (err) {
+        if (isUntrustedCertificate(err) && !this.shared.systemTrust && !this.shared.agentSpec.tls.insecure) {
+          this.shared.systemTrust = true;
+          continue;
+        }
+        throw err;
+      }
+      if (res.status === 401 && !retriedAuth) {
+        const fresh = await this.shared.credentials.retryAfterUnauthorized(auth);
+        if (fresh) {
+          retriedAuth = true;
+          auth = fresh;
+          res.body?.resume();
+          continue;
+        }
+      }
+      return res;
+    }
+  }
+
+  private send(spec: RequestSpec, auth: Authorization, idempotent: boolean, buffered: boolean): Promise<{ status: number; text?: string; body?: http.IncomingMessage }> {
+    const agent = this.agentFor(auth);
+    const headers = this.headersFor(auth);
     const url = this.url(spec);
     const body = spec.body === undefined ? undefined : Buffer.from(typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body));
     headers.Accept = 'application/json';
@@ -200,13 +268,35 @@ export class KubeClient {
     }
     this.requestCount++;
     this.opts.onRequest?.(`${spec.method} ${url.pathname}${url.search}`);
-    const mod = url.protocol === 'https:' ? https : http;
-    return new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, { method: spec.method, agent, headers }, resolve);
-      req.on('error', reject);
-      if (this.opts.timeoutMs) {
-        req.setTimeout(this.opts.timeoutMs, () => req.destroy(Object.assign(new Error(`request timed out after ${this.opts.timeoutMs}ms`), { code: 'ETIMEDOUT' })));
+    const mod = url.protocol === 'https:' ? https : httpModule;
+    const total = this.opts.timeoutMs;
+    const idle = this.opts.idleTimeoutMs ?? (idempotent ? IDLE_TIMEOUT_MS.retried : IDLE_TIMEOUT_MS.write);
+    return new Promise((resolve, reject) => {
+      let deadline: NodeJS.Timeout | undefined;
+      const req = mod.request(url, { method: spec.method, agent, headers }, (res) => {
+        if (!buffered) {
+          // A stream (logs -f) may be quiet for long: the bounds stop at the response headers.
+          clearTimeout(deadline);
+          req.setTimeout(0);
+          return resolve({ status: res.statusCode ?? 0, body: res });
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      function fail(err: Error) {
+        clearTimeout(deadline);
+        reject(err);
       }
+      req.on('error', fail);
+      if (total) {
+        deadline = setTimeout(() => req.destroy(timeoutError(`request timed out after ${formatMs(total)} (--request-timeout)`)), total);
+      }
+      req.setTimeout(idle, () => req.destroy(timeoutError(`no response for ${formatMs(idle)}: the connection looks dead`)));
       req.end(body);
     });
   }
@@ -216,13 +306,14 @@ export class KubeClient {
   /** The version to use for a type: its fixed one, or the group's preferred version from discovery. */
   async versionOf(rt: ResourceType): Promise<string> {
     if (rt.version) return rt.version;
-    let pending = this.versions.get(rt.group);
+    const versions = this.shared.versions;
+    let pending = versions.get(rt.group);
     if (!pending) {
       pending = this.request<{ preferredVersion?: { version: string }; versions?: { version: string }[] }>({ method: 'GET', path: `/apis/${rt.group}` }).then(
         (g) => g.preferredVersion?.version ?? g.versions?.[0]?.version ?? 'v1',
       );
-      this.versions.set(rt.group, pending);
-      pending.catch(() => this.versions.delete(rt.group));
+      versions.set(rt.group, pending);
+      pending.catch(() => versions.delete(rt.group));
     }
     return pending;
   }
@@ -395,7 +486,7 @@ export class KubeClient {
     io: { stdin?: Readable | Buffer | string; stdout?: Writable; stderr?: Writable; timeoutMs?: number } = {},
   ): Promise<ExecResult> {
     const { execInPod } = await import('./exec.ts');
-    const { headers, tls } = await this.connection();
+    const auth = await this.shared.credentials.authorize();
     const url = this.url({
       method: 'GET',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec`,
@@ -404,7 +495,10 @@ export class KubeClient {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     this.requestCount++;
     this.opts.onRequest?.(`EXEC ${namespace}/${pod} -c ${container} -- ${command.join(' ')}`);
-    return execInPod(url, { headers, tls, agent: this.kc.getCurrentCluster()?.proxyUrl ? (tls.agent as http.Agent) : undefined }, io);
+    const tls = tlsOptions(this.agentSpecFor(auth));
+    // The WebSocket makes its own connection; through a proxy it needs the tunnelling agent.
+    const agent = this.shared.agentSpec.proxy ? this.agentFor(auth) : undefined;
+    return execInPod(url, { headers: this.headersFor(auth), tls, agent }, io);
   }
 
   private writeQuery(opts: WriteOptions): Record<string, string | undefined> {
@@ -421,6 +515,14 @@ function apiError(statusCode: number, text: string, spec: RequestSpec): ApiError
   }
   const fallback = text.trim().split('\n')[0] || `${spec.method} ${spec.path}: HTTP ${statusCode}`;
   return new ApiError(statusCode, status?.kind === 'Status' || status?.message ? status : undefined, fallback);
+}
+
+function timeoutError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function toConnectionError(err: unknown, server: string): unknown {

@@ -3,12 +3,13 @@
  * - KUBECONFIG may list several files; missing ones are skipped;
  * - for clusters, users and contexts the first occurrence of a name wins (no duplicate error);
  * - the first non-empty current-context wins;
- * - relative file paths inside a file are resolved against that file's directory;
+ * - relative file paths inside a file (certificates, tokenFile, an exec command with a '/') are
+ *   resolved against that file's directory;
  * - --context, --cluster, --user and --namespace override what the files say.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { UsageError } from '../util/errors.ts';
 
@@ -86,6 +87,12 @@ function absolutize(entry: Named, spec: { section: string; keys: string[] }, dir
     const value = copy[key];
     if (typeof value === 'string' && value !== '' && !isAbsolute(value)) copy[key] = resolve(dir, value);
   }
+  // An exec plugin's command is a path only when it contains a separator; a bare name is looked up
+  // on PATH (clientcmd's GetAuthInfoFileReferences).
+  const exec = copy.exec as Record<string, unknown> | undefined;
+  if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes(sep) && !isAbsolute(exec.command)) {
+    copy.exec = { ...exec, command: resolve(dir, exec.command) };
+  }
   return { ...entry, [spec.section]: copy };
 }
 
@@ -143,7 +150,7 @@ export function selectContext(raw: RawKubeconfig, sel: KubeconfigSelection, file
   const server = String((cluster.cluster as Record<string, unknown> | undefined)?.server ?? '');
   if (!server) throw new UsageError(`cluster "${clusterName}" has no server in kubeconfig`);
 
-  // Hand client-node exactly one context, built from the selection, so that it cannot pick another.
+  // Exactly one context, built from the selection, so that nothing downstream can pick another.
   const effectiveName = '__kubectl-hcp__';
   const effective: RawKubeconfig = {
     ...raw,
