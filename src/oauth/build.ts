@@ -1,12 +1,46 @@
 /** Builds an identityProviders entry and the Secrets/ConfigMaps it references, from validated inputs. Pure. */
+import { createHash } from 'node:crypto';
 import { UsageError } from '../util/errors.ts';
 import { KEYS, idpTypeInfo, type IdentityProvider, type IdpObject, type IdpRequest } from './types.ts';
 
-/** Names of the objects derived from the cluster and provider names, made DNS-safe. */
+/**
+ * Names of the objects derived from the cluster and provider names: a DNS-safe slug for people,
+ * and a short hash of the exact provider name, because IdP names are case-sensitive and free-form
+ * while object names are not: `local` and `Local`, or `corp ldap` and `corp-ldap`, must not share a
+ * Secret (issue 13 item 6).
+ */
 export function objectName(hcName: string, idpName: string, purpose: string): string {
-  const slug = idpName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'idp';
-  const name = `${hcName}-idp-${slug}-${purpose}`.slice(0, 253).replace(/[-.]+$/, '');
-  return name;
+  const slug = idpName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'idp';
+  const hash = createHash('sha256').update(idpName, 'utf8').digest('hex').slice(0, 8);
+  return `${hcName}-idp-${slug}-${hash}-${purpose}`.slice(0, 253).replace(/[-.]+$/, '');
+}
+
+/**
+ * Combinations the OAuth server's config validation rejects (openshift/library-go
+ * validation/osin ValidateGitHubIdentityProvider, ValidateGoogleIdentityProvider,
+ * ValidateLDAPIdentityProvider): the operator would only report ValidIDPConfiguration=False
+ * later, so they are input errors here (issue 13 item 21).
+ */
+export function assertAcceptedCombination(req: IdpRequest): void {
+  const lookup = req.mappingMethod === 'lookup';
+  switch (req.type) {
+    case 'github': {
+      if (req.organizations?.length && req.teams?.length) throw new UsageError('--organization and --team cannot be combined: the OAuth server takes organizations or teams, not both');
+      if (req.ca !== undefined && !req.hostname) throw new UsageError('--ca-file needs --hostname: a CA can only be given for GitHub Enterprise, not for github.com');
+      const badOrg = req.organizations?.find((o) => !o || o.includes('/'));
+      if (badOrg !== undefined) throw new UsageError(`--organization "${badOrg}" must be an organization name without '/' (teams go to --team org/team)`);
+      const badTeam = req.teams?.find((t) => !/^[^/]+\/[^/]+$/.test(t));
+      if (badTeam !== undefined) throw new UsageError(`--team "${badTeam}" must be in the format <org>/<team>`);
+      if (req.hostname && (req.hostname === 'github.com' || req.hostname.endsWith('.github.com'))) throw new UsageError(`--hostname "${req.hostname}" cannot be [*.]github.com: --hostname is for GitHub Enterprise`);
+      break;
+    }
+    case 'ldap':
+      if (req.insecure && req.ca !== undefined) throw new UsageError('--insecure cannot be combined with --ca-file: an insecure connection uses no TLS, so no CA');
+      break;
+    case 'google':
+      if (!req.hostedDomain && !lookup) throw new UsageError('--type google needs --hosted-domain unless --mapping-method lookup: otherwise any Google account could log in');
+      break;
+  }
 }
 
 const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length ? list : undefined);
@@ -14,6 +48,7 @@ const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.le
 /** Builds the identityProviders entry and the objects it references. Pure; throws UsageError for missing inputs. */
 export function buildIdentityProvider(req: IdpRequest): { idp: IdentityProvider; objects: IdpObject[] } {
   const meta = idpTypeInfo(req.type);
+  assertAcceptedCombination(req);
   const objects: IdpObject[] = [];
   const need = (value: unknown, flag: string) => {
     if (value === undefined || value === '' || (Array.isArray(value) && !value.length)) throw new UsageError(`--type ${req.type} needs ${flag}`);

@@ -5,8 +5,8 @@ import type { HostedCluster } from '../hostedcluster/types.ts';
 import { condition } from '../hostedcluster/types.ts';
 import { waitFor } from '../kube/wait.ts';
 import { RuntimeError } from '../util/errors.ts';
-import { identityProvidersOf, referencedObjects } from './read.ts';
-import { IDP_ANNOTATION, type IdentityProvider, type IdpObject } from './types.ts';
+import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
+import { IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
 
 const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
 
@@ -38,24 +38,33 @@ function listWriteStep(hc: HostedCluster, id: string, title: string, preview: Id
   };
 }
 
-function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: Set<string>, idpName: string): Change[] {
+function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: ReadonlyMap<string, ExistingObject>, idpName: string): Change[] {
   const ns = hc.metadata.namespace!;
   return objects.map((o): Change => {
     const resource = o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap;
     const ref: ObjectRef = { resource, namespace: ns, name: o.name };
     const data = o.kind === 'Secret' ? Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) : o.data;
-    if (existing.has(`${o.kind}/${o.name}`)) return { op: 'patch', ref, patchType: 'merge', patch: { data } };
-    const metadata = { name: o.name, namespace: ns, annotations: { [IDP_ANNOTATION]: `${hc.metadata.name}/${idpName}` } };
+    const found = existing.get(`${o.kind}/${o.name}`);
+    // The resourceVersion read with the owner annotation: if someone changed the object since, the
+    // patch fails instead of overwriting what may no longer be ours.
+    if (found) return { op: 'patch', ref, patchType: 'merge', patch: { metadata: { resourceVersion: found.resourceVersion }, data } };
+    const metadata = { name: o.name, namespace: ns, annotations: { [IDP_ANNOTATION]: idpOwner(hc.metadata.name, idpName) } };
     return { op: 'create', ref, body: { metadata, ...(o.type ? { type: o.type } : {}), data } };
   });
 }
 
+/**
+ * Waits for the operator's verdict on the write: a ValidIDPConfiguration whose observedGeneration
+ * is at least the generation the write produced. Unknown (the control plane has not judged it
+ * yet, or is not found) and a missing observedGeneration are "not yet", not a verdict (issue 13
+ * item 11).
+ */
 function waitIdpStep(hc: HostedCluster, waitMs: number): Step {
   const ref = hcRef(hc);
   return {
     id: 'wait-valid-idp',
     title: 'Wait for condition ValidIDPConfiguration',
-    details: [`waits up to ${Math.round(waitMs / 1000)}s for the operator to report ValidIDPConfiguration for the new generation`],
+    details: [`waits up to ${Math.round(waitMs / 1000)}s for the operator to report ValidIDPConfiguration True or False for the new generation`],
     run: async (ctx) => {
       const generation = ctx.artifacts.generation as number | undefined;
       const r = await waitFor(
@@ -63,8 +72,11 @@ function waitIdpStep(hc: HostedCluster, waitMs: number): Step {
         async () => {
           const fresh = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
           const c = condition(fresh, 'ValidIDPConfiguration');
-          const current = c && (generation === undefined || c.observedGeneration === undefined || c.observedGeneration >= generation);
-          return { done: Boolean(current), message: c ? `${c.status}${c.reason ? `/${c.reason}` : ''}${current ? '' : ' (for an older generation)'}` : 'not reported', value: c };
+          const want = generation ?? (typeof fresh.metadata.generation === 'number' ? fresh.metadata.generation : undefined);
+          const current = c !== undefined && (want === undefined || (c.observedGeneration !== undefined && c.observedGeneration >= want));
+          const verdict = current && c.status !== 'Unknown';
+          const seen = c ? `${c.status}${c.reason ? `/${c.reason}` : ''}${current ? '' : ` (observedGeneration ${c.observedGeneration ?? 'unset'}, want ${want})`}` : 'not reported';
+          return { done: verdict, message: seen, value: c };
         },
         { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
       );
@@ -81,8 +93,8 @@ export interface AddInputs {
   hc: HostedCluster;
   idp: IdentityProvider;
   objects: IdpObject[];
-  /** `Secret/name` and `ConfigMap/name` of the objects that already exist. */
-  existing: Set<string>;
+  /** The objects that already exist, keyed `Kind/name` (see observeIdpObjects). */
+  existing: ReadonlyMap<string, ExistingObject>;
   waitMs?: number;
 }
 
@@ -95,7 +107,20 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs }: AddInputs): P
     return plan;
   }
   if (!current.length) plan.warnings.push(`this is the first identity provider of ${hc.metadata.name}: adding it removes the kubeadmin login (spec 3.1)`);
-  for (const o of objects) if (existing.has(`${o.kind}/${o.name}`)) plan.warnings.push(`${o.kind} ${hc.metadata.namespace}/${o.name} exists and is updated`);
+  const owner = idpOwner(hc.metadata.name, idp.name);
+  for (const o of objects) {
+    const found = existing.get(`${o.kind}/${o.name}`);
+    if (!found) continue;
+    // Only an object this tool made for this very provider may be rewritten: anything else holds
+    // somebody else's credentials (issue 13 item 6).
+    if (found.owner === owner) plan.warnings.push(`${o.kind} ${hc.metadata.namespace}/${o.name} is left from an earlier add of ${idp.name} and is updated`);
+    else {
+      plan.blockers.push({
+        message: `${o.kind} ${hc.metadata.namespace}/${o.name} already exists and ${found.owner ? `belongs to identity provider ${found.owner}` : `was not created by kubectl-hcp for ${owner}`}: it is not overwritten (delete it, or choose another --idp-name)`,
+      });
+    }
+  }
+  if (plan.blockers.length) return plan;
   if (objects.length) {
     const created = objects.filter((o) => !existing.has(`${o.kind}/${o.name}`));
     plan.steps.push({
@@ -121,10 +146,15 @@ export interface RemoveInputs {
   hc: HostedCluster;
   name: string;
   deleteSecrets: boolean;
+  /**
+   * With deleteSecrets: the referenced objects as they are (see observeIdpObjects); only those
+   * annotated as created for this cluster's provider are deleted.
+   */
+  objects?: ReadonlyMap<string, ExistingObject>;
   waitMs?: number;
 }
 
-export function planIdpRemove({ hc, name, deleteSecrets, waitMs }: RemoveInputs): Plan {
+export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs }: RemoveInputs): Plan {
   const ref = hcRef(hc);
   const plan: Plan = { operation: 'oauth-remove', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const current = identityProvidersOf(hc);
@@ -139,22 +169,29 @@ export function planIdpRemove({ hc, name, deleteSecrets, waitMs }: RemoveInputs)
     ...listWriteStep(hc, 'remove-idp', `Remove identity provider ${name} (${victim.type}) from ${describeRef(ref)}`, rest, (list) => list.filter((p) => p.name !== name)),
     destructive: true,
   });
-  const refs = referencedObjects(victim);
   const stillUsed = rest.map(referencedObjects);
-  const secrets = refs.secrets.filter((s) => !stillUsed.some((u) => u.secrets.includes(s)));
-  const configMaps = refs.configMaps.filter((c) => !stillUsed.some((u) => u.configMaps.includes(c)));
-  if (deleteSecrets && secrets.length + configMaps.length) {
-    plan.steps.push({
-      id: 'delete-objects',
-      title: `Delete ${[...secrets.map((s) => `Secret ${s}`), ...configMaps.map((c) => `ConfigMap ${c}`)].join(', ')}`,
-      destructive: true,
-      changes: [
-        ...secrets.map((s): Change => ({ op: 'delete', ref: { resource: Resources.Secret, namespace: hc.metadata.namespace, name: s } })),
-        ...configMaps.map((c): Change => ({ op: 'delete', ref: { resource: Resources.ConfigMap, namespace: hc.metadata.namespace, name: c } })),
-      ],
-    });
-  } else if (!deleteSecrets && secrets.length + configMaps.length) {
-    plan.warnings.push(`its ${[...secrets, ...configMaps].join(', ')} stay${secrets.length + configMaps.length === 1 ? 's' : ''} (pass --delete-secrets to delete them)`);
+  const unused = referencedObjectList(victim).filter((o) => !stillUsed.some((u) => (o.kind === 'Secret' ? u.secrets : u.configMaps).includes(o.name)));
+  const describe = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
+  if (!deleteSecrets) {
+    if (unused.length) plan.warnings.push(`its ${unused.map((o) => o.name).join(', ')} stay${unused.length === 1 ? 's' : ''} (pass --delete-secrets to delete them)`);
+  } else {
+    // Only what `oauth add` created for this very provider is ours to delete: a Secret shared with
+    // another HostedCluster, or made by hand, stays (issue 13 item 7).
+    const owner = idpOwner(hc.metadata.name, name);
+    const present = unused.filter((o) => objects?.has(`${o.kind}/${o.name}`));
+    const ours = present.filter((o) => objects!.get(`${o.kind}/${o.name}`)!.owner === owner);
+    const foreign = present.filter((o) => !ours.includes(o));
+    if (foreign.length) {
+      plan.warnings.push(`left in place: ${foreign.map((o) => `${describe(o)} (${objects!.get(`${o.kind}/${o.name}`)!.owner ? `annotated for ${objects!.get(`${o.kind}/${o.name}`)!.owner}` : 'not created by kubectl-hcp'})`).join(', ')}: only objects annotated ${IDP_ANNOTATION}=${owner} are deleted`);
+    }
+    if (ours.length) {
+      plan.steps.push({
+        id: 'delete-objects',
+        title: `Delete ${ours.map(describe).join(', ')}`,
+        destructive: true,
+        changes: ours.map((o): Change => ({ op: 'delete', ref: { resource: o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, namespace: hc.metadata.namespace, name: o.name } })),
+      });
+    }
   }
   if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs));
   return plan;

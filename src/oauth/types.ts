@@ -52,7 +52,18 @@ export const MAPPING_METHODS = ['claim', 'lookup', 'generate', 'add'] as const;
 
 /** Secret keys (FACTS). */
 export const KEYS = { clientSecret: 'clientSecret', ca: 'ca.crt', htpasswd: 'htpasswd', bindPassword: 'bindPassword', tlsCert: 'tls.crt', tlsKey: 'tls.key' } as const;
+/** Written on every Secret/ConfigMap `oauth add` creates; value `<hostedcluster>/<idp name>`. */
 export const IDP_ANNOTATION = 'kubectl-hcp/identity-provider';
+
+/** The annotation value that marks an object as created for this cluster's provider. */
+export const idpOwner = (hcName: string, idpName: string): string => `${hcName}/${idpName}`;
+
+/** A Secret or ConfigMap found in the cluster, keyed `Kind/name`: who created it, and its version. */
+export interface ExistingObject {
+  /** The IDP_ANNOTATION value, if any. */
+  owner?: string;
+  resourceVersion?: string;
+}
 
 export interface IdentityProvider {
   name: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertHtpasswd, assertIdpName, assertIssuer } from '../../../src/oauth/validate.ts';
 import { buildIdentityProvider, objectName } from '../../../src/oauth/build.ts';
-import { callbackUrl, idpRows } from '../../../src/oauth/read.ts';
+import { callbackNote, callbackUrl, idpRows } from '../../../src/oauth/read.ts';
 import { planIdpAdd, planIdpRemove } from '../../../src/oauth/plan.ts';
 import type { IdentityProvider } from '../../../src/oauth/types.ts';
 import { planToData, renderPlanText } from '../../../src/plan/render.ts';
@@ -28,8 +28,18 @@ describe('validators', () => {
   it.each(['', '.', '..', 'a/b', 'a%b', 'a:b', 'has space', 'x'.repeat(64)])('idp name %j is rejected', (v) => expect(() => assertIdpName(v)).toThrow(UsageError));
   it.each(['', 'no-colon\n', 'user:hash\nbad line\n'])('htpasswd %j is rejected', (v) => expect(() => assertHtpasswd(v, '--htpasswd-file')).toThrow(UsageError));
   it('derives DNS-safe object names from any provider name', () => {
-    expect(objectName('sample', 'IAM', 'client-secret')).toBe('sample-idp-iam-client-secret');
-    expect(objectName('sample', 'My IdP!', 'ca')).toBe('sample-idp-my-idp-ca');
+    expect(objectName('sample', 'IAM', 'client-secret')).toMatch(/^sample-idp-iam-[0-9a-f]{8}-client-secret$/);
+    expect(objectName('sample', 'My IdP!', 'ca')).toMatch(/^sample-idp-my-idp-[0-9a-f]{8}-ca$/);
+    expect(objectName('sample', 'x'.repeat(63), 'client-secret').length).toBeLessThanOrEqual(253);
+  });
+
+  // Issue 13 item 6: IdP names are case-sensitive and free-form, object names are not.
+  it.each([
+    ['local', 'Local'],
+    ['corp ldap', 'corp-ldap'],
+    ['a.b', 'a_b'],
+  ])('gives providers %j and %j different objects', (a, b) => {
+    expect(objectName('sample', a, 'htpasswd')).not.toBe(objectName('sample', b, 'htpasswd'));
   });
 });
 
@@ -43,18 +53,18 @@ describe('buildIdentityProvider', () => {
       openID: {
         issuer: 'https://idp.example.com/realms/x',
         clientID: 'ocp',
-        clientSecret: { name: 'sample-idp-iam-client-secret' },
+        clientSecret: { name: objectName('sample', 'IAM', 'client-secret') },
         claims: { email: ['email'], name: ['name'], preferredUsername: ['preferred_username'] },
       },
     });
-    expect(objects).toEqual([{ kind: 'Secret', name: 'sample-idp-iam-client-secret', data: { clientSecret: SECRET } }]);
+    expect(objects).toEqual([{ kind: 'Secret', name: objectName('sample', 'IAM', 'client-secret'), data: { clientSecret: SECRET } }]);
   });
 
   it.each([
-    ['htpasswd', { htpasswd: 'u:h' }, 'htpasswd', { fileData: { name: 'sample-idp-x-htpasswd' } }, ['htpasswd']],
-    ['ldap', { url: 'ldaps://l/ou=x?uid', bindDN: 'cn=r', secretValue: 'pw' }, 'ldap', { bindPassword: { name: 'sample-idp-x-bind-password' } }, ['bindPassword']],
-    ['keystone', { url: 'https://k', domainName: 'd', tlsCert: 'c', tlsKey: 'k' }, 'keystone', { tlsClientCert: { name: 'sample-idp-x-tls' } }, ['tls.crt', 'tls.key']],
-    ['request-header', { ca: 'pem', headers: ['X-Remote-User'] }, 'requestHeader', { ca: { name: 'sample-idp-x-ca' } }, ['ca.crt']],
+    ['htpasswd', { htpasswd: 'u:h' }, 'htpasswd', { fileData: { name: objectName('sample', 'x', 'htpasswd') } }, ['htpasswd']],
+    ['ldap', { url: 'ldaps://l/ou=x?uid', bindDN: 'cn=r', secretValue: 'pw' }, 'ldap', { bindPassword: { name: objectName('sample', 'x', 'bind-password') } }, ['bindPassword']],
+    ['keystone', { url: 'https://k', domainName: 'd', tlsCert: 'c', tlsKey: 'k' }, 'keystone', { tlsClientCert: { name: objectName('sample', 'x', 'tls') } }, ['tls.crt', 'tls.key']],
+    ['request-header', { ca: 'pem', headers: ['X-Remote-User'] }, 'requestHeader', { ca: { name: objectName('sample', 'x', 'ca') } }, ['ca.crt']],
     ['github', { clientId: 'c', secretValue: 's', organizations: ['o'] }, 'github', { organizations: ['o'] }, ['clientSecret']],
     ['gitlab', { url: 'https://gitlab.com', clientId: 'c', secretValue: 's' }, 'gitlab', { url: 'https://gitlab.com' }, ['clientSecret']],
     ['google', { clientId: 'c', secretValue: 's', hostedDomain: 'example.com' }, 'google', { hostedDomain: 'example.com' }, ['clientSecret']],
@@ -75,31 +85,54 @@ describe('buildIdentityProvider', () => {
   ] as const)('%s without %j is rejected', (type, req, msg) => {
     expect(() => buildIdentityProvider({ hcName: 'sample', type, name: 'x', ...req } as never)).toThrow(msg);
   });
+
+  // Issue 13 item 21: what the OAuth server's config validation would reject later.
+  it.each([
+    ['github', { clientId: 'c', secretValue: 's', organizations: ['o'], teams: ['o/t'] }, /--organization and --team cannot be combined/],
+    ['github', { clientId: 'c', secretValue: 's', organizations: ['o'], ca: 'pem' }, /--ca-file needs --hostname/],
+    ['github', { clientId: 'c', secretValue: 's', teams: ['just-a-team'] }, /--team "just-a-team" must be in the format <org>\/<team>/],
+    ['github', { clientId: 'c', secretValue: 's', organizations: ['o/t'] }, /without '\/'/],
+    ['github', { clientId: 'c', secretValue: 's', hostname: 'api.github.com' }, /cannot be \[\*\.\]github.com/],
+    ['ldap', { url: 'ldap://l/ou=x?uid', insecure: true, ca: 'pem' }, /--insecure cannot be combined with --ca-file/],
+    ['google', { clientId: 'c', secretValue: 's' }, /needs --hosted-domain unless --mapping-method lookup/],
+    ['google', { clientId: 'c', secretValue: 's', mappingMethod: 'claim' }, /needs --hosted-domain unless --mapping-method lookup/],
+  ] as const)('%s %j is refused with the rule', (type, req, msg) => {
+    expect(() => buildIdentityProvider({ hcName: 'sample', type, name: 'x', ...req } as never)).toThrow(msg);
+  });
+
+  it.each([
+    ['github', { clientId: 'c', secretValue: 's', hostname: 'ghe.example.com', ca: 'pem', teams: ['o/t'] }],
+    ['ldap', { url: 'ldap://l/ou=x?uid', insecure: true }],
+    ['google', { clientId: 'c', secretValue: 's', mappingMethod: 'lookup' }],
+  ] as const)('%s %j is accepted', (type, req) => {
+    expect(() => buildIdentityProvider({ hcName: 'sample', type, name: 'x', ...req } as never)).not.toThrow();
+  });
 });
 
 describe('planIdpAdd / planIdpRemove', () => {
   it('warns that the first provider removes kubeadmin, and redacts the secret in dry-run output', () => {
     const { idp, objects } = openid();
-    const plan = planIdpAdd({ hc: hc(), idp, objects, existing: new Set() });
+    const plan = planIdpAdd({ hc: hc(), idp, objects, existing: new Map() });
     expect(plan.warnings[0]).toMatch(/removes the kubeadmin login/);
     const text = renderPlanText(plan) + JSON.stringify(planToData(plan));
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(Buffer.from(SECRET).toString('base64'));
     expect(text).toContain('<redacted>');
-    expect(text).toContain('"clientSecret":{"name":"sample-idp-iam-client-secret"}');
+    expect(text).toContain(`"clientSecret":{"name":"${objectName('sample', 'IAM', 'client-secret')}"}`);
   });
 
   it('rejects a duplicate name', () => {
     const { idp, objects } = openid();
-    expect(planIdpAdd({ hc: hc([idp]), idp, objects, existing: new Set() }).blockers[0].message).toMatch(/already exists/);
+    expect(planIdpAdd({ hc: hc([idp]), idp, objects, existing: new Map() }).blockers[0].message).toMatch(/already exists/);
   });
 
   it('writes the whole list through a read-modify-write step', async () => {
     const { idp, objects } = openid();
     const other = { name: 'local', type: 'HTPasswd', htpasswd: { fileData: { name: 'h' } } };
-    const plan = planIdpAdd({ hc: hc([other]), idp, objects, existing: new Set(['Secret/sample-idp-iam-client-secret']) });
-    expect(plan.warnings.join()).toMatch(/exists and is updated/);
-    expect(plan.steps[0].changes?.[0]).toMatchObject({ op: 'patch', patchType: 'merge' });
+    const leftover = new Map([[`Secret/${objectName('sample', 'IAM', 'client-secret')}`, { owner: 'sample/IAM', resourceVersion: '41' }]]);
+    const plan = planIdpAdd({ hc: hc([other]), idp, objects, existing: leftover });
+    expect(plan.warnings.join()).toMatch(/is left from an earlier add of IAM and is updated/);
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ op: 'patch', patchType: 'merge', patch: { metadata: { resourceVersion: '41' } } });
     const stored: HostedCluster = hc([other]);
     const kube = {
       update: async (_rt: unknown, _ns: unknown, _n: unknown, mutate: (o: HostedCluster) => void) => {
@@ -112,19 +145,84 @@ describe('planIdpAdd / planIdpRemove', () => {
     expect(idpRows(stored).map((r) => r.name)).toEqual(['local', 'IAM']);
   });
 
+  it.each([
+    [{ owner: 'sample/Local', resourceVersion: '1' }, /belongs to identity provider sample\/Local/],
+    [{ owner: 'other-cluster/local', resourceVersion: '1' }, /belongs to identity provider other-cluster\/local/],
+    [{ resourceVersion: '1' }, /was not created by kubectl-hcp for sample\/local/],
+  ])('never overwrites an object of another provider (%j): exit 3 (issue 13 item 6)', (found, msg) => {
+    const { idp, objects } = buildIdentityProvider({ hcName: 'sample', type: 'htpasswd', name: 'local', htpasswd: 'u:h' });
+    const plan = planIdpAdd({ hc: hc(), idp, objects, existing: new Map([[`Secret/${objects[0].name}`, found]]) });
+    expect(plan.blockers.map((b) => b.message)).toEqual([expect.stringMatching(msg)]);
+    expect(plan.blockers[0].message).toMatch(/it is not overwritten/);
+    expect(plan.steps).toEqual([]);
+  });
+
+  it('--delete-secrets deletes only objects annotated for this cluster and provider, and names the others (issue 13 item 7)', () => {
+    const gh = { name: 'gh', type: 'GitHub', github: { clientSecret: { name: 'shared-gh' }, ca: { name: 'sample-idp-gh-ca' } } };
+    const objects = new Map([
+      ['Secret/shared-gh', { resourceVersion: '3' }],
+      ['ConfigMap/sample-idp-gh-ca', { owner: 'sample/gh', resourceVersion: '4' }],
+    ]);
+    const plan = planIdpRemove({ hc: hc([gh]), name: 'gh', deleteSecrets: true, objects });
+    expect(plan.steps.map((s) => s.id)).toEqual(['remove-idp', 'delete-objects']);
+    expect(plan.steps[1].changes).toEqual([expect.objectContaining({ op: 'delete', ref: expect.objectContaining({ name: 'sample-idp-gh-ca' }) })]);
+    expect(plan.warnings.join()).toMatch(/left in place: Secret shared-gh \(not created by kubectl-hcp\)/);
+    const foreign = planIdpRemove({ hc: hc([gh]), name: 'gh', deleteSecrets: true, objects: new Map([['Secret/shared-gh', { owner: 'other/gh' }]]) });
+    expect(foreign.steps.map((s) => s.id)).toEqual(['remove-idp']);
+    expect(foreign.warnings.join()).toMatch(/left in place: Secret shared-gh \(annotated for other\/gh\)/);
+  });
+
   it('removes one provider and deletes only the secrets nobody else uses', () => {
     const shared = { name: 'a', type: 'GitHub', github: { clientSecret: { name: 'shared' }, ca: { name: 'ca-a' } } };
     const other = { name: 'b', type: 'GitLab', gitlab: { clientSecret: { name: 'shared' } } };
-    const plan = planIdpRemove({ hc: hc([shared, other]), name: 'a', deleteSecrets: true });
+    const ours = new Map([['Secret/shared', { owner: 'sample/a' }], ['ConfigMap/ca-a', { owner: 'sample/a' }]]);
+    const plan = planIdpRemove({ hc: hc([shared, other]), name: 'a', deleteSecrets: true, objects: ours });
     expect(plan.steps.map((s) => s.id)).toEqual(['remove-idp', 'delete-objects']);
     expect(plan.steps[1].changes).toEqual([expect.objectContaining({ op: 'delete', ref: expect.objectContaining({ name: 'ca-a' }) })]);
     expect(planIdpRemove({ hc: hc([shared]), name: 'zzz', deleteSecrets: false }).blockers[0].message).toMatch(/no identity provider named "zzz"/);
   });
 
-  it('derives the callback URL from the cluster', () => {
-    expect(callbackUrl(hc(), 'IAM')).toBe('https://oauth-openshift.apps.sample.example.com/oauth2callback/IAM');
+  it('takes the callback URL from status.oauthCallbackURLTemplate, the docs form only as a fallback that says so (issue 13 item 10)', () => {
+    const reported = { ...hc(), status: { oauthCallbackURLTemplate: 'https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/[identity-provider-name]' } };
+    expect(callbackUrl(reported, 'a b')).toEqual({ url: 'https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/a%20b', source: 'status' });
+    expect(callbackNote(callbackUrl(reported, 'IAM')!)).toBe('register this redirect URL with the provider: https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/IAM');
+    const docs = callbackUrl(hc(), 'IAM')!;
+    expect(docs).toEqual({ url: 'https://oauth-openshift.apps.sample.example.com/oauth2callback/IAM', source: 'docs' });
+    expect(callbackNote(docs)).toMatch(/from the docs' form .*does not report status.oauthCallbackURLTemplate yet/);
     const routed = { ...hc(), spec: { ...hc().spec, services: [{ service: 'OAuthServer', servicePublishingStrategy: { type: 'Route', route: { hostname: 'oauth.example.net' } } }] } };
-    expect(callbackUrl(routed, 'a b')).toBe('https://oauth.example.net/oauth2callback/a%20b');
+    expect(callbackUrl(routed, 'a b')).toEqual({ url: 'https://oauth.example.net/oauth2callback/a%20b', source: 'route' });
+  });
+
+  describe('--wait for ValidIDPConfiguration (issue 13 item 11)', () => {
+    const reporting = (...conditions: (object | undefined)[]) => {
+      let i = 0;
+      return {
+        get: async () => {
+          const c = conditions[Math.min(i++, conditions.length - 1)];
+          return { ...hc(), metadata: { ...hc().metadata, generation: 7 }, status: { conditions: c ? [{ type: 'ValidIDPConfiguration', ...c }] : [] } };
+        },
+      };
+    };
+    const waitStep = () => {
+      const { idp, objects } = openid();
+      return planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 3000 }).steps.at(-1)!;
+    };
+    const ctx = (kube: object) => ({ kube, artifacts: { generation: 7 }, progress: () => {}, clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) } }) as never;
+
+    it('treats Unknown and older or missing observedGeneration as "not yet"', async () => {
+      const kube = reporting(
+        { status: 'False', reason: 'IDPConfigurationError', message: 'old config', observedGeneration: 6 },
+        { status: 'Unknown', reason: 'StatusUnknown', message: 'The hosted control plane is not found', observedGeneration: 7 },
+        { status: 'False', reason: 'IDPConfigurationError', message: 'no generation' },
+        { status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid', observedGeneration: 7 },
+      );
+      await expect(waitStep().run!(ctx(kube))).resolves.toEqual({ validIDPConfiguration: 'True/IDPConfigurationValid: Identity provider configuration is valid' });
+    });
+
+    it('fails on False for the written generation', async () => {
+      const kube = reporting({ status: 'False', reason: 'IDPConfigurationError', message: 'failed to initialize identity providers: x', observedGeneration: 8 });
+      await expect(waitStep().run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize/);
+    });
   });
 });
 
@@ -158,6 +256,9 @@ describe('oauth commands', () => {
     [['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldaps://ldap.example.com', '--insecure']],
     [['oauth', 'add', 'sample', '--type', 'gitlab', '--idp-name', 'gl', '--url', 'not a url', '--client-id', 'c', '--client-secret-file', secret]],
     [['oauth', 'add', 'sample', '--type', 'openid', '--idp-name', 'IAM', '--issuer', 'https://i', '--client-id', 'c', '--client-secret-file', secret, '--wait', '--wait-timeout', '1d']],
+    // Issue 13 item 15: a prototype key is not a type.
+    [['oauth', 'add', 'sample', '--type', 'constructor', '--idp-name', 'x', '--client-id', 'y']],
+    [['oauth', 'add', 'sample', '--type', 'toString', '--idp-name', 'x']],
     [['oauth', 'remove', 'sample']],
     [['oauth', 'remove', 'sample', '--idp-name', 'a:b']],
   ])('%j exits 2 with one line and no API call', async (argv) => {
@@ -169,5 +270,16 @@ describe('oauth commands', () => {
     const r = await runInProcess([...base, '--issuer', 'https://idp.example.com', '--client-secret-file', secret]);
     expect(r.stderr).toMatch(/kubeconfig/);
     expect(r.stderr + r.stdout).not.toContain(SECRET);
+  });
+
+  // Issue 13 item 21: refused before any API call, with the rule.
+  const pem = f('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  it.each([
+    [['oauth', 'add', 'sample', '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-file', secret, '--organization', 'o', '--team', 'o/t'], /--organization and --team cannot be combined/],
+    [['oauth', 'add', 'sample', '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-file', secret, '--organization', 'o', '--ca-file', pem], /--ca-file needs --hostname/],
+    [['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldap://ldap.example.com/ou=u?uid', '--insecure', '--ca-file', pem], /--insecure cannot be combined with --ca-file/],
+    [['oauth', 'add', 'sample', '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-file', secret], /needs --hosted-domain unless --mapping-method lookup/],
+  ] as [string[], RegExp][])('%j is refused with the rule (exit 2)', async (argv, rule) => {
+    expect(await expectRejected(argv)).toMatch(rule);
   });
 });
