@@ -13,6 +13,15 @@ import { UpgradeCommand } from './upgrade/upgrade.ts';
 import { FeatureGateSetCommand } from './featuregate/set.ts';
 import { FeatureGateShowCommand } from './featuregate/show.ts';
 import { OAuthAddCommand } from './oauth/add.ts';
+import { OAuthAddBasicAuthCommand } from './oauth/add/basic-auth.ts';
+import { OAuthAddGitHubCommand } from './oauth/add/github.ts';
+import { OAuthAddGitLabCommand } from './oauth/add/gitlab.ts';
+import { OAuthAddGoogleCommand } from './oauth/add/google.ts';
+import { OAuthAddHtpasswdCommand } from './oauth/add/htpasswd.ts';
+import { OAuthAddKeystoneCommand } from './oauth/add/keystone.ts';
+import { OAuthAddLdapCommand } from './oauth/add/ldap.ts';
+import { OAuthAddOpenIdCommand } from './oauth/add/openid.ts';
+import { OAuthAddRequestHeaderCommand } from './oauth/add/request-header.ts';
 import { OAuthListCommand } from './oauth/list.ts';
 import { OAuthRemoveCommand } from './oauth/remove.ts';
 import { MetricsSetCommand } from './metrics/set.ts';
@@ -43,6 +52,15 @@ export const configCommands = [
   FeatureGateShowCommand,
   FeatureGateSetCommand,
   OAuthListCommand,
+  OAuthAddOpenIdCommand,
+  OAuthAddHtpasswdCommand,
+  OAuthAddLdapCommand,
+  OAuthAddKeystoneCommand,
+  OAuthAddBasicAuthCommand,
+  OAuthAddRequestHeaderCommand,
+  OAuthAddGitHubCommand,
+  OAuthAddGitLabCommand,
+  OAuthAddGoogleCommand,
   OAuthAddCommand,
   OAuthRemoveCommand,
 ];

@@ -1,4 +1,5 @@
 import type { BaseContext } from 'clipanion';
+import type { Clock } from '../util/clock.ts';
 
 /**
  * Everything a command needs from the outside world. Tests build one with captured streams and a
@@ -15,4 +16,6 @@ export interface HcpContext extends BaseContext {
   prompt: (question: string) => Promise<string>;
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onInterrupt?: (handler: (signal: string) => void) => () => void;
+  /** The monotonic clock waits run on (default: real time); tests pass a fake one. */
+  clock?: Clock;
 }

@@ -85,7 +85,9 @@ export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpC
     command = cli.process(argv, context);
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^Command not found; did you mean one of:$/, 'unknown command');
-    context.stderr.write(`error: ${first}: "${argv.join(' ')}" (see 'kubectl hcp --help')\n`);
+    // A typanion validator's message already names the flag and the value; others get the line.
+    const where = /^Invalid value for /.test(first) ? '' : `: "${argv.join(' ')}"`;
+    context.stderr.write(`error: ${first}${where} (see 'kubectl hcp --help')\n`);
     return ExitCode.Usage;
   }
   return cli.run(command, context);

@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
-import { ReconciliationCommand } from './reconciliation-base.ts';
+import { ReconciliationCommand, type ClusterTarget, type ReconciliationInput } from './reconciliation-base.ts';
+import type { Report } from './mutating.ts';
 
-export class PauseCommand extends ReconciliationCommand {
+interface PauseInput extends ReconciliationInput {
+  value: string;
+}
+
+export class PauseCommand extends ReconciliationCommand<PauseInput> {
   static override paths = [['pause']];
   static override usage = Command.Usage({
     category: 'Reconciliation',
@@ -12,6 +17,8 @@ export class PauseCommand extends ReconciliationCommand {
       Only \`"true"\` or an RFC3339 time with a zone is ever written: the CRD also admits a time without a zone, which the operator cannot parse, so the cluster would silently not pause.
 
       NodePools are not paused with their cluster (they have their own \`pausedUntil\`); \`--nodepools\` pauses them too. Afterwards the command waits briefly for the operator to report \`ReconciliationActive=False\` and warns if it does not.
+
+      With \`--all\` or \`-l\`, up to \`--concurrency\` clusters (default 10) are paused at once, with one line per cluster; failures are listed at the end.
     `,
     examples: [
       ['Pause until resumed', '$0 pause sample'],
@@ -24,24 +31,26 @@ export class PauseCommand extends ReconciliationCommand {
   until = Option.String('--until', { description: 'Pause until this RFC3339 time with a zone (e.g. 2026-12-01T08:00:00Z)' });
   for = Option.String('--for', { description: 'Pause for this Go duration (e.g. 2h, 90m)' });
 
-  async run(): Promise<void> {
-    const { pausedUntilValue } = await import('../hostedcluster/paused-until.ts');
-    const { selection, waitMs } = await this.validateTargets();
-    const value = pausedUntilValue({ until: this.until, for: this.for }, this.context.now());
-    this.validateCommon();
+  private pausedUntil!: typeof import('../hostedcluster/paused-until.ts');
 
-    const { planPause } = await import('../hostedcluster/pause.ts');
-    const kube = await this.kube();
-    await this.forEachCluster(kube, selection, async (hc, own) => {
-      const plan = planPause({ hc, value, waitMs, nodePools: this.nodepools ? own : [], otherNodePools: this.nodepools ? 0 : own.length });
-      const result = await this.runPlan(plan, kube);
-      if (result.status !== 'completed') return;
-      const suffix = this.dryRunMode === 'server' ? ' (server dry run)' : '';
-      const what = value === 'true' ? 'paused until resumed' : `paused until ${value}`;
-      this.printResult(
-        { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, pausedUntil: value, nodePools: this.nodepools ? own.map((np) => np.metadata.name) : [], dryRun: this.dryRunMode },
-        `hostedcluster/${hc.metadata.name} ${what}${this.nodepools && own.length ? ` (with ${own.length} NodePools)` : ''}${suffix}`,
-      );
-    });
+  protected override async load(): Promise<void> {
+    [this.pausedUntil] = await Promise.all([import('../hostedcluster/paused-until.ts'), super.load()]);
+  }
+
+  protected validate(): PauseInput {
+    const shared = this.validateTargets();
+    return { ...shared, value: this.pausedUntil.pausedUntilValue({ until: this.until, for: this.for }, this.context.now()) };
+  }
+
+  protected plan({ value, waitMs }: PauseInput, { hc, pools }: ClusterTarget) {
+    return this.pauseLib.planPause({ hc, value, waitMs, nodePools: this.nodepools ? pools : [], otherNodePools: this.nodepools ? 0 : pools.length });
+  }
+
+  protected report(_result: unknown, { value }: PauseInput, { hc, pools }: ClusterTarget): Report {
+    const what = value === 'true' ? 'paused until resumed' : `paused until ${value}`;
+    return {
+      value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, pausedUntil: value, nodePools: this.nodepools ? pools.map((np) => np.metadata.name) : [] },
+      text: `hostedcluster/${hc.metadata.name} ${what}${this.nodepools && pools.length ? ` (with ${pools.length} NodePools)` : ''}`,
+    };
   }
 }

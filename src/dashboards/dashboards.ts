@@ -9,13 +9,15 @@
  */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
-import type { Change, Plan } from '../plan/plan.ts';
+import type { Change, Plan, Step } from '../plan/plan.ts';
+import { waitUntilStep } from '../plan/wait-step.ts';
+import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
 import { controlPlaneNamespace } from '../hostedcluster/types.ts';
 import { envOf, type Deployment } from '../metrics/metrics-set.ts';
 import { renderTable } from '../output/output.ts';
-import { UsageError } from '../util/errors.ts';
+import { RuntimeError, UsageError } from '../util/errors.ts';
 import { planConfigMapKey, type ConfigMap } from '../metrics/configmap-key.ts';
 
 export const INSTALL_FLAGS_NAMESPACE = 'local-cluster';
@@ -70,9 +72,12 @@ export interface ToggleInputs {
   existing: ConfigMap | null;
   /** Dashboards to delete after disabling (--prune). */
   prune: ConfigMap[];
+  /** --wait: how long to wait for the operator deployment (in `operatorNamespace`) to follow. */
+  waitMs?: number;
+  operatorNamespace?: string;
 }
 
-export function planDashboardsToggle({ enable, existing, prune }: ToggleInputs): Plan {
+export function planDashboardsToggle({ enable, existing, prune, waitMs, operatorNamespace }: ToggleInputs): Plan {
   const ref: ObjectRef = { resource: Resources.ConfigMap, namespace: INSTALL_FLAGS_NAMESPACE, name: INSTALL_FLAGS_CONFIGMAP };
   const plan: Plan = { operation: enable ? 'dashboards-enable' : 'dashboards-disable', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const next = toggledFlags(existing?.data, enable);
@@ -93,6 +98,8 @@ export function planDashboardsToggle({ enable, existing, prune }: ToggleInputs):
     changes: unchanged ? [] : [change],
     isDone: async () => Boolean(unchanged),
   });
+  // Waiting for the operator comes before pruning, so the operator does not recreate what we delete.
+  if (waitMs !== undefined && operatorNamespace !== undefined) plan.steps.push(operatorDashboardsWaitStep(enable, operatorNamespace, waitMs));
   if (!enable) {
     if (!prune.length) {
       plan.warnings.push(`turning dashboards off leaves the existing hc-* dashboards in ${DASHBOARDS_NAMESPACE} behind (pass --prune to delete them)`);
@@ -106,6 +113,24 @@ export function planDashboardsToggle({ enable, existing, prune }: ToggleInputs):
     }
   }
   return plan;
+}
+
+/** Waits until the operator deployment has (or no longer has) MONITORING_DASHBOARDS="1". */
+export function operatorDashboardsWaitStep(enable: boolean, namespace: string, waitMs: number): Step {
+  const want = enable ? `${DASHBOARDS_ENV}="1"` : `no ${DASHBOARDS_ENV}="1"`;
+  return waitUntilStep({
+    id: 'wait-operator',
+    title: `Wait for deployment ${namespace}/${OPERATOR_DEPLOYMENT} to have ${want}`,
+    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)}`],
+    what: want,
+    timeoutMs: waitMs,
+    probe: async (ctx) => {
+      const env = operatorDashboards(await ctx.kube.getOrNull<Deployment>(Resources.Deployment, namespace, OPERATOR_DEPLOYMENT));
+      return { done: env.on === enable, message: env.value === undefined ? `${DASHBOARDS_ENV} unset` : `${DASHBOARDS_ENV}="${env.value}"` };
+    },
+    timeoutError: (last) => new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, { hint: 'is the hypershift addon running? it applies the install flags' }),
+    artifacts: (last) => ({ operatorEnv: last.message }),
+  });
 }
 
 /** The generated dashboards: labelled configmaps named hc-* in openshift-config-managed. */

@@ -7,9 +7,11 @@
  */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import { waitFor } from '../kube/wait.ts';
 import { ApiError } from '../kube/errors.ts';
-import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
+import { applyChange } from '../plan/apply.ts';
+import { newPlan, type Change, type Plan, type Step, type StepContext } from '../plan/plan.ts';
+import { waitConditionStep, waitInStep } from '../plan/wait-step.ts';
+import { hcRef, npRef } from './lookup.ts';
 import { condition, controlPlaneNamespace, type HostedCluster, type NodePool } from './types.ts';
 
 export const CAPI_PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
@@ -27,8 +29,6 @@ export interface PauseInputs {
   waitMs: number;
 }
 
-const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
-const npRef = (np: NodePool): ObjectRef => ({ resource: Resources.NodePool, namespace: np.metadata.namespace, name: np.metadata.name });
 
 function setPausedUntil(ref: ObjectRef, value: string | null): Change {
   return { op: 'patch', ref, patchType: 'merge', patch: { spec: { pausedUntil: value } } };
@@ -50,40 +50,31 @@ function pausedUntilStep(id: string, ref: ObjectRef, value: string | null): Step
 
 /** Waits for ReconciliationActive to reach `status`; warns (never fails) when it does not. */
 function reconciliationStep(hc: HostedCluster, status: 'True' | 'False', waitMs: number): Step {
-  const ref = hcRef(hc);
-  const reported = condition(hc, 'ReconciliationActive') !== undefined;
-  return {
+  const title = `Verify that the operator reports ReconciliationActive=${status}`;
+  if (condition(hc, 'ReconciliationActive') === undefined) {
+    return { id: 'verify-reconciliation', title, details: ['the operator has not reported ReconciliationActive on this cluster: nothing to wait for'] };
+  }
+  return waitConditionStep({
     id: 'verify-reconciliation',
-    title: `Verify that the operator reports ReconciliationActive=${status}`,
-    details: reported
-      ? [`waits up to ${Math.round(waitMs / 1000)}s for condition ReconciliationActive=${status}; warns if it never comes`]
-      : ['the operator has not reported ReconciliationActive on this cluster: nothing to wait for'],
-    run: async (ctx) => {
-      if (!reported) return;
-      const result = await waitFor(
-        `ReconciliationActive=${status}`,
-        async () => {
-          const current = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
-          const c = condition(current, 'ReconciliationActive');
-          return { done: c?.status === status, message: c ? `now ${c.status}${c.reason ? `/${c.reason}` : ''}` : 'not reported', value: c };
-        },
-        { timeoutMs: waitMs, intervalMs: 500, onProgress: ctx.progress },
-      );
-      if (result.timedOut) {
-        ctx.warn(`the operator did not report ReconciliationActive=${status} within ${Math.round(waitMs / 1000)}s (${result.message}); check that it is running`);
-      } else if (status === 'True' && result.value?.reason === 'InvalidPausedUntilValue') {
-        ctx.warn('the operator reports InvalidPausedUntilValue');
-      }
-      return { reconciliationActive: result.value?.status ?? 'unknown' };
+    title,
+    ref: hcRef(hc),
+    type: 'ReconciliationActive',
+    status,
+    timeoutMs: waitMs,
+    intervalMs: 500,
+    onTimeout: 'warn',
+    settle: (c, ctx) => {
+      if (status === 'True' && c?.status === 'True' && c.reason === 'InvalidPausedUntilValue') ctx.warn('the operator reports InvalidPausedUntilValue');
+      return { reconciliationActive: c?.status ?? 'unknown' };
     },
-  };
+  });
 }
 
 export function planPause(inputs: PauseInputs): Plan {
   const { hc, value } = inputs;
   if (value === null) throw new Error('planPause needs a value');
   const ref = hcRef(hc);
-  const plan: Plan = { operation: 'pause', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('pause', describeRef(ref));
   const current = hc.spec.pausedUntil;
   if (current && current !== value) plan.warnings.push(`${describeRef(ref)} is already paused with pausedUntil "${current}"; it becomes "${value}"`);
   if (!inputs.nodePools.length && inputs.otherNodePools > 0) {
@@ -102,7 +93,7 @@ export interface ResumeInputs extends Omit<PauseInputs, 'value'> {
 export function planResume(inputs: ResumeInputs): Plan {
   const { hc } = inputs;
   const ref = hcRef(hc);
-  const plan: Plan = { operation: 'resume', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('resume', describeRef(ref));
   plan.steps.push(pausedUntilStep('resume-hostedcluster', ref, null));
   for (const np of inputs.nodePools) plan.steps.push(pausedUntilStep(`resume-nodepool-${np.metadata.name}`, npRef(np), null));
   plan.steps.push(reconciliationStep(hc, 'True', inputs.waitMs));
@@ -193,13 +184,14 @@ function leakStep(hc: HostedCluster, fixLeaks: boolean, waitMs: number): Step {
       // The operator clears these itself on its next reconcile; only what outlives a grace period is a leak.
       let result;
       try {
-        result = await waitFor(
+        result = await waitInStep(
+          ctx,
           'the operator to clear the pauses it propagated',
           async () => {
             const leaks = findLeakedPauses(await observePauses(ctx.kube, hc));
             return { done: leaks.length === 0, message: `${leaks.length} still paused`, value: leaks };
           },
-          { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
+          { timeoutMs: waitMs, intervalMs: 1000 },
         );
       } catch (err) {
         // The resume itself is done; a user who may not read the control-plane namespace only
@@ -210,7 +202,6 @@ function leakStep(hc: HostedCluster, fixLeaks: boolean, waitMs: number): Step {
         return { leakedPauses: [], leakCheckSkipped: skipped };
       }
       const leaks = result.value ?? [];
-      const { applyChange } = await import('../plan/executor.ts');
       const report = [];
       for (const leak of leaks) {
         if (fixLeaks) await applyChange(ctx.kube, leak.fix);

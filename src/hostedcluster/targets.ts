@@ -2,7 +2,8 @@
 import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
 import { parseLabelSelector } from '../kube/label-selector.ts';
-import { UsageError, RuntimeError } from '../util/errors.ts';
+import { UsageError } from '../util/errors.ts';
+import { getHostedCluster } from './lookup.ts';
 import type { HostedCluster, NodePool } from './types.ts';
 
 export interface TargetSelection {
@@ -29,15 +30,7 @@ export function validateSelection(sel: TargetSelection): void {
 }
 
 export async function selectHostedClusters(kube: KubeClient, sel: TargetSelection): Promise<HostedCluster[]> {
-  if (sel.name !== undefined) {
-    const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, sel.defaultNamespace, sel.name);
-    if (!hc) {
-      throw new RuntimeError(`HostedCluster ${sel.defaultNamespace}/${sel.name} not found`, {
-        hint: sel.explicitNamespace ? undefined : 'HostedClusters are looked up in namespace "clusters" unless -n says otherwise',
-      });
-    }
-    return [hc];
-  }
+  if (sel.name !== undefined) return [await getHostedCluster(kube, sel.defaultNamespace, sel.name, { explicitNamespace: sel.explicitNamespace !== undefined })];
   const namespace = sel.all ? sel.explicitNamespace : (sel.explicitNamespace ?? sel.defaultNamespace);
   const list = await kube.list<HostedCluster>(Resources.HostedCluster, { namespace, labelSelector: sel.selector?.trim() });
   return list.items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));

@@ -10,7 +10,9 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Shown while waiting: "waiting for ReconciliationActive=False (now True)". */
   onProgress?: (message: string) => void;
+  /** The clock and sleep of the waiting step (a fake clock in unit tests); default real time. */
   now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Probe<T> {
@@ -31,6 +33,6 @@ export async function waitFor<T>(what: string, probe: () => Promise<Probe<T>>, o
     if (result.done) return { ...result, timedOut: false, ms };
     if (ms >= opts.timeoutMs) return { ...result, timedOut: true, ms };
     opts.onProgress?.(`waiting for ${what} (${result.message}; ${formatDuration(ms)} of ${formatDuration(opts.timeoutMs)})`);
-    await sleep(Math.min(interval, Math.max(0, opts.timeoutMs - ms)));
+    await (opts.sleep ?? sleep)(Math.min(interval, Math.max(0, opts.timeoutMs - ms)));
   }
 }

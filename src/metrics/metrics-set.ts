@@ -7,10 +7,12 @@
  * is a case-sensitive enum, so it too gets the canonical spelling.
  */
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import type { Plan } from '../plan/plan.ts';
+import type { Plan, Step } from '../plan/plan.ts';
+import { waitUntilStep } from '../plan/wait-step.ts';
+import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
-import { UsageError } from '../util/errors.ts';
+import { RuntimeError, UsageError } from '../util/errors.ts';
 
 export const METRICS_SETS = ['Telemetry', 'SRE', 'All'] as const;
 export type MetricsSet = (typeof METRICS_SETS)[number];
@@ -73,6 +75,8 @@ export interface GlobalMetricsInputs {
   deployment: Deployment;
   set: MetricsSet;
   sreConfig: SreConfigState;
+  /** --wait: wait this long for the operator to roll out. */
+  waitMs?: number;
 }
 
 export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
@@ -103,7 +107,21 @@ export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
       return env?.value === set && !env.valueFrom;
     },
   });
+  if (inputs.waitMs !== undefined) plan.steps.push(rolloutWaitStep(ref, inputs.waitMs));
   return plan;
+}
+
+/** Waits for the operator deployment to finish rolling out (kubectl rollout status). */
+export function rolloutWaitStep(ref: ObjectRef, waitMs: number): Step {
+  return waitUntilStep({
+    id: 'wait-rollout',
+    title: `Wait for deployment ${ref.namespace}/${ref.name} to roll out`,
+    details: [`waits up to ${formatDuration(waitMs)} for every replica to be updated and available`],
+    what: 'the operator rollout',
+    timeoutMs: waitMs,
+    probe: async (ctx) => rolloutState(await ctx.kube.get<Deployment>(ref.resource, ref.namespace, ref.name)),
+    timeoutError: (last) => new RuntimeError(`the operator did not finish rolling out within ${formatDuration(waitMs)} (${last})`),
+  });
 }
 
 export interface ClusterMetricsInputs {

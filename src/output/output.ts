@@ -4,7 +4,6 @@
  */
 import type { Writable } from 'node:stream';
 import yaml from 'js-yaml';
-import type { HcpContext } from '../cli/context.ts';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
@@ -12,13 +11,22 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml']
 const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, bold: 1, dim: 2 } as const;
 export type Colour = keyof typeof ANSI;
 
+/** The streams and terminal facts output needs (the CLI context has them). */
+export interface OutputContext {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
 export class Output {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly colorStdout: boolean;
   readonly colorStderr: boolean;
 
-  constructor(ctx: Pick<HcpContext, 'stdout' | 'stderr' | 'env' | 'stdoutIsTTY' | 'stderrIsTTY'>) {
+  constructor(ctx: OutputContext) {
     this.stdout = ctx.stdout;
     this.stderr = ctx.stderr;
     const allowed = ctx.env.NO_COLOR === undefined && ctx.env.TERM !== 'dumb';

@@ -6,18 +6,29 @@
  * - runs the steps in order, skipping those already done (their isDone check or the journal);
  * - sends every write with dryRun=All for --dry-run=server;
  * - journals finished steps so that --resume continues a killed run;
- * - on failure, undoes what it can in reverse order and says exactly what state is left.
+ * - on failure, undoes what it can in reverse order and says exactly what state is left;
+ * - on an interrupt (its `signal` aborted), stops at once and says which step may be half done.
  */
 import type { KubeClient } from '../kube/client.ts';
-import { isAlreadyExists } from '../kube/errors.ts';
-import { describeRef } from '../kube/resources.ts';
-import { InterlockError, RuntimeError, UsageError } from '../util/errors.ts';
+import type { S3ClientLike } from '../aws/s3.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { InterlockError, InterruptedError, RuntimeError, UsageError } from '../util/errors.ts';
+import { applyChange } from './apply.ts';
 import { Journal, journalPath } from './journal.ts';
-import type { Change, DryRunMode, Plan, Step, StepContext } from './plan.ts';
+import type { ClusterRole, DryRunMode, Plan, Step, StepContext } from './plan.ts';
 import type { ProgressSink } from './progress.ts';
 
 export interface ExecuteOptions {
+  /** The management cluster the plan was made against. */
   kube: KubeClient;
+  /** Other clusters the steps act on (DR source/target, the guest cluster). */
+  clusters?: Partial<Record<ClusterRole, KubeClient>>;
+  /** The S3 client factory; a plan that needs none never calls it. */
+  s3?: () => Promise<S3ClientLike>;
+  /** Monotonic clock and sleep for waits; default real time. */
+  clock?: Clock;
+  /** Aborted on Ctrl-C/SIGTERM; its reason is the signal's name. */
+  signal?: AbortSignal;
   dryRun: DryRunMode;
   /** -y: skip confirmation. */
   yes: boolean;
@@ -57,13 +68,24 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   const journal = openJournal(plan, opts);
   await confirmDestructive(plan, opts, journal);
 
-  const kube = opts.dryRun === 'server' ? opts.kube.withServerDryRun() : opts.kube;
+  const serverDry = (k: KubeClient) => (opts.dryRun === 'server' ? k.withServerDryRun() : k);
+  const kube = serverDry(opts.kube);
+  const clusters: Partial<Record<ClusterRole, KubeClient>> = {};
+  for (const [role, client] of Object.entries(opts.clusters ?? {}) as [ClusterRole, KubeClient][]) clusters[role] = serverDry(client);
   const artifacts: Record<string, unknown> = { ...(journal?.artifacts() ?? {}) };
+  const base = opts.clock ?? realClock;
+  const clock: Clock = { now: () => base.now(), sleep: (ms) => untilInterrupted(base.sleep(ms), opts.signal) };
+  const noS3 = async (): Promise<S3ClientLike> => {
+    throw new Error(`${plan.operation} was run without an S3 client factory`);
+  };
   const ctx = (step: Step): StepContext => ({
     kube,
+    clusters,
+    s3: opts.s3 ?? noS3,
     dryRun: opts.dryRun === 'server' ? 'server' : 'none',
     artifacts,
     now: opts.now,
+    clock,
     progress: (message) => opts.progress({ type: 'step-progress', id: step.id, message }),
     warn: (message) => opts.progress({ type: 'warning', message }),
   });
@@ -74,6 +96,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   const ran: string[] = [];
   for (const [index, step] of plan.steps.entries()) {
     const t0 = opts.now().getTime();
+    if (opts.signal?.aborted) throw interrupted(plan, opts, journal, undefined);
     opts.progress({ type: 'step-start', index, total: plan.steps.length, id: step.id, title: step.title });
     if (journal?.isDone(step.id)) {
       opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: 0, skipped: 'journal' });
@@ -82,22 +105,23 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
     }
     try {
       const stepCtx = ctx(step);
-      if (step.isDone && opts.dryRun === 'none' && (await step.isDone(stepCtx))) {
+      if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) {
         opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0, skipped: 'already-done' });
         journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString() });
         completed.push(step);
         continue;
       }
-      for (const change of step.changes ?? []) await applyChange(kube, change);
+      for (const change of step.changes ?? []) await untilInterrupted(applyChange(kube, change), opts.signal);
       const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
-      if (step.run && !skipProcedural) Object.assign(artifacts, (await step.run(stepCtx)) ?? {});
-      if (step.verify && opts.dryRun === 'none') await step.verify(stepCtx);
+      if (step.run && !skipProcedural) Object.assign(artifacts, (await untilInterrupted(step.run(stepCtx), opts.signal)) ?? {});
+      if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
       const produced = step.run ? pickNew(artifacts, journal?.artifacts() ?? {}) : undefined;
       journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString(), artifacts: produced });
       opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0 });
       completed.push(step);
       ran.push(step.id);
     } catch (err) {
+      if (err instanceof PlanInterrupted) throw interrupted(plan, opts, journal, step);
       const message = err instanceof Error ? err.message : String(err);
       opts.progress({ type: 'step-failed', id: step.id, title: step.title, ms: opts.now().getTime() - t0, error: message });
       throw await failure(plan, step, err, completed, journal, opts, ctx);
@@ -114,7 +138,7 @@ function openJournal(plan: Plan, opts: ExecuteOptions): Journal | undefined {
     if (opts.resume && opts.dryRun === 'none') throw new UsageError(`${plan.operation} keeps no journal: run it again without --resume, it converges`);
     return undefined;
   }
-  const path = journalPath(opts.env, plan.operation, opts.kube.server, plan.target);
+  const path = journalPath(opts.env, plan.operation, journalServers(opts), plan.target);
   const existing = Journal.read(path);
   if (opts.resume) {
     if (!existing) throw new UsageError(`no interrupted ${plan.operation} of ${plan.target} to resume (no journal at ${path})`);
@@ -134,7 +158,17 @@ function openJournal(plan: Plan, opts: ExecuteOptions): Journal | undefined {
       { hint: `re-run with --resume to continue it, or delete ${path} to start over` },
     );
   }
-  return Journal.start(path, { operation: plan.operation, target: plan.target, server: opts.kube.server, memo: plan.memo }, opts.now());
+  return Journal.start(path, { operation: plan.operation, target: plan.target, server: opts.kube.server, clusters: clusterServers(opts), memo: plan.memo }, opts.now());
+}
+
+/** Every cluster's API server, by role: the journal of a DR run is tied to both ends. */
+function clusterServers(opts: ExecuteOptions): Record<string, string> | undefined {
+  const entries = Object.entries(opts.clusters ?? {}).map(([role, k]) => [role, k!.server] as const);
+  return entries.length ? Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b))) : undefined;
+}
+
+function journalServers(opts: ExecuteOptions): string[] {
+  return [opts.kube.server, ...Object.entries(clusterServers(opts) ?? {}).map(([role, server]) => `${role}=${server}`)];
 }
 
 async function confirmDestructive(plan: Plan, opts: ExecuteOptions, journal: Journal | undefined): Promise<void> {
@@ -147,31 +181,6 @@ async function confirmDestructive(plan: Plan, opts: ExecuteOptions, journal: Jou
     });
   }
   if (!(await opts.confirm(question))) throw new InterlockError(`${plan.operation} cancelled: nothing was changed`);
-}
-
-/** Performs one declarative change. Creating what exists with ifExists=skip is success. */
-export async function applyChange(kube: KubeClient, change: Change): Promise<void> {
-  const { ref } = change;
-  switch (change.op) {
-    case 'patch':
-      await kube.patch(ref.resource, ref.namespace, ref.name, change.patch, change.patchType, { subresource: change.subresource });
-      return;
-    case 'create':
-      try {
-        await kube.create(ref.resource, ref.namespace, change.body);
-      } catch (err) {
-        if (change.ifExists === 'skip' && isAlreadyExists(err)) return;
-        throw err;
-      }
-      return;
-    case 'delete':
-      await kube.delete(ref.resource, ref.namespace, ref.name, { propagationPolicy: change.propagationPolicy });
-      return;
-    case 'scale':
-      if (!ref.namespace) throw new Error(`scale needs a namespace: ${describeRef(ref)}`);
-      await kube.scale(ref.resource, ref.namespace, ref.name, change.replicas);
-      return;
-  }
 }
 
 async function failure(
@@ -222,4 +231,41 @@ function pickNew(all: Record<string, unknown>, before: Record<string, unknown>):
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(all)) if (!(k in before)) out[k] = v;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** Raised inside the executor when the run's signal is aborted; turned into an InterruptedError. */
+class PlanInterrupted extends Error {}
+
+/** Settles with `work`, or rejects with PlanInterrupted as soon as `signal` aborts (the work is abandoned). */
+function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(new PlanInterrupted());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(new PlanInterrupted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function interrupted(plan: Plan, opts: ExecuteOptions, journal: Journal | undefined, step: Step | undefined): InterruptedError {
+  opts.progress({ type: 'interrupted', id: step?.id });
+  const by = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'an interrupt';
+  return new InterruptedError(`${plan.operation} ${plan.target} interrupted by ${by}${step ? ` during step "${step.title}"; that step may be half done` : ' between steps'}`, {
+    hint: `run the same command again${journal ? ' with --resume' : ''}: finished steps are skipped and the plan converges`,
+  });
 }

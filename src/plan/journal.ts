@@ -20,7 +20,10 @@ export interface JournalData {
   version: 1;
   operation: string;
   target: string;
+  /** The management cluster's API server. */
   server: string;
+  /** The API server of every other cluster the run acts on, by role (source, target, guest). */
+  clusters?: Record<string, string>;
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;
@@ -33,10 +36,16 @@ export function stateDir(env: NodeJS.ProcessEnv): string {
   return join(base, 'kubectl-hcp');
 }
 
-/** One file per operation, API server and target, so that two clusters never share a journal. */
-export function journalPath(env: NodeJS.ProcessEnv, operation: string, server: string, target: string): string {
+/**
+ * One file per operation, target and set of API servers (the management cluster's first, then
+ * every other cluster's as role=server), so that two clusters, or a migration to another
+ * destination, never share a journal.
+ */
+export function journalPath(env: NodeJS.ProcessEnv, operation: string, servers: string | string[], target: string): string {
   const safe = (s: string) => s.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
-  return join(stateDir(env), 'journal', safe(operation), `${safe(server)}__${safe(target)}.json`);
+  const list = typeof servers === 'string' ? [servers] : servers;
+  const key = list.map((s) => safe(s.replace(/^(\w+=)https?:\/\//, '$1'))).join('+');
+  return join(stateDir(env), 'journal', safe(operation), `${key}__${safe(target)}.json`);
 }
 
 export class Journal {
@@ -60,6 +69,7 @@ export class Journal {
   /** A new journal; it reaches the disk with the first finished step, so a run refused or
    * cancelled before changing anything leaves nothing behind. */
   static start(path: string, init: Omit<JournalData, 'version' | 'startedAt' | 'updatedAt' | 'steps'>, now: Date): Journal {
+    assertNoSecrets(init.memo, 'memo');
     return new Journal(path, { version: 1, ...init, startedAt: now.toISOString(), updatedAt: now.toISOString(), steps: [] });
   }
 
@@ -76,6 +86,7 @@ export class Journal {
   }
 
   recordStep(step: JournalStep): void {
+    assertNoSecrets(step.artifacts, `artifact of step ${step.id}`);
     this.data.steps.push(step);
     this.data.updatedAt = step.finishedAt;
     this.save();
@@ -96,5 +107,17 @@ export class Journal {
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, this.path);
+  }
+}
+
+/**
+ * Artifact and memo names that would hold a secret value. A plan must record where a secret is
+ * (a Secret's name), never the value; this catches the mistake before it reaches the disk.
+ */
+const SECRET_NAME = /(secret|password|passwd|token|credential|private.?key|access.?key)(?!.*(name|ref))/i;
+
+export function assertNoSecrets(values: Record<string, unknown> | undefined, what: string): void {
+  for (const key of Object.keys(values ?? {})) {
+    if (SECRET_NAME.test(key)) throw new Error(`refusing to journal ${what} "${key}": journals never hold secret values (record the Secret's name instead)`);
   }
 }

@@ -5,6 +5,8 @@
  */
 import type { KubeClient, PatchType } from '../kube/client.ts';
 import type { ObjectRef } from '../kube/resources.ts';
+import type { S3ClientLike } from '../aws/s3.ts';
+import type { Clock } from '../util/clock.ts';
 
 export type DryRunMode = 'none' | 'client' | 'server';
 export const DRY_RUN_MODES: readonly DryRunMode[] = ['none', 'client', 'server'];
@@ -16,9 +18,20 @@ export type Change =
   | { op: 'delete'; ref: ObjectRef; propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' }
   | { op: 'scale'; ref: ObjectRef; replicas: number };
 
+/**
+ * The clusters a plan may act on besides the management cluster it was planned against: the
+ * source and target management clusters of a DR migration, and the hosted cluster's own API
+ * (guest). Each client handed to a step already carries dryRun=All in --dry-run=server.
+ */
+export type ClusterRole = 'source' | 'target' | 'guest';
+
 export interface StepContext {
   /** The management-cluster client; in --dry-run=server every write carries dryRun=All. */
   kube: KubeClient;
+  /** Named clusters (see ClusterRole); a role the command did not connect is absent. */
+  clusters: Partial<Record<ClusterRole, KubeClient>>;
+  /** The S3 client of this run, created on first use (the AWS SDK is loaded only then). */
+  s3: () => Promise<S3ClientLike>;
   dryRun: Exclude<DryRunMode, 'client'>;
   /** Artifacts recorded by earlier steps, in this run or a journaled earlier one. */
   artifacts: Record<string, unknown>;
@@ -27,6 +40,8 @@ export interface StepContext {
   /** A warning to show the user without failing the step. */
   warn: (message: string) => void;
   now: () => Date;
+  /** The run's monotonic clock; its sleep rejects when the run is interrupted. Waits use it (waitInStep). */
+  clock: Clock;
 }
 
 export interface Step {
@@ -72,4 +87,9 @@ export interface Plan {
    * see `resumeOption`). Plans that converge by simply running again leave it off.
    */
   journal?: boolean;
+}
+
+/** A plan with nothing in it yet: every planner starts here. */
+export function newPlan(operation: string, target: string, extra: Partial<Plan> = {}): Plan {
+  return { operation, target, steps: [], warnings: [], blockers: [], journal: false, ...extra };
 }

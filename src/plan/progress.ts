@@ -13,6 +13,7 @@ export type ProgressEvent =
   | { type: 'step-failed'; id: string; title: string; ms: number; error: string }
   | { type: 'undo'; title: string; ok: boolean; error?: string }
   | { type: 'warning'; message: string }
+  | { type: 'interrupted'; id?: string }
   | { type: 'done'; operation: string; target: string; ms: number; dryRun: string };
 
 export type ProgressSink = (event: ProgressEvent) => void;
@@ -90,6 +91,7 @@ export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (te
         draw();
         break;
       case 'done':
+      case 'interrupted':
         stop();
         break;
       case 'plan':

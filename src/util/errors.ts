@@ -3,8 +3,9 @@
  *   2  UsageError      the input is invalid; nothing was written
  *   3  InterlockError  a safety interlock refused the operation; nothing was written
  *   1  RuntimeError    something failed while talking to the cluster; `state` says where it was left
+ *   130 InterruptedError  Ctrl-C (SIGINT) or SIGTERM stopped a plan; the message says where
  */
-export const ExitCode = { Ok: 0, Runtime: 1, Usage: 2, Interlock: 3 } as const;
+export const ExitCode = { Ok: 0, Runtime: 1, Usage: 2, Interlock: 3, Interrupted: 130 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class HcpError extends Error {
@@ -34,4 +35,9 @@ export class RuntimeError extends HcpError {
     super(message, opts);
     this.state = opts.state;
   }
+}
+
+/** A plan stopped by SIGINT/SIGTERM: it goes through the normal error path so that tests can see it in-process. */
+export class InterruptedError extends HcpError {
+  override readonly exitCode = ExitCode.Interrupted;
 }

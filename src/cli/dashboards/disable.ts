@@ -19,8 +19,7 @@ export class DashboardsDisableCommand extends DashboardsToggleCommand {
   protected readonly enable = false;
   pruneFlag = Option.Boolean('--prune', false, { description: 'Also delete the generated hc-* dashboards (implies --wait)' });
 
-  override async run(): Promise<void> {
-    this.prune = this.pruneFlag;
-    return super.run();
+  protected override pruneRequested(): boolean {
+    return this.pruneFlag;
   }
 }

@@ -1,8 +1,16 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { readInputFile } from '../../util/input-file.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { ConfigMap } from '../../metrics/configmap-key.ts';
+import type { TemplateCheck } from '../../dashboards/dashboards.ts';
 
-export class DashboardsTemplateSetCommand extends MutatingCommand {
+interface TemplateInput {
+  text: string;
+  check: TemplateCheck;
+}
+
+export class DashboardsTemplateSetCommand extends MutatingCommand<TemplateInput, ConfigMap | null> {
   static override paths = [['dashboards', 'template', 'set']];
   static override usage = Command.Usage({
     category: 'Observability',
@@ -15,22 +23,33 @@ export class DashboardsTemplateSetCommand extends MutatingCommand {
 
   file = Option.String('-f,--filename', { required: true, description: 'The template (Grafana dashboard JSON)' });
 
-  async run(): Promise<void> {
-    const { checkTemplate, planTemplateSet, TEMPLATE_CONFIGMAP } = await import('../../dashboards/dashboards.ts');
+  private lib!: typeof import('../../dashboards/dashboards.ts');
+
+  protected override async load(): Promise<void> {
+    this.lib = await import('../../dashboards/dashboards.ts');
+  }
+
+  protected validate(): TemplateInput {
     const text = readInputFile(this.file, '-f');
-    const check = checkTemplate(text, this.file);
-    this.validateCommon();
+    return { text, check: this.lib.checkTemplate(text, this.file) };
+  }
+
+  protected async observe(kube: KubeClient, { check }: TemplateInput): Promise<ConfigMap | null> {
     if (check.unused.length) this.out.warn(`${this.file} does not use ${check.unused.join(', ')}: every cluster's dashboard gets the same text there`);
     if (check.unknown.length) this.out.warn(`${this.file} contains ${check.unknown.join(', ')}, which the operator does not replace`);
     const { Resources } = await import('../../kube/resources.ts');
-    const kube = await this.kube();
-    const ns = this.hypershiftNamespace;
-    const existing = await kube.getOrNull(Resources.ConfigMap, ns, TEMPLATE_CONFIGMAP);
-    const result = await this.runPlan(planTemplateSet(ns, existing, text), kube);
-    if (result.status !== 'completed') return;
-    this.printResult(
-      { configmap: `${ns}/${TEMPLATE_CONFIGMAP}`, unusedPlaceholders: check.unused, dryRun: this.dryRunMode },
-      `configmap/${TEMPLATE_CONFIGMAP} ${existing ? 'configured' : 'created'}${this.dryRunMode === 'server' ? ' (server dry run)' : ''}`,
-    );
+    return kube.getOrNull<ConfigMap>(Resources.ConfigMap, this.hypershiftNamespace, this.lib.TEMPLATE_CONFIGMAP);
+  }
+
+  protected plan({ text }: TemplateInput, existing: ConfigMap | null) {
+    return this.lib.planTemplateSet(this.hypershiftNamespace, existing, text);
+  }
+
+  protected report(_result: unknown, { check }: TemplateInput, existing: ConfigMap | null): Report {
+    const name = this.lib.TEMPLATE_CONFIGMAP;
+    return {
+      value: { configmap: `${this.hypershiftNamespace}/${name}`, unusedPlaceholders: check.unused },
+      text: `configmap/${name} ${existing ? 'configured' : 'created'}`,
+    };
   }
 }

@@ -1,9 +1,18 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { assertObjectName } from '../base.ts';
-import { InterlockError } from '../../util/errors.ts';
+import { hostedClusterArg } from '../flags.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { CustomGates, FeatureSetName, FeatureSetPlan } from '../../featuregate/featuregate.ts';
+import { InterlockError, UsageError } from '../../util/errors.ts';
 
-export class FeatureGateSetCommand extends MutatingCommand {
+interface FeatureSetInput {
+  set: FeatureSetName;
+  custom?: CustomGates;
+}
+
+export class FeatureGateSetCommand extends MutatingCommand<FeatureSetInput, HostedCluster> {
   static override paths = [['featuregate', 'set']];
   static override usage = Command.Usage({
     category: 'Configuration',
@@ -13,6 +22,8 @@ export class FeatureGateSetCommand extends MutatingCommand {
 
       The \`*NoUpgrade\` sets can never be turned off and block minor version updates. Turning one on asks you to type the cluster's name; \`--yes-irreversible\` confirms without a terminal. Changes the API's CEL rules would reject (leaving a \`*NoUpgrade\` set, OKD to Default) are refused before anything is sent (exit 3).
 
+      With CustomNoUpgrade already set, \`--enable\`/\`--disable\` are merged into the current lists (a named gate moves to the list it is named for; the others stay, and the plan says which); \`--replace\` makes them the whole lists, and the plan names the gates it drops.
+
       The patch carries the resourceVersion that was checked, so a concurrent change fails instead of slipping past the check.
     `,
     examples: [
@@ -21,29 +32,44 @@ export class FeatureGateSetCommand extends MutatingCommand {
     ],
   });
 
-  name = Option.String({ name: 'NAME' });
+  name = hostedClusterArg();
   set = Option.String({ name: 'SET' });
   enable = Option.Array('--enable', [], { description: 'CustomNoUpgrade: a feature gate to turn on (repeatable)' });
   disable = Option.Array('--disable', [], { description: 'CustomNoUpgrade: a feature gate to turn off (repeatable)' });
+  replace = Option.Boolean('--replace', false, { description: 'CustomNoUpgrade: the given gates replace the current lists instead of being merged into them' });
   yesIrreversible = Option.Boolean('--yes-irreversible', false, { description: 'Confirm a one-way *NoUpgrade set without typing the cluster name' });
 
-  async run(): Promise<void> {
-    const { canonicalFeatureSet, validateCustomGates, planFeatureSet } = await import('../../featuregate/featuregate.ts');
+  private lib!: typeof import('../../featuregate/featuregate.ts');
+
+  protected override async load(): Promise<void> {
+    this.lib = await import('../../featuregate/featuregate.ts');
+  }
+
+  protected validate(): FeatureSetInput {
     assertObjectName(this.name, 'HostedCluster');
-    const set = canonicalFeatureSet(this.set);
-    const custom = validateCustomGates(set, this.enable, this.disable);
-    this.validateCommon();
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
-    const kube = await this.kube();
-    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
-    const plan = planFeatureSet({ hc, set, custom });
+    const set = this.lib.canonicalFeatureSet(this.set);
+    const custom = this.lib.validateCustomGates(set, this.enable, this.disable);
+    if (this.replace && !custom) throw new UsageError('--replace applies only to CustomNoUpgrade');
+    return { set, custom };
+  }
+
+  protected observe(kube: KubeClient): Promise<HostedCluster> {
+    return this.getHostedCluster(kube, this.name);
+  }
+
+  protected plan({ set, custom }: FeatureSetInput, hc: HostedCluster): FeatureSetPlan {
+    return this.lib.planFeatureSet({ hc, set, custom, replace: this.replace });
+  }
+
+  protected override async beforeExecute(plan: FeatureSetPlan, { set }: FeatureSetInput, hc: HostedCluster): Promise<void> {
     if (plan.irreversible && !plan.blockers.length && this.dryRunMode === 'none' && !this.yesIrreversible) await this.confirmByName(hc.metadata.name, set);
-    const result = await this.runPlan(plan, kube);
-    if (result.status !== 'completed') return;
-    this.printResult(
-      { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, featureSet: set, customNoUpgrade: custom ?? null, dryRun: this.dryRunMode },
-      `hostedcluster/${hc.metadata.name} featureSet ${set}${this.dryRunMode === 'server' ? ' (server dry run)' : ''}`,
-    );
+  }
+
+  protected report(_result: unknown, { set, custom }: FeatureSetInput, hc: HostedCluster): Report {
+    return {
+      value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, featureSet: set, customNoUpgrade: custom ?? null },
+      text: `hostedcluster/${hc.metadata.name} featureSet ${set}`,
+    };
   }
 
   /** Typing the name, not just "y", because this cannot be taken back. */

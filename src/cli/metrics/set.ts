@@ -1,10 +1,21 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { assertObjectName } from '../base.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { exclusiveFlags, flagRule, waitOption, waitTimeoutOption, waitTimeoutMs } from '../flags.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { Deployment, MetricsSet, SreConfigState } from '../../metrics/metrics-set.ts';
+import type { Plan } from '../../plan/plan.ts';
 import { RuntimeError } from '../../util/errors.ts';
 
-export class MetricsSetCommand extends MutatingCommand {
+interface MetricsInput {
+  set: MetricsSet | null;
+  waitMs?: number;
+}
+
+type MetricsObserved = { kind: 'cluster'; hc: HostedCluster } | { kind: 'global'; deployment: Deployment; sreConfig: SreConfigState };
+
+export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObserved> {
   static override paths = [['metrics', 'set']];
   static override usage = Command.Usage({
     category: 'Observability',
@@ -25,69 +36,59 @@ export class MetricsSetCommand extends MutatingCommand {
       ['See the patch without sending it', '$0 metrics set Telemetry --dry-run=client'],
     ],
   });
+  static override schema = [
+    exclusiveFlags({ set: 'SET', unset: '--unset' }),
+    flagRule((c) => (c.unset && c.hostedCluster === undefined ? '--unset needs --hosted-cluster (the global set has no override to remove)' : undefined)),
+    flagRule((c) => (!c.unset && c.set === undefined ? 'name a metrics set: Telemetry, SRE or All' : undefined)),
+    flagRule((c) => (c.hostedCluster !== undefined && c.wait ? '--wait applies to the global set (the operator rollout)' : undefined)),
+  ];
 
   set = Option.String({ required: false, name: 'SET' });
   hostedCluster = Option.String('--hosted-cluster', { description: 'Set spec.monitoring.metricsSet of this HostedCluster instead of the global set' });
   unset = Option.Boolean('--unset', false, { description: 'With --hosted-cluster: remove the override' });
-  wait = Option.Boolean('--wait', false, { description: 'Wait for the operator rollout to finish' });
-  waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long --wait waits' });
+  wait = waitOption('Wait for the operator rollout to finish');
+  waitTimeout = waitTimeoutOption('5m');
 
-  async run(): Promise<void> {
-    const { canonicalMetricsSet } = await import('../../metrics/metrics-set.ts');
-    const { UsageError } = await import('../../util/errors.ts');
-    if (this.unset && this.set !== undefined) throw new UsageError('give either SET or --unset, not both');
-    if (this.unset && this.hostedCluster === undefined) throw new UsageError('--unset needs --hosted-cluster (the global set has no override to remove)');
-    if (!this.unset && this.set === undefined) throw new UsageError('name a metrics set: Telemetry, SRE or All');
-    const set = this.unset ? null : canonicalMetricsSet(this.set!);
+  private lib!: typeof import('../../metrics/metrics-set.ts');
+
+  protected override async load(): Promise<void> {
+    this.lib = await import('../../metrics/metrics-set.ts');
+  }
+
+  protected validate(): MetricsInput {
     if (this.hostedCluster !== undefined) assertObjectName(this.hostedCluster, 'HostedCluster');
-    if (this.hostedCluster !== undefined && this.wait) throw new UsageError('--wait applies to the global set (the operator rollout)');
-    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    this.validateCommon();
-    const suffix = this.dryRunMode === 'server' ? ' (server dry run)' : '';
+    return { set: this.unset ? null : this.lib.canonicalMetricsSet(this.set!), waitMs: waitTimeoutMs(this.wait, this.waitTimeout) };
+  }
 
+  protected async observe(kube: KubeClient): Promise<MetricsObserved> {
+    if (this.hostedCluster !== undefined) return { kind: 'cluster', hc: await this.getHostedCluster(kube, this.hostedCluster) };
     const { Resources } = await import('../../kube/resources.ts');
-    const kube = await this.kube();
-    if (this.hostedCluster !== undefined) {
-      const { planClusterMetricsSet } = await import('../../metrics/metrics-set.ts');
-      const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
-      const [hc] = await selectHostedClusters(kube, { name: this.hostedCluster, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
-      const result = await this.runPlan(planClusterMetricsSet({ hc, set }), kube);
-      if (result.status !== 'completed') return;
-      this.printResult(
-        { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, metricsSet: set, dryRun: this.dryRunMode },
-        set === null ? `hostedcluster/${hc.metadata.name} follows the operator's metrics set${suffix}` : `hostedcluster/${hc.metadata.name} metrics set ${set}${suffix}`,
-      );
-      return;
-    }
-
-    const { planGlobalMetricsSet, rolloutState } = await import('../../metrics/metrics-set.ts');
     const { sreConfigView } = await import('../../metrics/observe.ts');
     const { SRE_CONFIGMAP } = await import('../../metrics/sre-config.ts');
     const { OPERATOR_DEPLOYMENT } = await import('../../hostedcluster/operator.ts');
     const ns = this.hypershiftNamespace;
     const [deployment, cm] = await Promise.all([
-      kube.getOrNull<import('../../metrics/metrics-set.ts').Deployment>(Resources.Deployment, ns, OPERATOR_DEPLOYMENT),
-      kube.getOrNull<import('../../metrics/observe.ts').ConfigMap>(Resources.ConfigMap, ns, SRE_CONFIGMAP),
+      kube.getOrNull<Deployment>(Resources.Deployment, ns, OPERATOR_DEPLOYMENT),
+      kube.getOrNull<import('../../metrics/configmap-key.ts').ConfigMap>(Resources.ConfigMap, ns, SRE_CONFIGMAP),
     ]);
     if (!deployment) throw new RuntimeError(`deployment ${ns}/${OPERATOR_DEPLOYMENT} not found`, { hint: 'pass --hypershift-namespace if the operator runs elsewhere' });
-    const plan = planGlobalMetricsSet({ namespace: ns, deployment, set: set!, sreConfig: sreConfigView(cm).state });
-    if (this.wait) {
-      const { waitFor } = await import('../../kube/wait.ts');
-      plan.steps.push({
-        id: 'wait-rollout',
-        title: `Wait for deployment ${ns}/${OPERATOR_DEPLOYMENT} to roll out`,
-        details: [`waits up to ${this.waitTimeout} for every replica to be updated and available`],
-        run: async (ctx) => {
-          const r = await waitFor('the operator rollout', async () => rolloutState(await ctx.kube.get(Resources.Deployment, ns, OPERATOR_DEPLOYMENT)), {
-            timeoutMs: waitMs,
-            onProgress: ctx.progress,
-          });
-          if (r.timedOut) throw new RuntimeError(`the operator did not finish rolling out within ${this.waitTimeout} (${r.message})`);
-        },
-      });
+    return { kind: 'global', deployment, sreConfig: sreConfigView(cm).state };
+  }
+
+  protected plan({ set, waitMs }: MetricsInput, o: MetricsObserved): Plan {
+    if (o.kind === 'cluster') return this.lib.planClusterMetricsSet({ hc: o.hc, set });
+    return this.lib.planGlobalMetricsSet({ namespace: this.hypershiftNamespace, deployment: o.deployment, set: set!, sreConfig: o.sreConfig, waitMs });
+  }
+
+  protected report(_result: unknown, { set }: MetricsInput, o: MetricsObserved): Report {
+    if (o.kind === 'cluster') {
+      const { hc } = o;
+      return {
+        value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, metricsSet: set },
+        text: set === null ? `hostedcluster/${hc.metadata.name} follows the operator's metrics set` : `hostedcluster/${hc.metadata.name} metrics set ${set}`,
+      };
     }
-    const result = await this.runPlan(plan, kube);
-    if (result.status !== 'completed') return;
-    this.printResult({ deployment: `${ns}/${OPERATOR_DEPLOYMENT}`, metricsSet: set, dryRun: this.dryRunMode }, `deployment/${OPERATOR_DEPLOYMENT} METRICS_SET=${set}${suffix}`);
+    const name = o.deployment.metadata.name;
+    return { value: { deployment: `${this.hypershiftNamespace}/${name}`, metricsSet: set }, text: `deployment/${name} METRICS_SET=${set}` };
   }
 }

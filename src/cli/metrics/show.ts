@@ -1,6 +1,6 @@
 import { Command } from 'clipanion';
 import { HcpCommand } from '../base.ts';
-import { outputOption } from '../options.ts';
+import { outputOption } from '../flags.ts';
 import type { OutputFormat } from '../../output/output.ts';
 
 export class MetricsShowCommand extends HcpCommand {

@@ -1,9 +1,17 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { UsageError } from '../../util/errors.ts';
 import { readInputFile } from '../../util/input-file.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { ConfigMap } from '../../metrics/configmap-key.ts';
+import type { SreValidation } from '../../metrics/sre-config.ts';
 
-export class SreConfigApplyCommand extends MutatingCommand {
+interface ApplyInput {
+  text: string;
+  validation: SreValidation;
+}
+
+export class SreConfigApplyCommand extends MutatingCommand<ApplyInput, ConfigMap | null> {
   static override paths = [['metrics', 'sre-config', 'apply']];
   static override usage = Command.Usage({
     category: 'Observability',
@@ -19,28 +27,38 @@ export class SreConfigApplyCommand extends MutatingCommand {
 
   file = Option.String('-f,--filename', { required: true, description: 'The config file (YAML: component → list of RelabelConfig)' });
 
-  async run(): Promise<void> {
-    const { validateSreConfig, formatProblem } = await import('../../metrics/sre-config.ts');
+  private sre!: typeof import('../../metrics/sre-config.ts');
+  private observeLib!: typeof import('../../metrics/observe.ts');
+
+  protected override async load(): Promise<void> {
+    [this.sre, this.observeLib] = await Promise.all([import('../../metrics/sre-config.ts'), import('../../metrics/observe.ts')]);
+  }
+
+  protected validate(): ApplyInput {
     const text = readInputFile(this.file, '-f');
-    const v = validateSreConfig(text);
-    if (v.problems.length) {
-      const more = v.problems.length > 1 ? ` (and ${v.problems.length - 1} more; run 'kubectl hcp metrics sre-config validate -f ${this.file}')` : '';
-      throw new UsageError(`${formatProblem(v.problems[0], this.file)}${more}`);
+    const validation = this.sre.validateSreConfig(text);
+    if (validation.problems.length) {
+      const more = validation.problems.length > 1 ? ` (and ${validation.problems.length - 1} more; run 'kubectl hcp metrics sre-config validate -f ${this.file}')` : '';
+      throw new UsageError(`${this.sre.formatProblem(validation.problems[0], this.file)}${more}`);
     }
-    this.validateCommon();
-    for (const w of v.warnings) this.out.warn(w);
-    const { planSreConfigApply } = await import('../../metrics/observe.ts');
+    return { text, validation };
+  }
+
+  protected async observe(kube: KubeClient, { validation }: ApplyInput): Promise<ConfigMap | null> {
+    for (const w of validation.warnings) this.out.warn(w);
     const { Resources } = await import('../../kube/resources.ts');
-    const { SRE_CONFIGMAP } = await import('../../metrics/sre-config.ts');
-    const kube = await this.kube();
-    const ns = this.hypershiftNamespace;
-    const existing = await kube.getOrNull(Resources.ConfigMap, ns, SRE_CONFIGMAP);
-    const result = await this.runPlan(planSreConfigApply({ namespace: ns, existing, text }), kube);
-    if (result.status !== 'completed') return;
-    const counts = Object.entries(v.components).map(([c, n]) => `${c}: ${n}`).join(', ');
-    this.printResult(
-      { configmap: `${ns}/${SRE_CONFIGMAP}`, components: v.components, dryRun: this.dryRunMode },
-      `configmap/${SRE_CONFIGMAP} ${existing ? 'configured' : 'created'} (${counts})${this.dryRunMode === 'server' ? ' (server dry run)' : ''}`,
-    );
+    return kube.getOrNull<ConfigMap>(Resources.ConfigMap, this.hypershiftNamespace, this.sre.SRE_CONFIGMAP);
+  }
+
+  protected plan({ text }: ApplyInput, existing: ConfigMap | null) {
+    return this.observeLib.planSreConfigApply({ namespace: this.hypershiftNamespace, existing, text });
+  }
+
+  protected report(_result: unknown, { validation }: ApplyInput, existing: ConfigMap | null): Report {
+    const counts = Object.entries(validation.components).map(([c, n]) => `${c}: ${n}`).join(', ');
+    return {
+      value: { configmap: `${this.hypershiftNamespace}/${this.sre.SRE_CONFIGMAP}`, components: validation.components },
+      text: `configmap/${this.sre.SRE_CONFIGMAP} ${existing ? 'configured' : 'created'} (${counts})`,
+    };
   }
 }

@@ -1,10 +1,21 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { assertObjectName } from '../base.ts';
-import { parseGoDuration } from '../../util/duration.ts';
-import { UsageError } from '../../util/errors.ts';
+import { exclusiveFlags, waitOption, waitTimeoutOption, waitTimeoutMs } from '../flags.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { NodePool } from '../../hostedcluster/types.ts';
+import type { ExecutionResult } from '../../plan/executor.ts';
 
-export class NodePoolScaleCommand extends MutatingCommand {
+type NodePoolLib = typeof import('../../nodepool/nodepool.ts');
+
+interface ScaleInput {
+  replicas?: number;
+  autoscaling?: { min: number; max: number };
+  drain?: string;
+  waitMs?: number;
+}
+
+export class NodePoolScaleCommand extends MutatingCommand<ScaleInput, NodePool> {
   static override paths = [['nodepool', 'scale']];
   static override usage = Command.Usage({
     category: 'Node pools',
@@ -22,32 +33,46 @@ export class NodePoolScaleCommand extends MutatingCommand {
       ['Switch to autoscaling', '$0 nodepool scale sample-us-east-1a --autoscaling 1:5'],
     ],
   });
+  static override schema = [exclusiveFlags({ replicas: '--replicas N', autoscaling: '--autoscaling MIN:MAX' }, { required: true })];
 
   name = Option.String({ name: 'NODEPOOL' });
   replicas = Option.String('--replicas', { description: 'Number of nodes' });
   autoscaling = Option.String('--autoscaling', { description: 'MIN:MAX, to let the autoscaler choose' });
   drainTimeout = Option.String('--drain-timeout', { description: 'Also set nodeDrainTimeout (Go duration, e.g. 1m)' });
   force = Option.Boolean('--force', false, { description: 'Scale to zero even when nodeDrainTimeout is unset or 0s' });
-  wait = Option.Boolean('--wait', false, { description: 'Wait for Ready and the node count' });
-  waitTimeout = Option.String('--wait-timeout', '10m', { description: 'How long --wait waits' });
+  wait = waitOption('Wait for Ready and the node count');
+  waitTimeout = waitTimeoutOption('10m');
 
-  async run(): Promise<void> {
-    const { parseReplicas, parseAutoScaling, parseTimeout, planNodePoolScale, getNodePool } = await import('../../nodepool/nodepool.ts');
+  private lib!: NodePoolLib;
+
+  protected override async load(): Promise<void> {
+    this.lib = await import('../../nodepool/nodepool.ts');
+  }
+
+  protected validate(): ScaleInput {
+    const { parseReplicas, parseAutoScaling, parseTimeout } = this.lib;
     assertObjectName(this.name, 'NodePool');
-    if ((this.replicas === undefined) === (this.autoscaling === undefined)) throw new UsageError('give exactly one of --replicas N and --autoscaling MIN:MAX');
-    const replicas = this.replicas !== undefined ? parseReplicas(this.replicas) : undefined;
-    const autoscaling = this.autoscaling !== undefined ? parseAutoScaling(this.autoscaling) : undefined;
-    const drain = this.drainTimeout !== undefined ? parseTimeout(this.drainTimeout, '--drain-timeout').text : undefined;
-    const waitMs = this.wait ? parseGoDuration(this.waitTimeout, '--wait-timeout') : undefined;
-    this.validateCommon();
-    const kube = await this.kube();
-    const np = await getNodePool(kube, this.hcNamespace, this.name);
-    const result = await this.runPlan(planNodePoolScale({ np, replicas, autoscaling, drainTimeout: drain, force: this.force, waitMs }), kube);
-    if (result.status !== 'completed') return;
+    return {
+      replicas: this.replicas !== undefined ? parseReplicas(this.replicas) : undefined,
+      autoscaling: this.autoscaling !== undefined ? parseAutoScaling(this.autoscaling) : undefined,
+      drain: this.drainTimeout !== undefined ? parseTimeout(this.drainTimeout, '--drain-timeout').text : undefined,
+      waitMs: waitTimeoutMs(this.wait, this.waitTimeout),
+    };
+  }
+
+  protected observe(kube: KubeClient): Promise<NodePool> {
+    return this.lib.getNodePool(kube, this.hcNamespace, this.name);
+  }
+
+  protected plan(input: ScaleInput, np: NodePool) {
+    return this.lib.planNodePoolScale({ np, replicas: input.replicas, autoscaling: input.autoscaling, drainTimeout: input.drain, force: this.force, waitMs: input.waitMs });
+  }
+
+  protected report(result: ExecutionResult, { replicas, autoscaling, drain }: ScaleInput, np: NodePool): Report {
     const what = autoscaling ? `autoscaling ${autoscaling.min}-${autoscaling.max}` : `${replicas} replicas`;
-    this.printResult(
-      { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, replicas: replicas ?? null, autoScaling: autoscaling ?? null, nodeDrainTimeout: drain, readyReplicas: result.artifacts.replicas, dryRun: this.dryRunMode },
-      `nodepool/${np.metadata.name} scaled to ${what}${this.wait ? ` (${String(result.artifacts.replicas ?? '?')} node(s) ready)` : ''}${this.dryRunMode === 'server' ? ' (server dry run)' : ''}`,
-    );
+    return {
+      value: { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, replicas: replicas ?? null, autoScaling: autoscaling ?? null, nodeDrainTimeout: drain, readyReplicas: result.artifacts.replicas },
+      text: `nodepool/${np.metadata.name} scaled to ${what}${this.wait ? ` (${String(result.artifacts.replicas ?? '?')} node(s) ready)` : ''}`,
+    };
   }
 }

@@ -1,15 +1,23 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
 import { assertObjectName } from '../base.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { waitOption, waitTimeoutOption, waitTimeoutMs } from '../flags.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { HostedCluster, NodePool } from '../../hostedcluster/types.ts';
+import type { ExecutionResult } from '../../plan/executor.ts';
 
-export class NodePoolUpdateCommand extends MutatingCommand {
+interface UpdateObserved {
+  np: NodePool;
+  hc: HostedCluster | null;
+}
+
+export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, UpdateObserved> {
   static override paths = [['nodepool', 'update']];
   static override usage = Command.Usage({
     category: 'Node pools',
     description: "Update a NodePool's release (spec 6.3)",
     details: `
-      Sets \`spec.release.image\` of the NodePool with a merge patch. A release of a newer minor than the HostedCluster's last completed version is refused (exit 3) with both versions, as the operator would reject it; a patch ahead is accepted. A release whose version can be read neither from its tag nor from the HostedCluster's \`status.version.history\` is refused unless \`--force\`.
+      Sets \`spec.release.image\` of the NodePool with a merge patch. A release newer than the HostedCluster's is refused (exit 3) with both versions: the node pool must not surpass the control plane.
 
       It says what the NodePool's \`upgradeType\` implies: Replace re-provisions the nodes, InPlace keeps them. \`--wait\` follows \`UpdatingVersion\` and \`status.version\` until the update completes.
     `,
@@ -18,26 +26,37 @@ export class NodePoolUpdateCommand extends MutatingCommand {
 
   name = Option.String({ name: 'NODEPOOL' });
   releaseImage = Option.String('--release-image', { required: true, description: 'The OpenShift release image' });
-  wait = Option.Boolean('--wait', false, { description: 'Wait until UpdatingVersion clears and status.version matches' });
-  force = Option.Boolean('--force', false, { description: 'Update even when the release version cannot be read (the skew checks are skipped)' });
-  waitTimeout = Option.String('--wait-timeout', '30m', { description: 'How long --wait waits' });
+  wait = waitOption('Wait until UpdatingVersion clears and status.version matches');
+  waitTimeout = waitTimeoutOption('30m');
 
-  async run(): Promise<void> {
-    const { assertReleaseImage } = await import('../../nodepool/release.ts');
-    const { planNodePoolUpdate, getNodePool } = await import('../../nodepool/nodepool.ts');
+  private lib!: typeof import('../../nodepool/nodepool.ts');
+  private release!: typeof import('../../nodepool/release.ts');
+
+  protected override async load(): Promise<void> {
+    [this.lib, this.release] = await Promise.all([import('../../nodepool/nodepool.ts'), import('../../nodepool/release.ts')]);
+  }
+
+  protected validate() {
     assertObjectName(this.name, 'NodePool');
-    assertReleaseImage(this.releaseImage);
-    const waitMs = this.wait ? parseGoDuration(this.waitTimeout, '--wait-timeout') : undefined;
-    this.validateCommon();
+    this.release.assertReleaseImage(this.releaseImage);
+    return { waitMs: waitTimeoutMs(this.wait, this.waitTimeout) };
+  }
+
+  protected async observe(kube: KubeClient): Promise<UpdateObserved> {
     const { Resources } = await import('../../kube/resources.ts');
-    const kube = await this.kube();
-    const np = await getNodePool(kube, this.hcNamespace, this.name);
-    const hc = await kube.getOrNull<import('../../hostedcluster/types.ts').HostedCluster>(Resources.HostedCluster, this.hcNamespace, np.spec.clusterName);
-    const result = await this.runPlan(planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs, force: this.force }), kube);
-    if (result.status !== 'completed') return;
-    this.printResult(
-      { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, releaseImage: this.releaseImage, version: result.artifacts.version, dryRun: this.dryRunMode },
-      `nodepool/${np.metadata.name} release ${this.releaseImage}${this.wait ? ` (now at ${String(result.artifacts.version)})` : ''}${this.dryRunMode === 'server' ? ' (server dry run)' : ''}`,
-    );
+    const np = await this.lib.getNodePool(kube, this.hcNamespace, this.name);
+    const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, this.hcNamespace, np.spec.clusterName);
+    return { np, hc };
+  }
+
+  protected plan({ waitMs }: { waitMs?: number }, { np, hc }: UpdateObserved) {
+    return this.lib.planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs });
+  }
+
+  protected report(result: ExecutionResult, _input: unknown, { np }: UpdateObserved): Report {
+    return {
+      value: { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, releaseImage: this.releaseImage, version: result.artifacts.version },
+      text: `nodepool/${np.metadata.name} release ${this.releaseImage}${this.wait ? ` (now at ${String(result.artifacts.version)})` : ''}`,
+    };
   }
 }

@@ -82,7 +82,7 @@ describe('dashboards commands: bad input exits 2 with one line and no API call',
   const notJson = join(dir, 'bad.json');
   writeFileSync(notJson, '{"a":\n');
   it.each([
-    [['dashboards', 'enable', '--wait-timeout', 'forever']],
+    [['dashboards', 'enable', '--wait', '--wait-timeout', 'forever']],
     [['dashboards', 'enable', '--prune']],
     [['dashboards', 'disable', '--dry-run=sometimes']],
     [['dashboards', 'status', '-o', 'xml']],

@@ -150,7 +150,7 @@ describe('metrics commands: bad input exits 2 with one line and no API call', ()
     [['metrics', 'set', '--unset']],
     [['metrics', 'set', 'SRE', '--hosted-cluster', 'Bad_Name']],
     [['metrics', 'set', 'SRE', '--hosted-cluster', 'sample', '--wait']],
-    [['metrics', 'set', 'SRE', '--wait-timeout', '2d']],
+    [['metrics', 'set', 'SRE', '--wait', '--wait-timeout', '2d']],
     [['metrics', 'set', 'SRE', '--dry-run=maybe']],
     [['metrics', 'show', '-o', 'xml']],
     [['metrics', 'sre-config', 'apply']],
