@@ -28,12 +28,8 @@ import { createAgent, isUntrustedCertificate, tlsOptions, type AgentSpec } from 
 import { UsageError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 
-export type PatchType = 'merge' | 'json' | 'strategic';
-export const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
-  merge: 'application/merge-patch+json',
-  json: 'application/json-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
-};
+import { PATCH_CONTENT_TYPE, type PatchType } from './patch.ts';
+export { PATCH_CONTENT_TYPE, type PatchType };
 
 export interface Impersonation {
   user?: string;
@@ -294,9 +290,10 @@ export class KubeClient {
       }
       req.on('error', fail);
       if (total) {
-        deadline = setTimeout(() => req.destroy(timeoutError(`request timed out after ${formatMs(total)} (--request-timeout)`)), total);
+        // Not retried: the user said how long a request may take (kubectl does not retry it either).
+        deadline = setTimeout(() => req.destroy(timeoutError(`request timed out after ${formatMs(total)} (--request-timeout)`, 'EREQUESTTIMEOUT')), total);
       }
-      req.setTimeout(idle, () => req.destroy(timeoutError(`no response for ${formatMs(idle)}: the connection looks dead`)));
+      req.setTimeout(idle, () => req.destroy(timeoutError(`no response for ${formatMs(idle)}: the connection looks dead`, 'ETIMEDOUT')));
       req.end(body);
     });
   }
@@ -517,8 +514,9 @@ function apiError(statusCode: number, text: string, spec: RequestSpec): ApiError
   return new ApiError(statusCode, status?.kind === 'Status' || status?.message ? status : undefined, fallback);
 }
 
-function timeoutError(message: string): Error {
-  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+/** ETIMEDOUT is retried for idempotent requests (errors.ts); EREQUESTTIMEOUT never is. */
+function timeoutError(message: string, code: 'ETIMEDOUT' | 'EREQUESTTIMEOUT'): Error {
+  return Object.assign(new Error(message), { code });
 }
 
 function formatMs(ms: number): string {
@@ -528,7 +526,7 @@ function formatMs(ms: number): string {
 function toConnectionError(err: unknown, server: string): unknown {
   if (err instanceof ApiError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e?.code) return new ConnectionError(`cannot reach the API server at ${server}: ${e.code === 'ETIMEDOUT' ? e.message : e.code}`, { cause: err });
+  if (e?.code) return new ConnectionError(`cannot reach the API server at ${server}: ${e.code === 'ETIMEDOUT' || e.code === 'EREQUESTTIMEOUT' ? e.message : e.code}`, { cause: err });
   return err;
 }
 
