@@ -3,7 +3,8 @@
  * observed state. The executor renders it for --dry-run, asks before destructive steps, runs it,
  * journals it and undoes it on failure: no command re-implements any of that.
  */
-import type { KubeClient, PatchType } from '../kube/client.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { PatchType } from '../kube/patch.ts';
 import type { ObjectRef } from '../kube/resources.ts';
 import type { S3ClientLike } from '../aws/s3.ts';
 import type { Clock } from '../util/clock.ts';

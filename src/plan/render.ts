@@ -2,7 +2,7 @@
  * Renders a plan for --dry-run=client: as text, or as data for -o json|yaml. Secret payloads are
  * always shown as <redacted>.
  */
-import { PATCH_CONTENT_TYPE } from '../kube/client.ts';
+import { PATCH_CONTENT_TYPE } from '../kube/patch.ts';
 import { describeRef, qualifiedName } from '../kube/resources.ts';
 import type { Change, Plan } from './plan.ts';
 
