@@ -76,6 +76,18 @@ describe('nodepool', () => {
     expect((await get()).spec.release.image).toBe(before);
   });
 
+  it('refuses a release whose version cannot be read unless --force (issue 13 item 22)', async () => {
+    const before = (await get()).spec.release.image;
+    const r = await hcp(['nodepool', 'update', NP, '--release-image', 'quay.io/x:notaversion']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot read the release version of quay.io\/x:notaversion: .*skew checks/);
+    expect(r.stderr).toMatch(/--force/);
+    const forced = await hcp(['nodepool', 'update', NP, '--release-image', 'quay.io/x:notaversion', '--force', '--dry-run=server']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/--force: cannot read the release version .* are skipped/);
+    expect((await get()).spec.release.image).toBe(before);
+  });
+
   it('updates to an allowed release, says what upgradeType implies, and waits for the version', async () => {
     const r = await hcp(['nodepool', 'update', NP, '--release-image', IMG('4.15.9'), '--wait', '--wait-timeout', '90s']);
     expect(r.code).toBe(0);

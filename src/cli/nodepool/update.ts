@@ -17,7 +17,7 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
     category: 'Node pools',
     description: "Update a NodePool's release (spec 6.3)",
     details: `
-      Sets \`spec.release.image\` of the NodePool with a merge patch. A release newer than the HostedCluster's is refused (exit 3) with both versions: the node pool must not surpass the control plane.
+      Sets \`spec.release.image\` of the NodePool with a merge patch. A release of a newer minor than the HostedCluster's last completed version is refused (exit 3) with both versions, as the operator would reject it; a patch ahead is accepted. A release whose version can be read neither from its tag nor from the HostedCluster's \`status.version.history\` is refused unless \`--force\`.
 
       It says what the NodePool's \`upgradeType\` implies: Replace re-provisions the nodes, InPlace keeps them. \`--wait\` follows \`UpdatingVersion\` and \`status.version\` until the update completes.
     `,
@@ -26,6 +26,7 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
 
   name = Option.String({ name: 'NODEPOOL' });
   releaseImage = Option.String('--release-image', { required: true, description: 'The OpenShift release image' });
+  force = Option.Boolean('--force', false, { description: 'Update even when the release version cannot be read (the skew checks are skipped)' });
   wait = waitOption('Wait until UpdatingVersion clears and status.version matches');
   waitTimeout = waitTimeoutOption('30m');
 
@@ -50,7 +51,7 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
   }
 
   protected plan({ waitMs }: { waitMs?: number }, { np, hc }: UpdateObserved) {
-    return this.lib.planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs });
+    return this.lib.planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs, force: this.force });
   }
 
   protected report(result: ExecutionResult, _input: unknown, { np }: UpdateObserved): Report {

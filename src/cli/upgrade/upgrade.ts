@@ -19,7 +19,7 @@ export class UpgradeCommand extends MutatingCommand<{ waitMs?: number }, Upgrade
     details: `
       Sets the HostedCluster's \`spec.release.image\` with a merge patch; the operator passes it to the HostedControlPlane and rolls the control plane out. NodePools keep their own release (\`nodepool update\`).
 
-      Refused (exit 3): a downgrade (unless \`--force\`), and a minor update of a cluster with a \`*NoUpgrade\` feature set. It warns when the operator's supported-versions does not list the target minor.
+      Refused (exit 3): a downgrade, an architecture change other than single-arch to \`-multi\`, and a release whose version can be read neither from its tag nor from the cluster's \`status.version.history\` (each unless \`--force\`), and a minor update of a cluster with a \`*NoUpgrade\` feature set. It warns when the operator's supported-versions does not list the target minor.
 
       \`--wait\` follows \`status.version.history\` until the new version is Completed.
     `,
@@ -28,7 +28,7 @@ export class UpgradeCommand extends MutatingCommand<{ waitMs?: number }, Upgrade
 
   name = hostedClusterArg();
   releaseImage = Option.String('--release-image', { required: true, description: 'The OpenShift release image' });
-  force = Option.Boolean('--force', false, { description: 'Allow a downgrade' });
+  force = Option.Boolean('--force', false, { description: 'Allow a downgrade, an arch change, or a release whose version cannot be read' });
   wait = waitOption('Wait until status.version.history shows the new version Completed');
   waitTimeout = waitTimeoutOption('60m');
 

@@ -23,7 +23,7 @@ function kubeWith(cpStatus: number): KubeClient {
 }
 
 const ctx = (kube: KubeClient, warnings: string[]) =>
-  ({ kube, clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: (m: string) => warnings.push(m), now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) }) as StepContext;
+  ({ kube, clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: (m: string) => warnings.push(m), now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)), clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) } }) as unknown as StepContext;
 
 describe('resume leak check without access to the control-plane namespace', () => {
   it('is skipped with a warning that says why, and the step succeeds', async () => {

@@ -10,7 +10,7 @@ import { Resources } from '../../../src/kube/resources.ts';
 import type { StepContext } from '../../../src/plan/plan.ts';
 
 const stepCtx = (kube: FakeKube) =>
-  ({ kube: kube.asClient(), clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) }) as StepContext;
+  ({ kube: kube.asClient(), clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)), clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) } }) as unknown as StepContext;
 
 const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 const np = (spec: Partial<NodePool['spec']> = {}, status: NodePool['status'] = { replicas: 2 }): NodePool => ({
