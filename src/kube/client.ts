@@ -24,7 +24,7 @@ import type { KubeObject, ObjectList, ResourceType } from './resources.ts';
 import type { ExecResult } from './exec.ts';
 import { Credentials, type Authorization } from './credentials.ts';
 import type { ExecPluginIO } from './exec-credential.ts';
-import { createAgent, isUntrustedCertificate, tlsOptions, type AgentSpec } from './transport.ts';
+import { createAgent, isUntrustedCertificate, PROXY_PROTOCOLS, tlsOptions, type AgentSpec } from './transport.ts';
 import { UsageError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 
@@ -131,7 +131,7 @@ export class KubeClient {
       } catch {
         throw new UsageError(`proxy ${proxyText} is not a URL`);
       }
-      if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new UsageError(`proxy ${proxyText}: only http:// and https:// proxies are supported (not ${proxy.protocol}//)`);
+      if (!PROXY_PROTOCOLS.has(proxy.protocol)) throw new UsageError(`proxy ${proxyText}: only http://, https:// and socks5:// proxies are supported`);
     }
     this.shared = {
       credentials: new Credentials(opts.kubeconfig, { env: opts.env, ...opts.terminal }),

@@ -1,7 +1,7 @@
 /**
  * Connections to the API server: keep-alive agents for https:// and http:// servers (`kubectl
- * proxy` serves plain http), tunnels through an HTTP(S) proxy (CONNECT, as Go's transport does for
- * both schemes), and trust.
+ * proxy` serves plain http), tunnels through a proxy (HTTP(S) CONNECT, as Go's transport does for
+ * both schemes, or SOCKS5, which client-go's proxy-url also takes, e.g. `ssh -D`), and trust.
  *
  * Trust: oc and kubectl trust the OS store when a kubeconfig has no CA (an `oc login` kubeconfig
  * after the API certificate was replaced), and Node by itself does not (its bundled Mozilla list
@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type Socket } from 'node:net';
+import net, { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { TlsMaterial } from './credentials.ts';
@@ -80,8 +80,84 @@ function systemCertificates(): string[] {
   return systemCache;
 }
 
-/** Opens a CONNECT tunnel to `target` through `proxy`. */
+export const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks5:', 'socks5h:']);
+
+/** Opens a tunnel to host:port through `proxy`: SOCKS5 or HTTP CONNECT. */
 function tunnel(proxy: URL, host: string, port: number | string, callback: (err: Error | null, socket?: Socket) => void): void {
+  if (proxy.protocol === 'socks5:' || proxy.protocol === 'socks5h:') socks5(proxy, host, Number(port), callback);
+  else connectTunnel(proxy, host, port, callback);
+}
+
+/**
+ * RFC 1928 CONNECT, with no authentication or RFC 1929 username/password; the host name is
+ * resolved by the proxy (as golang.org/x/net/proxy does).
+ */
+function socks5(proxy: URL, host: string, port: number, callback: (err: Error | null, socket?: Socket) => void): void {
+  const socket = net.connect(Number(proxy.port || 1080), proxy.hostname.replace(/^\[|\]$/g, ''));
+  const user = decodeURIComponent(proxy.username);
+  const fail = (why: string) => {
+    socket.destroy();
+    callback(Object.assign(new Error(`SOCKS5 proxy ${proxy.host}: ${why}`), { code: 'EPROXY' }));
+  };
+  let buffer = Buffer.alloc(0);
+  let stage: 'method' | 'auth' | 'connect' = 'method';
+  const take = (n: number): Buffer | undefined => {
+    if (buffer.length < n) return undefined;
+    const head = buffer.subarray(0, n);
+    buffer = buffer.subarray(n);
+    return head;
+  };
+  const sendConnect = () => {
+    const family = isIP(host);
+    const addr = family === 4 ? Buffer.from([1, ...host.split('.').map(Number)]) : family === 6 ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)]) : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host)]);
+    socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addr, Buffer.from([port >> 8, port & 0xff])]));
+    stage = 'connect';
+  };
+  const onData = (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    if (stage === 'method') {
+      const reply = take(2);
+      if (!reply) return;
+      if (reply[1] === 0) return sendConnect();
+      if (reply[1] !== 2 || !user) return fail('no acceptable authentication method');
+      const pass = decodeURIComponent(proxy.password);
+      socket.write(Buffer.concat([Buffer.from([1, Buffer.byteLength(user)]), Buffer.from(user), Buffer.from([Buffer.byteLength(pass)]), Buffer.from(pass)]));
+      stage = 'auth';
+    } else if (stage === 'auth') {
+      const reply = take(2);
+      if (!reply) return;
+      if (reply[1] !== 0) return fail('username/password refused');
+      sendConnect();
+    } else {
+      if (buffer.length < 5) return;
+      const len = buffer[3] === 1 ? 4 : buffer[3] === 4 ? 16 : buffer[4] + 1;
+      const reply = take(4 + len + 2);
+      if (!reply) return;
+      if (reply[1] !== 0) return fail(`connect to ${host}:${port} refused (reply ${reply[1]})`);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.pause(); // whoever takes the socket next reads from here on
+      if (buffer.length) socket.unshift(buffer);
+      callback(null, socket);
+    }
+  };
+  const onError = (err: Error) => callback(err);
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('connect', () => socket.write(Buffer.from(user ? [5, 2, 0, 2] : [5, 1, 0])));
+}
+
+function ipv6Bytes(ip: string): Buffer {
+  const [head, tail = ''] = ip.split('::');
+  const parts = (s: string) => (s ? s.split(':').map((h) => parseInt(h, 16)) : []);
+  const h = parts(head);
+  const t = parts(tail);
+  const words = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill(0), ...t] : h;
+  return Buffer.from(words.flatMap((w) => [w >> 8, w & 0xff]));
+}
+
+/** Opens a CONNECT tunnel to `target` through an HTTP(S) proxy. */
+function connectTunnel(proxy: URL, host: string, port: number | string, callback: (err: Error | null, socket?: Socket) => void): void {
   const hostPort = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { Host: hostPort };
   if (proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;

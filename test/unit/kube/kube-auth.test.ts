@@ -2,6 +2,7 @@
 // credential plugins as client-go runs them, and CAs that only the OS trusts.
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -205,5 +206,73 @@ describe('trust', () => {
     const kc = writeKubeconfig({ server: server.url, 'certificate-authority-data': other.toString('base64') }, {});
     const r = await getInChild(kc.file, { SSL_CERT_FILE: TEST_CA_FILE });
     expect(r.stdout.trim(), r.stderr).toBe('default');
+  });
+});
+
+// ---------------------------------------------------------------- proxies
+
+describe('proxy-url', () => {
+  /** A SOCKS5 proxy (no auth, or user/pass when given) that sends every tunnel to `target`'s port on 127.0.0.1, and records what was asked. */
+  async function socksProxy(targetPort: number, credentials?: { user: string; pass: string }): Promise<{ url: string; asked: string[]; close: () => void }> {
+    const asked: string[] = [];
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createNetServer((client) => {
+      sockets.add(client);
+      client.once('data', (hello) => {
+        const wantsAuth = Boolean(credentials);
+        if (wantsAuth && !hello.subarray(2).includes(2)) return client.end(Buffer.from([5, 0xff]));
+        client.write(Buffer.from([5, wantsAuth ? 2 : 0]));
+        const onConnect = (req: Buffer) => {
+          const len = req[3] === 3 ? req[4] + 1 : req[3] === 1 ? 4 : 16;
+          const addr = req[3] === 3 ? req.subarray(5, 5 + req[4]).toString() : [...req.subarray(4, 8)].join('.');
+          asked.push(`${addr}:${req.readUInt16BE(4 + len)}`);
+          const upstream = connect(targetPort, '127.0.0.1', () => {
+            client.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
+            upstream.pipe(client).pipe(upstream);
+          });
+          sockets.add(upstream);
+        };
+        if (!wantsAuth) return client.once('data', onConnect);
+        client.once('data', (auth) => {
+          const user = auth.subarray(2, 2 + auth[1]).toString();
+          const pass = auth.subarray(3 + auth[1], 3 + auth[1] + auth[2 + auth[1]]).toString();
+          const ok = user === credentials!.user && pass === credentials!.pass;
+          client.write(Buffer.from([1, ok ? 0 : 1]));
+          if (ok) client.once('data', onConnect);
+        });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `socks5://${credentials ? `${credentials.user}:${credentials.pass}@` : ''}127.0.0.1:${port}`,
+      asked,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it.each([undefined, { user: 'me', pass: 'p@ss' }])('reaches an https server through a SOCKS5 proxy-url (auth %j), the name resolved by the proxy', async (credentials) => {
+    const server = await apiServer({ tls: true, tokens: ['t'] });
+    const port = Number(new URL(server.url).port);
+    const proxy = await socksProxy(port, credentials);
+    try {
+      const kc = writeKubeconfig(
+        { server: `https://api.example.invalid:${port}`, 'tls-server-name': 'localhost', 'certificate-authority-data': TEST_CA.toString('base64'), 'proxy-url': proxy.url },
+        { token: 't' },
+      );
+      const kube = new KubeClient({ kubeconfig: kc.resolved(), env: {} });
+      expect((await getDefault(kube)).metadata.name).toBe('default');
+      expect(proxy.asked).toEqual([`api.example.invalid:${port}`]);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('refuses a proxy scheme it cannot speak before sending anything', () => {
+    const kc = writeKubeconfig({ server: 'https://127.0.0.1:1', 'proxy-url': 'ftp://proxy:21' }, {});
+    expect(() => new KubeClient({ kubeconfig: kc.resolved(), env: {} })).toThrow(UsageError);
   });
 });
