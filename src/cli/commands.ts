@@ -6,5 +6,6 @@ import { StatusCommand } from './status.ts';
 import { VersionCommand } from './version.ts';
 import { configCommands } from './config-commands.ts';
 import { etcdCommands } from './etcd/commands.ts';
+import { DebugJournalTestCommand } from './debug/journal-test.ts';
 
-export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands];
+export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands, DebugJournalTestCommand];

@@ -19,6 +19,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  runtime failure (the message says what happened and what state the cluster is in)
   2  invalid usage or input (nothing was written)
   3  refused by a safety interlock, or confirmation declined (nothing was written)
+  130  interrupted (Ctrl-C, SIGTERM): the message names the step that may be half done
 `;
 
 /** `kubectl hcp --help`: the command list, then the global flags and exit codes. */
