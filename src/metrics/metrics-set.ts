@@ -7,7 +7,7 @@
  * is a case-sensitive enum, so it too gets the canonical spelling.
  */
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import type { Plan, Step } from '../plan/plan.ts';
+import type { Plan, Step, StepContext } from '../plan/plan.ts';
 import { waitUntilStep } from '../plan/wait-step.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
@@ -133,17 +133,39 @@ export interface ClusterMetricsInputs {
 export function planClusterMetricsSet({ hc, set }: ClusterMetricsInputs): Plan {
   const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
   const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
-  // spec.monitoring must keep at least one property (CRD minProperties: 1): remove it whole when
-  // metricsSet is all it holds.
-  const others = Object.keys(hc.spec.monitoring ?? {}).filter((k) => k !== 'metricsSet');
-  const monitoring = set === null && others.length === 0 ? null : { metricsSet: set };
+  const isDone = async ({ kube }: StepContext) => {
+    const fresh = await kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
+    return (fresh.spec.monitoring?.metricsSet ?? null) === set;
+  };
+  if (set !== null) {
+    plan.steps.push({
+      id: 'set-cluster-metrics-set',
+      title: `Set spec.monitoring.metricsSet=${set} on ${describeRef(ref)}`,
+      changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { monitoring: { metricsSet: set } } } }],
+      isDone,
+    });
+    return plan;
+  }
+  // Only metricsSet goes. spec.monitoring must keep at least one property (CRD minProperties: 1),
+  // so it goes whole when nothing else is in it: decided on the object as it is at the write, and
+  // written with that resourceVersion (re-read on a conflict), so a metricsForwarding added
+  // meanwhile is never wiped with it (issue 13 item 20).
   plan.steps.push({
-    id: 'set-cluster-metrics-set',
-    title: set === null ? `Remove spec.monitoring.metricsSet from ${describeRef(ref)}` : `Set spec.monitoring.metricsSet=${set} on ${describeRef(ref)}`,
-    changes: [{ op: 'patch', ref, patchType: 'merge', patch: { spec: { monitoring } } }],
-    isDone: async ({ kube }) => {
-      const fresh = await kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
-      return (fresh.spec.monitoring?.metricsSet ?? null) === set;
+    id: 'unset-cluster-metrics-set',
+    title: `Remove spec.monitoring.metricsSet from ${describeRef(ref)}`,
+    details: [
+      `PUT ${describeRef(ref)} with the resourceVersion just read (re-read and retried on a conflict) without spec.monitoring.metricsSet;`,
+      '  spec.monitoring itself is removed only when metricsSet is all it holds at that moment',
+    ],
+    serverDryRun: 'run',
+    isDone,
+    run: async (ctx) => {
+      await ctx.kube.update<HostedCluster>(ref.resource, ref.namespace, ref.name, (obj) => {
+        const monitoring = obj.spec.monitoring as Record<string, unknown> | undefined;
+        if (!monitoring || monitoring.metricsSet === undefined) return false;
+        delete monitoring.metricsSet;
+        if (!Object.keys(monitoring).length) delete obj.spec.monitoring;
+      });
     },
   });
   return plan;

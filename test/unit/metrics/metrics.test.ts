@@ -67,13 +67,59 @@ describe('planGlobalMetricsSet', () => {
     expect(plan.warnings.join('\n')).toMatch(/crashloops/);
   });
 
-  it('sets or removes the per-cluster override with a merge patch', () => {
+  it('sets the per-cluster override with a merge patch', () => {
     const hc = { metadata: { name: 'sample', namespace: 'clusters' }, spec: {} } as HostedCluster;
     expect(planClusterMetricsSet({ hc, set: 'SRE' }).steps[0].changes?.[0]).toMatchObject({ patchType: 'merge', patch: { spec: { monitoring: { metricsSet: 'SRE' } } } });
-    // spec.monitoring has minProperties 1: it goes away whole when metricsSet was all it held.
-    expect(planClusterMetricsSet({ hc, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: null } } });
-    const forwarding = { ...hc, spec: { monitoring: { metricsSet: 'SRE', metricsForwarding: { mode: 'None' } } } } as HostedCluster;
-    expect(planClusterMetricsSet({ hc: forwarding, set: null }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { monitoring: { metricsSet: null } } } });
+  });
+
+  describe('--unset --hosted-cluster (issue 13 item 20)', () => {
+    /** A HostedCluster store that PUTs with a resourceVersion check; `racer` changes it once between a read and the write. */
+    const store = (spec: HostedCluster['spec'], racer?: (o: HostedCluster) => void) => {
+      let obj: HostedCluster = { metadata: { name: 'sample', namespace: 'clusters', resourceVersion: '1' }, spec };
+      let reads = 0;
+      const kube = {
+        get: async () => structuredClone(obj),
+        update: async (_rt: unknown, _ns: unknown, _n: unknown, mutate: (o: HostedCluster) => boolean | void) => {
+          for (;;) {
+            const copy = structuredClone(obj);
+            if (mutate(copy) === false) return { object: obj, changed: false };
+            if (racer && reads++ === 0) {
+              racer(obj);
+              obj = { ...obj, metadata: { ...obj.metadata, resourceVersion: '2' } };
+            }
+            if (copy.metadata.resourceVersion !== obj.metadata.resourceVersion) continue; // 409: read again
+            obj = { ...copy, metadata: { ...copy.metadata, resourceVersion: String(Number(copy.metadata.resourceVersion) + 1) } };
+            return { object: obj, changed: true };
+          }
+        },
+      };
+      return { kube, current: () => obj };
+    };
+    const run = async (s: ReturnType<typeof store>) => {
+      const plan = planClusterMetricsSet({ hc: await s.kube.get(), set: null });
+      expect(plan.steps[0].changes ?? []).toEqual([]);
+      await plan.steps[0].run!({ kube: s.kube } as never);
+    };
+
+    it('removes spec.monitoring whole when metricsSet is all it holds', async () => {
+      const s = store({ monitoring: { metricsSet: 'SRE' } });
+      await run(s);
+      expect(s.current().spec.monitoring).toBeUndefined();
+    });
+
+    it('removes only metricsSet next to other settings', async () => {
+      const s = store({ monitoring: { metricsSet: 'SRE', metricsForwarding: { mode: 'None' } } as never });
+      await run(s);
+      expect(s.current().spec.monitoring).toEqual({ metricsForwarding: { mode: 'None' } });
+    });
+
+    it('keeps a metricsForwarding added between the read and the write', async () => {
+      const s = store({ monitoring: { metricsSet: 'SRE' } }, (o) => {
+        (o.spec.monitoring as Record<string, unknown>).metricsForwarding = { mode: 'Forward' };
+      });
+      await run(s);
+      expect(s.current().spec.monitoring).toEqual({ metricsForwarding: { mode: 'Forward' } });
+    });
   });
 });
 
