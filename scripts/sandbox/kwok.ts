@@ -7,6 +7,7 @@
 // - Per-pod behaviour is dynamic: kwok runs with --enable-crds=Exec,Logs, so creating a
 //   kwok.x-k8s.io/v1alpha1 Exec or Logs object named after a pod (same namespace) overrides the
 //   defaults for that pod without restarting kwok. See podExec()/podLogs().
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -69,8 +70,11 @@ export function kwokArgs(c: ClusterSpec, kubeconfig: string, tls: { cert: string
     },
   ];
   const stages = readFileSync(join(paths.manifests, 'kwok/stages.yaml'), 'utf8');
-  const file = join(paths.kwok, `${c.name}.yaml`);
-  writeFileSync(file, `${stages}\n---\n${defaults.map((d) => yaml.dump(d)).join('---\n')}`);
+  const config = `${stages}\n---\n${defaults.map((d) => yaml.dump(d)).join('---\n')}`;
+  // The file name carries the content's hash, so a change of the stages changes kwok's arguments
+  // and `up` restarts it.
+  const file = join(paths.kwok, `${c.name}-${createHash('sha256').update(config).digest('hex').slice(0, 8)}.yaml`);
+  writeFileSync(file, config);
   const addr = `127.0.0.1:${c.ports.kwok}`;
   return [
     `--config=${file}`,

@@ -8,20 +8,33 @@
 // use the same peer URLs as the real statefulset (and the doc's `etcdutl snapshot restore
 // --initial-cluster etcd-0=https://etcd-0.etcd-discovery.<ns>.svc:2380,...` works unchanged).
 //
-// Lifecycle, as the real etcd pod's init + entrypoint do:
-// - data dir present: start from it;
-// - data dir empty, cluster has quorum: `member remove` the stale entry, `member add`, start with
-//   --initial-cluster-state=existing (the upstream reset-member init container);
-// - data dir empty, no quorum and restoreSnapshotURL set at creation: download it (HTTP status
-//   errors fail the init container visibly), `etcdutl snapshot restore`, start;
-// - data dir empty, no quorum, a peer has data on disk: start with --initial-cluster-state=existing
-//   and an empty log, so that the peer with the data leads and sends it (docs 8.3);
-// - otherwise: start as a new member of the initial cluster.
+// A pod's life, as the kubelet runs the upstream pod (control-plane-operator/controllers/
+// hostedcontrolplane/v2/assets/etcd/statefulset.yaml and v2/etcd/statefulset.go):
+// - its init containers run once per pod, in order, each until it succeeds (with the kubelet's
+//   back-off when it fails): `ensure-dns` (nothing to do here: names resolve through the pod's
+//   /etc/hosts), `reset-member` (upstream's script, verbatim: upstream/reset-member.sh) and, while
+//   the HostedControlPlane has no EtcdSnapshotRestored=True, `etcd-init` (upstream/etcd-init.sh,
+//   verbatim: every pod downloads the restoreSnapshotURL itself with curl);
+// - then the etcd container: ETCD_INITIAL_CLUSTER_STATE from the file reset-member wrote, the
+//   initial cluster of all replicas (statefulset.go), restarted with the kubelet's crash back-off;
+// - the old pod's member process has exited before a new pod of the same name starts (the pod
+//   object is deleted only once its process is gone, see operator/etcd.ts), so two processes never
+//   share an address or a data dir.
+// Every container's output goes to a CRI-format log file that kwok serves for `kubectl logs`.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { preparePod, podExecObject } from './podfs.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Upstream's init scripts, verbatim (see upstream/README.md). */
+export const RESET_MEMBER_SCRIPT = readFileSync(join(here, 'upstream/reset-member.sh'), 'utf8');
+export const ETCD_INIT_SCRIPT = readFileSync(join(here, 'upstream/etcd-init.sh'), 'utf8');
+
+/** The init containers of an etcd pod, in upstream's order (statefulset.yaml, then statefulset.go appends etcd-init). */
+export const INIT_CONTAINERS = ['ensure-dns', 'reset-member'] as const;
 
 export const INITIAL_CLUSTER_TOKEN = 'etcd-cluster';
 export const TLS = {
@@ -70,10 +83,13 @@ export function ensureEtcdPki(dir: string, spec: EtcdClusterSpec): HostPki {
   }
   const ns = spec.namespace;
   const ips = Array.from({ length: 3 }, (_, n) => `IP:${memberIP(spec.mgmtIndex, spec.clusterIndex, n)}`);
-  const sans = ['DNS:localhost', `DNS:etcd-client.${ns}.svc`, `DNS:*.etcd-client.${ns}.svc`, `DNS:etcd-discovery.${ns}.svc`,
+  // Upstream's server certificate also names the bare service (`etcd-client`), which the
+  // reset-member init container dials (ETCDCTL_ENDPOINTS=https://etcd-client:2379).
+  const sans = ['DNS:localhost', 'DNS:etcd-client', `DNS:etcd-client.${ns}.svc`, `DNS:*.etcd-client.${ns}.svc`, `DNS:etcd-discovery.${ns}.svc`,
     `DNS:*.etcd-discovery.${ns}.svc`, 'IP:127.0.0.1', ...ips].join(',');
   const issue = (name: string, subj: string, ext: string) => {
-    if (existsSync(p(`${name}.crt`))) return;
+    // Re-issued when the wanted extensions change (same CA, so clients keep trusting it).
+    if (existsSync(p(`${name}.crt`)) && existsSync(p(`${name}.ext`)) && readFileSync(p(`${name}.ext`), 'utf8') === `${ext}\n`) return;
     writeFileSync(p(`${name}.ext`), `${ext}\n`);
     openssl(['req', ...key, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', subj]);
     openssl(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '3650',
@@ -87,19 +103,27 @@ export function ensureEtcdPki(dir: string, spec: EtcdClusterSpec): HostPki {
 
 /** What the simulator shows for an etcd pod. */
 export type MemberPhase =
-  | { kind: 'waiting' } // not started yet (volume not bound, ...)
-  | { kind: 'init-failed'; exitCode: number; message: string; restarts: number }
+  | { kind: 'waiting' } // not started yet (volume not bound, the previous pod's process still stopping, ...)
+  | { kind: 'init'; container: string; since: number; done: string[] }
+  | { kind: 'init-failed'; container: string; exitCode: number; restarts: number; at: string; startedAt: string; done: string[] }
   | { kind: 'starting'; since: number; restarts: number; lastExit?: ExitInfo }
   | { kind: 'healthy'; since: number; restarts: number; lastExit?: ExitInfo }
   | { kind: 'crashloop'; restarts: number; lastExit: ExitInfo; nextStart: number };
 
-export interface ExitInfo { code: number; at: string; startedAt: string; message: string }
+export interface ExitInfo { code: number; at: string; startedAt: string }
 
-interface Member {
-  n: number;
-  podUid: string;
+/** The pod a member runs in (one per pod UID). */
+export interface MemberPod {
+  uid: string;
+  name: string;
   podDir: string;
   dataHostDir: string; // the PV directory (mounted at /var/lib)
+  /** Init container names from the pod spec, in order. */
+  initContainers: string[];
+}
+
+interface Member extends MemberPod {
+  n: number;
   proc?: ChildProcess;
   startedAt?: number;
   restarts: number;
@@ -107,11 +131,45 @@ interface Member {
   nextStart: number;
   healthy: boolean;
   healthySince?: number;
-  initError?: { exitCode: number; message: string; restarts: number };
-  busy: boolean;
+  initDone: string[];
+  initRunning?: { container: string; since: number };
+  initFailure?: { container: string; exitCode: number; restarts: number; at: string; startedAt: string };
+  /** The running start sequence (init containers, then the etcd process). */
+  task?: Promise<void>;
+  /** Set when the pod goes: a start sequence still running must not leave a process behind. */
+  gone: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const iso = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+/** The kubelet's container restart back-off: 10 s, doubling, at most 5 minutes. */
+export const backoffMs = (restarts: number) => Math.min(10_000 * 2 ** Math.max(0, restarts - 1), 300_000);
+
+/** Appends a process's output to a container log file in the CRI format kwok (and the kubelet) read. */
+export class CriLog {
+  private readonly out: WriteStream;
+  private readonly partial: Record<string, string> = { stdout: '', stderr: '' };
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.out = createWriteStream(file, { flags: 'a' });
+  }
+  write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
+    const lines = (this.partial[stream] + chunk.toString()).split('\n');
+    this.partial[stream] = lines.pop() ?? '';
+    for (const l of lines) this.out.write(`${new Date().toISOString()} ${stream} F ${l}\n`);
+  }
+  line(stream: 'stdout' | 'stderr', text: string): void {
+    this.write(stream, `${text}\n`);
+  }
+  end(): Promise<void> {
+    for (const s of ['stdout', 'stderr'] as const) if (this.partial[s]) this.out.write(`${new Date().toISOString()} ${s} F ${this.partial[s]}\n`);
+    return new Promise((r) => this.out.end(r));
+  }
+  attach(p: ChildProcess): void {
+    p.stdout?.on('data', (c: Buffer) => this.write('stdout', c));
+    p.stderr?.on('data', (c: Buffer) => this.write('stderr', c));
+  }
+}
 
 export class EtcdCluster {
   readonly spec: EtcdClusterSpec;
@@ -121,7 +179,10 @@ export class EtcdCluster {
   /** enter.sh (installed by podfs.installShims). */
   private readonly enter: string;
   private readonly members = new Map<number, Member>();
+  /** Members being stopped (their pod is going): no new member n starts until this resolves. */
+  private readonly stopping = new Map<number, Promise<void>>();
   private readonly log: (m: string) => void;
+  private readonly tls: { ca: Buffer; cert: Buffer; key: Buffer };
 
   constructor(spec: EtcdClusterSpec, dir: string, binDir: string, enter: string, log: (m: string) => void) {
     this.spec = spec;
@@ -130,16 +191,27 @@ export class EtcdCluster {
     this.binDir = binDir;
     this.log = log;
     this.pki = ensureEtcdPki(join(dir, 'tls'), spec);
+    this.tls = { ca: readFileSync(this.pki.ca), cert: readFileSync(this.pki.clientCert), key: readFileSync(this.pki.clientKey) };
   }
 
   ip(n: number): string {
     return memberIP(this.spec.mgmtIndex, this.spec.clusterIndex, n);
   }
 
-  get initializedMarker(): string {
-    return join(this.dir, 'initialized');
+  /** Recorded once every member restored the snapshot (the HCP's EtcdSnapshotRestored=True, hostedcontrolplane_controller.go etcdRestoredCondition). */
+  get snapshotRestoredMarker(): string {
+    return join(this.dir, 'snapshot-restored');
   }
 
+  /** The directory of container logs of pod etcd-n (kwok serves them, see operator/etcd.ts). */
+  logDir(n: number): string {
+    return join(this.dir, 'logs', `etcd-${n}`);
+  }
+
+  /**
+   * The pod's /etc/hosts. `etcd-client` (the headless client service) resolves to the members
+   * whose pods are ready, as cluster DNS answers for a service without publishNotReadyAddresses.
+   */
   hosts(n?: number): [string, ...string[]][] {
     const ns = this.spec.namespace;
     const lines: [string, ...string[]][] = [['127.0.0.1', 'localhost.localdomain']];
@@ -148,17 +220,21 @@ export class EtcdCluster {
       if (k === n) names.unshift('localhost');
       lines.push([this.ip(k), ...names]);
     }
+    for (const m of this.members.values()) {
+      if (m.proc && m.healthy) lines.push([this.ip(m.n), 'etcd-client', `etcd-client.${ns}.svc`, `etcd-client.${ns}.svc.cluster.local`]);
+    }
     if (n === undefined) lines[0].push('localhost');
     return lines;
   }
 
-  /** The files every etcd pod (and member) sees under /etc/etcd/tls. */
-  tlsFiles(): Record<string, Buffer> {
+  /** The files every etcd pod (and member) sees under /etc/etcd/tls, plus the init scripts. */
+  podFiles(): Record<string, Buffer | string> {
     const r = (f: string) => readFileSync(f);
     return {
       [TLS.ca]: r(this.pki.ca), [TLS.clientCert]: r(this.pki.clientCert), [TLS.clientKey]: r(this.pki.clientKey),
       [TLS.serverCert]: r(this.pki.serverCert), [TLS.serverKey]: r(this.pki.serverKey),
       [TLS.peerCert]: r(this.pki.serverCert), [TLS.peerKey]: r(this.pki.serverKey),
+      '/hcp-sandbox/reset-member.sh': RESET_MEMBER_SCRIPT, '/hcp-sandbox/etcd-init.sh': ETCD_INIT_SCRIPT,
     };
   }
 
@@ -166,33 +242,56 @@ export class EtcdCluster {
     return Object.fromEntries(['etcd', 'etcdctl', 'etcdutl'].map((p) => [p, join(this.binDir, p)]));
   }
 
-  /** Prepares an etcd pod's filesystem; returns its kwok Exec object. */
+  /** Prepares an etcd pod's filesystem (refreshed every pass: /etc/hosts follows readiness); returns its kwok Exec object. */
   preparePod(podDir: string, pod: string, n: number, dataHostDir: string, workDir: string): object {
+    mkdirSync(join(podDir, 'clusterstate'), { recursive: true });
     preparePod(podDir, {
-      hosts: this.hosts(n), files: this.tlsFiles(), mounts: [[dataHostDir, '/var/lib']], programs: this.programs(),
+      hosts: this.hosts(n), files: this.podFiles(),
+      mounts: [[dataHostDir, '/var/lib'], [join(podDir, 'clusterstate'), '/etc/etcd/clusterstate']], programs: this.programs(),
       env: { HOSTNAME: pod, NAMESPACE: this.spec.namespace },
     });
-    return podExecObject(this.spec.namespace, pod, podDir, workDir);
+    return podExecObject(this.spec.namespace, pod, podDir, workDir, dirname(this.enter));
   }
 
   /** Called every loop for each etcd pod that is scheduled with its volume bound. */
-  ensureMember(n: number, podUid: string, podDir: string, dataHostDir: string): void {
-    let m = this.members.get(n);
-    if (m && m.podUid !== podUid) {
+  ensureMember(n: number, pod: MemberPod): void {
+    const cur = this.members.get(n);
+    if (cur && cur.uid !== pod.uid) {
+      // A new pod of the same name: the old one's process must be gone first.
       void this.stopMember(n);
-      m = undefined;
+      return;
     }
+    if (this.stopping.has(n)) return;
+    let m = cur;
     if (!m) {
-      m = { n, podUid, podDir, dataHostDir, restarts: 0, nextStart: 0, healthy: false, busy: false };
+      m = { ...pod, n, restarts: 0, nextStart: 0, healthy: false, initDone: [], gone: false };
+      // The kubelet runs init containers once per pod: a simulator restart keeps what they did.
+      const marker = join(pod.podDir, `initialized-${pod.uid}`);
+      if (existsSync(marker)) m.initDone = [...pod.initContainers];
+      else this.newPodDir(m);
       this.members.set(n, m);
     }
-    if (!m.proc && !m.busy && Date.now() >= m.nextStart) {
-      m.busy = true;
-      this.start(m).catch((err: Error) => {
-        m.nextStart = Date.now() + 3000;
-        this.log(`etcd ${this.spec.key} member ${n}: ${err.message.split('\n').pop()}`);
-      }).finally(() => { m.busy = false; });
+    if (!m.proc && !m.task && Date.now() >= m.nextStart) {
+      const mm = m;
+      mm.task = this.run(mm).catch((err: Error) => {
+        mm.nextStart = Date.now() + 3000;
+        this.log(`etcd ${this.spec.key} etcd-${n}: ${err.message.split('\n').pop()}`);
+      }).finally(() => { mm.task = undefined; });
     }
+  }
+
+  /** A new pod: fresh emptyDir (clusterstate), fresh container logs (the kubelet keeps logs per pod). */
+  private newPodDir(m: Member): void {
+    for (const f of readdirSafe(m.podDir)) if (f.startsWith('initialized-')) rmSync(join(m.podDir, f), { force: true });
+    rmSync(join(m.podDir, 'clusterstate'), { recursive: true, force: true });
+    mkdirSync(join(m.podDir, 'clusterstate'), { recursive: true });
+    rmSync(this.logDir(m.n), { recursive: true, force: true });
+    mkdirSync(this.logDir(m.n), { recursive: true });
+  }
+
+  /** Is member n the process of this pod (uid), still running or starting? */
+  hasMember(n: number, uid: string): boolean {
+    return this.members.get(n)?.uid === uid;
   }
 
   /** Stops members whose pods are gone (n not in keep). */
@@ -200,23 +299,37 @@ export class EtcdCluster {
     for (const n of [...this.members.keys()]) if (!keep.has(n)) void this.stopMember(n);
   }
 
-  /** Stops member n (SIGTERM, SIGKILL after 5s); resolves when the process is gone. */
+  /**
+   * Stops member n as the kubelet stops a deleted pod's container (SIGTERM, SIGKILL after 5 s,
+   * a start sequence in progress is awaited first); resolves when the process is gone.
+   */
   stopMember(n: number): Promise<void> {
+    const pending = this.stopping.get(n);
     const m = this.members.get(n);
-    if (!m) return Promise.resolve();
+    if (!m) return pending ?? Promise.resolve();
     this.members.delete(n);
-    const p = m.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
-    p.removeAllListeners('exit');
-    return new Promise((resolve) => {
-      const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-      p.once('exit', () => { clearTimeout(t); resolve(); });
-      p.kill('SIGTERM');
-    });
+    m.gone = true;
+    const done = (async () => {
+      if (pending) await pending;
+      if (m.task) await m.task;
+      const p = m.proc;
+      m.proc = undefined;
+      if (p && p.exitCode === null && p.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+          p.once('exit', () => { clearTimeout(t); resolve(); });
+          p.kill('SIGTERM');
+        });
+      }
+      writePids(this.dir, this.members);
+    })();
+    this.stopping.set(n, done);
+    void done.finally(() => { if (this.stopping.get(n) === done) this.stopping.delete(n); });
+    return done;
   }
 
   stopAll(): Promise<void> {
-    return Promise.all([...this.members.keys()].map((n) => this.stopMember(n))).then(() => undefined);
+    return Promise.all([...new Set([...this.members.keys(), ...this.stopping.keys()])].map((n) => this.stopMember(n))).then(() => undefined);
   }
 
   /** Failure injection: kills member n and corrupts its data so that it cannot start again. */
@@ -234,9 +347,11 @@ export class EtcdCluster {
   phase(n: number): MemberPhase {
     const m = this.members.get(n);
     if (!m) return { kind: 'waiting' };
-    if (m.initError) return { kind: 'init-failed', ...m.initError };
+    if (m.initFailure) return { kind: 'init-failed', ...m.initFailure, done: m.initDone };
+    if (m.initRunning) return { kind: 'init', ...m.initRunning, done: m.initDone };
+    if (m.initDone.length < m.initContainers.length) return { kind: 'init', container: m.initContainers[m.initDone.length], since: Date.now(), done: m.initDone };
     if (m.proc && m.healthy) return { kind: 'healthy', since: m.healthySince ?? Date.now(), restarts: m.restarts, lastExit: m.lastExit };
-    if (m.proc || m.busy || !m.lastExit) return { kind: 'starting', since: m.startedAt ?? Date.now(), restarts: m.restarts, lastExit: m.lastExit };
+    if (m.proc || m.task || !m.lastExit) return { kind: 'starting', since: m.startedAt ?? Date.now(), restarts: m.restarts, lastExit: m.lastExit };
     return { kind: 'crashloop', restarts: m.restarts, lastExit: m.lastExit, nextStart: m.nextStart };
   }
 
@@ -253,21 +368,15 @@ export class EtcdCluster {
       }
       const ok = await this.health(m.n);
       if (ok && !m.healthy) m.healthySince = Date.now();
-      m.healthy = ok;
+      m.healthy = ok && !!m.proc;
     }));
-    // Once the cluster has had quorum it is "created": later empty members join, never restore
-    // (every member of a new cluster must restore the same snapshot, or the empty ones could
-    // elect a leader without the data).
-    if (this.healthyCount() >= Math.floor(this.spec.size / 2) + 1 && !existsSync(this.initializedMarker)) {
-      writeFileSync(this.initializedMarker, new Date().toISOString());
-    }
   }
 
   health(n: number, timeoutMs = 2000): Promise<boolean> {
     return new Promise((resolve) => {
       const req = request({
         host: this.ip(n), port: 2379, path: '/health', method: 'GET', timeout: timeoutMs, servername: 'localhost',
-        ca: readFileSync(this.pki.ca), cert: readFileSync(this.pki.clientCert), key: readFileSync(this.pki.clientKey),
+        ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key,
       }, (res) => {
         let body = '';
         res.on('data', (c) => { body += c; });
@@ -291,148 +400,126 @@ export class EtcdCluster {
     });
   }
 
-  /** Runs a program inside a pod's filesystem (as `kubectl exec` would); resolves to its exit code and output. */
-  inPod(podDir: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string }> {
+  /** Runs a program inside a pod's filesystem (as a container of that pod would); its output goes to log. */
+  inPod(podDir: string, args: string[], log?: CriLog, timeoutMs = 120_000): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-      execFile('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, podDir, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` });
-      });
+      let out = '';
+      const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, podDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.stdout.on('data', (c: Buffer) => { out += c; log?.write('stdout', c); });
+      child.stderr.on('data', (c: Buffer) => { out += c; log?.write('stderr', c); });
+      child.on('error', (err) => { clearTimeout(t); resolve({ code: 127, out: err.message }); });
+      child.on('close', (code, signal) => { clearTimeout(t); resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), out }); });
     });
   }
 
-  private async start(m: Member): Promise<void> {
+  /** The pod's init containers (each once, in order, until it succeeds), then the etcd container. */
+  private async run(m: Member): Promise<void> {
+    for (const c of m.initContainers) {
+      if (m.initDone.includes(c)) continue;
+      const startedAt = Date.now();
+      m.initRunning = { container: c, since: startedAt };
+      const log = new CriLog(join(this.logDir(m.n), `${c}.log`));
+      let r: { code: number; out: string };
+      try {
+        r = await this.initContainer(m, c, log);
+      } finally {
+        m.initRunning = undefined;
+        await log.end();
+      }
+      if (m.gone) return;
+      if (r.code !== 0) {
+        const restarts = m.initFailure?.container === c ? m.initFailure.restarts + 1 : 0;
+        m.initFailure = { container: c, exitCode: r.code, restarts, at: iso(), startedAt: iso(startedAt) };
+        m.nextStart = Date.now() + backoffMs(restarts + 1);
+        this.log(`etcd ${this.spec.key}: etcd-${m.n} init container ${c} exited ${r.code}; restart in ${Math.round(backoffMs(restarts + 1) / 1000)}s`);
+        return;
+      }
+      m.initFailure = undefined;
+      m.initDone = [...m.initDone, c];
+    }
+    writeFileSync(join(m.podDir, `initialized-${m.uid}`), iso());
+    if (m.gone) return;
+    this.spawnEtcd(m);
+  }
+
+  private initContainer(m: Member, name: string, log: CriLog): Promise<{ code: number; out: string }> {
+    switch (name) {
+      case 'ensure-dns':
+        // control-plane-operator resolve-dns --self-register: waits until the pod's own name
+        // resolves. Here names resolve through the pod's /etc/hosts from the start.
+        log.line('stdout', `sandbox: ${peerHost(this.spec.namespace, m.n)} resolves to ${this.ip(m.n)} (pod /etc/hosts)`);
+        return Promise.resolve({ code: 0, out: '' });
+      case 'reset-member':
+        return this.inPod(m.podDir, ['/bin/bash', '/hcp-sandbox/reset-member.sh'], log);
+      case 'etcd-init': {
+        // The CRD only accepts https (or s3) URLs; the sandbox's MinIO serves plain HTTP on
+        // 127.0.0.1, so its presigned https URLs are fetched over http. SigV4 signs the host,
+        // not the scheme, so MinIO still checks the signature and the expiry for real.
+        const url = (this.spec.restoreURL ?? '').replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:');
+        return this.inPod(m.podDir, ['/usr/bin/env', `RESTORE_URL_ETCD=${url}`, '/bin/bash', '-ce', ETCD_INIT_SCRIPT], log);
+      }
+      default:
+        log.line('stdout', `sandbox: init container ${name} has nothing to do`);
+        return Promise.resolve({ code: 0, out: '' });
+    }
+  }
+
+  private spawnEtcd(m: Member): void {
     const ns = this.spec.namespace;
     const n = m.n;
-    const dataDir = join(m.dataHostDir, 'data');
-    const hasData = existsSync(join(dataDir, 'member'));
-    let state: 'new' | 'existing' = 'new';
-    let cluster = initialCluster(ns, this.spec.size);
-    if (!hasData) {
-      const others = [...this.members.values()].filter((o) => o.n !== n && o.proc && o.healthy).map((o) => o.n);
-      if (others.length) {
-        // reset-member: replace our stale membership entry, then join the running cluster.
-        const list = await this.etcdctl(['member', 'list', '-w', 'json'], others);
-        if (list.code === 0) {
-          // Member IDs are uint64: keep them as strings (JSON numbers would lose precision).
-          const parsed = JSON.parse(list.stdout.replace(/"(ID|cluster_id|member_id)":(\d+)/g, '"$1":"$2"')) as { members?: { ID: number | string; name?: string; peerURLs?: string[] }[] };
-          const mine = (parsed.members ?? []).find((x) => x.name === `etcd-${n}` || x.peerURLs?.includes(peerURL(ns, n)));
-          if (mine) {
-            const hex = BigInt(mine.ID).toString(16);
-            const rm = await this.etcdctl(['member', 'remove', hex], others);
-            this.log(`etcd ${this.spec.key}: member remove etcd-${n} (${hex}): ${rm.code === 0 ? 'ok' : rm.stderr.trim()}`);
-          }
-          const add = await this.etcdctl(['member', 'add', `etcd-${n}`, `--peer-urls=${peerURL(ns, n)}`], others);
-          if (add.code !== 0) throw new Error(`member add etcd-${n}: ${add.stderr.trim()}`);
-          const ic = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(add.stdout);
-          if (ic) cluster = ic[1];
-          state = 'existing';
-          this.log(`etcd ${this.spec.key}: member add etcd-${n}: joining ${cluster}`);
-        }
-      } else if (this.spec.restoreURL && !existsSync(this.initializedMarker)) {
-        const ok = await this.restore(m);
-        if (!ok) return;
-      } else if ([...this.members.values()].some((o) => o.n !== n && existsSync(join(o.dataHostDir, 'data', 'member')))) {
-        // The cluster exists on a peer's disk (e.g. the docs' 8.3 restore into member 0 only, or a
-        // scale-up from 0): join it as an existing member with an empty log, so that the member
-        // with the data wins the election and sends its snapshot. Bootstrapping as "new" would let
-        // two empty members elect a leader and serve no data.
-        state = 'existing';
-        this.log(`etcd ${this.spec.key}: etcd-${n} has no data and a peer has: joining as an existing member`);
-      }
-    }
-    mkdirSync(join(this.dir, 'logs'), { recursive: true });
-    const logFile = join(this.dir, 'logs', `etcd-${n}.log`);
-    const fd = openSync(logFile, 'a');
+    const stateFile = join(m.podDir, 'clusterstate', 'state');
+    const state = existsSync(stateFile) ? readFileSync(stateFile, 'utf8').trim() || 'new' : 'new';
+    const logFile = join(this.logDir(n), 'etcd.log');
+    // A restarted container: the kubelet keeps the previous instance's log (`kubectl logs -p`).
+    if (m.restarts > 0 && existsSync(logFile)) renameSync(logFile, join(this.logDir(n), 'etcd.previous.log'));
+    const log = new CriLog(logFile);
     const ip = this.ip(n);
+    // The etcd container (statefulset.yaml): ETCD_INITIAL_CLUSTER_STATE=$(cat /etc/etcd/clusterstate/state),
+    // ETCD_INITIAL_CLUSTER of every replica (statefulset.go adaptStatefulSet), TLS from /etc/etcd/tls.
     const args = [
       '/usr/bin/etcd', `--name=etcd-${n}`, '--data-dir=/var/lib/data',
-      `--listen-client-urls=https://${ip}:2379`, `--advertise-client-urls=https://${clientHost(ns, n)}:2379`,
+      `--listen-client-urls=https://${ip}:2379`, `--advertise-client-urls=https://${peerHost(ns, n)}:2379`,
       `--listen-peer-urls=https://${ip}:2380`, `--initial-advertise-peer-urls=${peerURL(ns, n)}`,
-      `--initial-cluster=${cluster}`, `--initial-cluster-state=${state}`, `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`,
+      `--initial-cluster=${initialCluster(ns, this.spec.size)}`, `--initial-cluster-state=${state}`,
       `--cert-file=${TLS.serverCert}`, `--key-file=${TLS.serverKey}`, `--trusted-ca-file=${TLS.ca}`, '--client-cert-auth=true',
       `--peer-cert-file=${TLS.peerCert}`, `--peer-key-file=${TLS.peerKey}`, `--peer-trusted-ca-file=${TLS.ca}`, '--peer-client-cert-auth=true',
-      // Small members on a shared 2-core machine: modest quota, patient elections.
+      '--snapshot-count=10000',
+      // Small members on a shared 2-core machine: modest quota, patient elections, no fsync.
       '--quota-backend-bytes=536870912', '--heartbeat-interval=250', '--election-timeout=2500', '--unsafe-no-fsync',
       '--log-level=warn',
     ];
-    const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, m.podDir, ...args], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, m.podDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    log.attach(child);
     m.proc = child;
     m.startedAt = Date.now();
     m.healthy = false;
     this.log(`etcd ${this.spec.key}: started etcd-${n} (${state}) pid ${child.pid} on ${ip}`);
     writePids(this.dir, this.members);
     child.on('exit', (code, signal) => {
+      void log.end();
       if (m.proc !== child) return;
       m.proc = undefined;
       m.healthy = false;
       m.restarts++;
-      const tail = lastLines(logFile, 3);
-      m.lastExit = { code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), at: new Date().toISOString(), startedAt: new Date(m.startedAt ?? Date.now()).toISOString(), message: tail };
-      // The kubelet's crash back-off: 10s, doubling, at most 5 minutes.
-      m.nextStart = Date.now() + Math.min(10_000 * 2 ** Math.max(0, m.restarts - 1), 300_000);
+      m.lastExit = { code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), at: iso(), startedAt: iso(m.startedAt ?? Date.now()) };
+      m.nextStart = Date.now() + backoffMs(m.restarts);
       this.log(`etcd ${this.spec.key}: etcd-${n} exited (${code ?? signal}); restart ${m.restarts} in ${Math.round((m.nextStart - Date.now()) / 1000)}s`);
     });
   }
-
-  /** The restore init container: download the snapshot URL, `etcdutl snapshot restore` into this member. */
-  private async restore(m: Member): Promise<boolean> {
-    const snap = join(this.dir, 'restore-snapshot.db');
-    if (!existsSync(snap)) {
-      let failure: string | undefined;
-      try {
-        // The CRD only accepts https (or s3) URLs; the sandbox's MinIO serves plain HTTP on
-        // 127.0.0.1, so its presigned https URLs are fetched over http. SigV4 signs the host,
-        // not the scheme, so MinIO still checks the signature and the expiry for real.
-        const res = await fetch(this.spec.restoreURL!.replace(/^https:\/\/127\.0\.0\.1:/, 'http://127.0.0.1:'));
-        if (!res.ok) {
-          const body = await res.text();
-          const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-          failure = `curl: (22) The requested URL returned error: ${res.status}${code ? ` (${code})` : ''}`;
-        } else {
-          writeFileSync(`${snap}.${m.n}.part`, Buffer.from(await res.arrayBuffer()));
-          renameSync(`${snap}.${m.n}.part`, snap);
-        }
-      } catch (err) {
-        failure = `curl: (7) Failed to connect: ${(err as Error).message}`;
-      }
-      if (failure) {
-        m.initError = { exitCode: 22, message: failure, restarts: (m.initError?.restarts ?? -1) + 1 };
-        m.nextStart = Date.now() + Math.min(10_000 * 2 ** m.initError.restarts, 300_000);
-        this.log(`etcd ${this.spec.key}: restore download failed for etcd-${m.n}: ${failure}`);
-        return false;
-      }
-    }
-    const podTmp = join(m.podDir, 'tmp');
-    mkdirSync(podTmp, { recursive: true });
-    execFileSync('cp', [snap, join(podTmp, 'snapshot.db')]);
-    rmSync(join(m.dataHostDir, 'data'), { recursive: true, force: true });
-    const ns = this.spec.namespace;
-    const r = await this.inPod(m.podDir, ['etcdutl', 'snapshot', 'restore', '/tmp/snapshot.db', '--data-dir=/var/lib/data', `--name=etcd-${m.n}`,
-      `--initial-cluster=${initialCluster(ns, this.spec.size)}`, `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`,
-      `--initial-advertise-peer-urls=${peerURL(ns, m.n)}`]);
-    rmSync(join(podTmp, 'snapshot.db'), { force: true });
-    if (r.code !== 0) {
-      m.initError = { exitCode: r.code, message: r.out.trim().split('\n').slice(-2).join(' '), restarts: (m.initError?.restarts ?? -1) + 1 };
-      m.nextStart = Date.now() + 10_000;
-      return false;
-    }
-    m.initError = undefined;
-    this.log(`etcd ${this.spec.key}: restored etcd-${m.n} from ${this.spec.restoreURL!.split('?')[0]}`);
-    return true;
-  }
 }
 
-function lastLines(file: string, n: number): string {
+function readdirSafe(d: string): string[] {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n').slice(-1000);
+    return readdirSync(d);
   } catch {
-    return '';
+    return [];
   }
 }
 
 function writePids(dir: string, members: Map<number, Member>): void {
   const pids = [...members.values()].map((m) => m.proc?.pid).filter((p): p is number => !!p);
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pids'), pids.join('\n'));
 }
 
@@ -450,7 +537,7 @@ export function killStaleMembers(base: string): void {
             if (cmd.includes('/usr/bin/etcd')) process.kill(pid, 'SIGKILL');
           } catch { /* gone */ }
         }
-      } else if (!e.includes('.') && e !== 'pods' && e !== 'volumes' && e !== 'shims') walk(p);
+      } else if (!e.includes('.') && e !== 'pods' && e !== 'volumes' && e !== 'shims' && e !== 'logs') walk(p);
     }
   };
   walk(base);

@@ -8,6 +8,8 @@
 // - kwok looks exec'd programs up in its PATH, which starts with a directory of shims (one per
 //   program name, all shim.sh); a pod whose kwok Exec object sets HCP_POD_DIR runs the command
 //   through enter.sh in a private mount namespace chrooted into root/. Other pods are unaffected.
+//   The patched kwok also runs every exec of such a pod through KWOK_EXEC_WRAPPER (pod-exec.sh),
+//   so absolute program paths (/usr/bin/etcdctl) resolve inside the pod as well.
 // The etcd members themselves run the same way (enter.sh), so they resolve their peers' names
 // (etcd-N.etcd-discovery.<ns>.svc) through the pod's /etc/hosts exactly as the real pods do.
 import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Where the shared scripts and the shim directory live: `<base>/enter.sh`, `<base>/shims/`. */
 export function installShims(base: string, extraNames: string[] = ['etcd', 'etcdctl', 'etcdutl']): string {
   mkdirSync(base, { recursive: true });
-  for (const f of ['shim.sh', 'enter.sh']) {
+  for (const f of ['shim.sh', 'enter.sh', 'pod-exec.sh']) {
     const dst = join(base, f);
     const src = join(here, f);
     writeIfChanged(dst, readFileSync(src));
@@ -123,10 +125,15 @@ function writeIfChanged(file: string, content: string | Buffer): void {
   writeFileSync(file, content);
 }
 
-/** The kwok Exec object that routes `kubectl exec` into this pod through enter.sh. */
-export function podExecObject(namespace: string, pod: string, podDir: string, workDir: string): object {
+/**
+ * The kwok Exec object that routes `kubectl exec` into this pod through enter.sh: the patched kwok
+ * runs every command through KWOK_EXEC_WRAPPER (pod-exec.sh, next to enter.sh under base), so
+ * absolute program paths resolve in the pod too; an unpatched kwok still finds bare names
+ * through the shims (HCP_POD_DIR).
+ */
+export function podExecObject(namespace: string, pod: string, podDir: string, workDir: string, base: string): object {
   return {
     apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name: pod, namespace, labels: { 'hcp-sandbox/pod-fs': 'true' } },
-    spec: { execs: [{ local: { workDir, envs: [{ name: 'HCP_POD_DIR', value: podDir }] } }] },
+    spec: { execs: [{ local: { workDir, envs: [{ name: 'HCP_POD_DIR', value: podDir }, { name: 'KWOK_EXEC_WRAPPER', value: join(base, 'pod-exec.sh') }] } }] },
   };
 }
