@@ -1,8 +1,9 @@
-// npm run sandbox -- up | down | status | build | clean | break etcd-member <ns>/<name> <n> [--cluster mgmt-N]
+// npm run sandbox -- up | down | status | build | clean | break etcd-member <ns>/<name> <n> [--cluster mgmt-N] | pods <ns> <count> [--log-bytes N]
 import { port, type PortName } from './config.ts';
+import { podsCommand } from './pods.ts';
 import { build, clean, down, status, up } from './sandbox.ts';
 
-const usage = 'usage: npm run sandbox -- up | down | status | build | clean | break etcd-member <hc-namespace>/<hc-name> <member> [--cluster mgmt-1|mgmt-2]';
+const usage = 'usage: npm run sandbox -- up | down | status | build | clean | break etcd-member <hc-namespace>/<hc-name> <member> [--cluster mgmt-1|mgmt-2] | pods <namespace> <count> [--log-bytes N] [--prefix NAME] [--cluster mgmt-1|mgmt-2|guest]';
 
 /** Failure injection through the simulated operator of a management cluster (it owns the members). */
 async function breakCommand(args: string[]): Promise<number> {
@@ -24,6 +25,8 @@ async function main(cmd: string | undefined): Promise<number> {
   switch (cmd) {
     case 'break':
       return breakCommand(process.argv.slice(3));
+    case 'pods':
+      return podsCommand(process.argv.slice(3));
     case 'up': {
       const info = await up();
       process.stdout.write(`export KUBECONFIG=${info.kubeconfig}\n`);
