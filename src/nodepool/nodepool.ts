@@ -314,13 +314,14 @@ export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: Upd
       title: `Wait for ${describeRef(ref)} to finish updating${target ? ` to ${target.text}` : ''}`,
       details: [`polls UpdatingVersion, ValidReleaseImage and status.version for up to ${Math.round(waitMs / 1000)}s`],
       run: async (ctx) => {
+        const lagging = { since: undefined as number | undefined };
         const r = await waitFor(
           `${describeRef(ref)} to update`,
           async () => {
             const fresh = await ctx.kube.get<NodePool>(ref.resource, ref.namespace, ref.name);
             const invalid = condition(fresh, 'ValidReleaseImage');
             if (invalid?.status === 'False') {
-              const transient = await transientReleaseRejection(ctx.kube, fresh, invalid, target);
+              const transient = await transientReleaseRejection(ctx.kube, fresh, invalid, target, lagging);
               if (!transient) throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
               return { done: false, message: transient, value: fresh.status?.version };
             }
@@ -342,21 +343,36 @@ export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: Upd
   return plan;
 }
 
+/** How long a ValidReleaseImage=False may lag behind a control plane that completed the update it waited for. */
+export const RELEASE_REJECTION_LAG_MS = 60_000;
+
 /**
  * A ValidReleaseImage=False that will clear by itself, described; undefined when it is real.
  * Upstream sets it while the control plane has not completed the minor the NodePool asks for
- * (the check uses the last completed version), and a condition older than the NodePool's
- * generation is about the previous release.
+ * (the check uses the last completed version), keeps it until the NodePool controller reconciles
+ * again after the control plane completes (it watches HostedClusters), and a condition older than
+ * the NodePool's generation is about the previous release.
  */
-async function transientReleaseRejection(kube: KubeClient, np: NodePool, cond: Condition, target: ReleaseVersion | undefined): Promise<string | undefined> {
+async function transientReleaseRejection(kube: KubeClient, np: NodePool, cond: Condition, target: ReleaseVersion | undefined, lagging: { since?: number }): Promise<string | undefined> {
   const generation = typeof np.metadata.generation === 'number' ? np.metadata.generation : undefined;
   if (cond.observedGeneration !== undefined && generation !== undefined && cond.observedGeneration < generation) {
     return `ValidReleaseImage=False is from generation ${cond.observedGeneration}, the NodePool is at ${generation}`;
   }
   if (!target) return undefined;
   const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, np.metadata.namespace, np.spec.clusterName);
-  const wait = hc ? nodePoolSkew(target, { ...np, status: { ...np.status, version: undefined } }, hc).untilControlPlaneCompletes : undefined;
-  return wait ? `ValidReleaseImage=False until the control plane completes its update (history[0] ${hc?.status?.version?.history?.[0]?.version ?? '?'} ${hc?.status?.version?.history?.[0]?.state ?? ''})` : undefined;
+  if (!hc) return undefined;
+  const skew = nodePoolSkew(target, { ...np, status: { ...np.status, version: undefined } }, hc);
+  const top = hc.status?.version?.history?.[0];
+  if (skew.untilControlPlaneCompletes) {
+    lagging.since = undefined;
+    return `ValidReleaseImage=False until the control plane completes its update (history[0] ${top?.version ?? '?'} ${top?.state ?? ''})`;
+  }
+  // Valid by the rule now, yet still False: the operator has not re-judged since the control plane
+  // completed. Allowed for a while, then it is an answer.
+  if (skew.invalid) return undefined;
+  lagging.since ??= Date.now();
+  if (Date.now() - lagging.since >= RELEASE_REJECTION_LAG_MS) return undefined;
+  return `ValidReleaseImage=False from before the control plane completed ${top?.version ?? ''} (the operator has not re-judged yet)`;
 }
 
 export async function getNodePool(kube: KubeClient, namespace: string, name: string): Promise<NodePool> {

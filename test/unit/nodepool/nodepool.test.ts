@@ -219,6 +219,13 @@ describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
     await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False until the control plane completes its update/);
   });
 
+  it('nodepool update --wait gives the operator time to re-judge after the control plane completed', async () => {
+    const done: HostedCluster = { ...hc(IMG('4.16.3')), status: { version: { history: [completed('4.16.3', '2026-02-02T00:00:00Z'), completed('4.15.10')] } } };
+    const kube = new FakeKube().put(Resources.NodePool, invalidPool()).put(Resources.HostedCluster, done);
+    const plan = planNodePoolUpdate({ np: invalidPool(), hc: done, image: IMG('4.16.3'), waitMs: 1200 });
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False from before the control plane completed 4.16.3/);
+  });
+
   it('nodepool update --wait ignores a ValidReleaseImage=False older than the NodePool generation', async () => {
     const kube = new FakeKube().put(Resources.NodePool, invalidPool(4, 3)).put(Resources.HostedCluster, hc(IMG('4.16.3')));
     const plan = planNodePoolUpdate({ np: invalidPool(4, 3), hc: hc(IMG('4.16.3')), image: IMG('4.16.3'), waitMs: 1200 });
