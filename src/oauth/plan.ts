@@ -2,8 +2,9 @@
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
 import type { Change, Plan, Step } from '../plan/plan.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
-import { condition } from '../hostedcluster/types.ts';
-import { waitFor } from '../kube/wait.ts';
+import { condition, controlPlaneNamespace } from '../hostedcluster/types.ts';
+import { ApiError } from '../kube/errors.ts';
+import { waitInStep } from '../plan/wait-step.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
 import { IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
@@ -54,31 +55,72 @@ function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: Readon
 }
 
 /**
- * Waits for the operator's verdict on the write: a ValidIDPConfiguration whose observedGeneration
- * is at least the generation the write produced. Unknown (the control plane has not judged it
- * yet, or is not found) and a missing observedGeneration are "not yet", not a verdict (issue 13
- * item 11).
+ * Waits for the operator's verdict on the write. Upstream makes that verdict in two places:
+ * the control-plane operator evaluates the HostedControlPlane's identity providers
+ * (hostedcontrolplane_controller.go reconcileValidIDPConfigurationCondition, late in update(),
+ * after the status patch that stamps the other conditions), and the HostedCluster controller
+ * copies that condition onto the HostedCluster stamped with the HostedCluster's own generation
+ * (hostedcluster_controller.go "Copy conditions from hostedcontrolplane"), so a verdict about the
+ * previous list can carry the new generation. A verdict counts when (issue 13 item 11):
+ * - the HostedCluster's condition has observedGeneration ≥ the write's generation and is not
+ *   Unknown (Unknown, or no observedGeneration, is "not yet");
+ * - the HostedControlPlane, where it can be read, already has the written list, its condition
+ *   was not computed for an older HCP generation, and it says the same;
+ * - it has stayed the same for `settleMs` (the HCP evaluates after its status patch).
  */
-function waitIdpStep(hc: HostedCluster, waitMs: number): Step {
+function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step {
   const ref = hcRef(hc);
+  const hcpRef: ObjectRef = { resource: Resources.HostedControlPlane, namespace: controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name), name: hc.metadata.name };
   return {
     id: 'wait-valid-idp',
     title: 'Wait for condition ValidIDPConfiguration',
-    details: [`waits up to ${Math.round(waitMs / 1000)}s for the operator to report ValidIDPConfiguration True or False for the new generation`],
+    details: [
+      `waits up to ${Math.round(waitMs / 1000)}s for ValidIDPConfiguration True or False for the written generation, on ${describeRef(ref)} and (if readable) ${describeRef(hcpRef)}`,
+      `the verdict must hold for ${Math.round(settleMs / 1000)}s`,
+    ],
     run: async (ctx) => {
       const generation = ctx.artifacts.generation as number | undefined;
-      const r = await waitFor(
+      let hcpReadable = true;
+      let since: { key: string; at: number } | undefined;
+      const r = await waitInStep(
+        ctx,
         'ValidIDPConfiguration',
         async () => {
           const fresh = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
           const c = condition(fresh, 'ValidIDPConfiguration');
           const want = generation ?? (typeof fresh.metadata.generation === 'number' ? fresh.metadata.generation : undefined);
-          const current = c !== undefined && (want === undefined || (c.observedGeneration !== undefined && c.observedGeneration >= want));
-          const verdict = current && c.status !== 'Unknown';
-          const seen = c ? `${c.status}${c.reason ? `/${c.reason}` : ''}${current ? '' : ` (observedGeneration ${c.observedGeneration ?? 'unset'}, want ${want})`}` : 'not reported';
-          return { done: verdict, message: seen, value: c };
+          const notYet = (why: string) => {
+            since = undefined;
+            return { done: false, message: why, value: c };
+          };
+          if (!c) return notYet('not reported');
+          const seen = `${c.status}${c.reason ? `/${c.reason}` : ''}`;
+          if (want !== undefined && (c.observedGeneration === undefined || c.observedGeneration < want)) return notYet(`${seen} (observedGeneration ${c.observedGeneration ?? 'unset'}, want ${want})`);
+          if (c.status === 'Unknown') return notYet(seen);
+          if (hcpReadable) {
+            const hcp = await ctx.kube.getOrNull<HostedCluster>(hcpRef.resource, hcpRef.namespace, hcpRef.name).catch((err: unknown) => {
+              if (err instanceof ApiError && err.statusCode === 403) return undefined;
+              throw err;
+            });
+            if (hcp === undefined || hcp === null) {
+              hcpReadable = false;
+              ctx.warn(`cannot read ${describeRef(hcpRef)}: the verdict is taken from the HostedCluster alone, which can briefly show the previous list's`);
+            } else {
+              const names = (x: HostedCluster) => JSON.stringify(identityProvidersOf(x).map((p) => p.name));
+              if (names(hcp) !== names(fresh)) return notYet(`${seen} (the HostedControlPlane does not have the new list yet)`);
+              const hcpCond = condition(hcp, 'ValidIDPConfiguration');
+              const hcpGeneration = typeof hcp.metadata.generation === 'number' ? hcp.metadata.generation : undefined;
+              if (!hcpCond) return notYet(`${seen} (not reported on the HostedControlPlane yet)`);
+              if (hcpCond.observedGeneration !== undefined && hcpGeneration !== undefined && hcpCond.observedGeneration < hcpGeneration) return notYet(`${seen} (the HostedControlPlane judged an older generation)`);
+              if (hcpCond.status !== c.status) return notYet(`${seen} (the HostedControlPlane says ${hcpCond.status})`);
+            }
+          }
+          const key = `${c.status}|${c.reason}|${c.message}`;
+          const now = ctx.clock.now();
+          if (!since || since.key !== key) since = { key, at: now };
+          return { done: now - since.at >= settleMs, message: `${seen} (settling)`, value: c };
         },
-        { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
+        { timeoutMs: waitMs, intervalMs: 1000 },
       );
       if (r.timedOut) throw new RuntimeError(`the operator did not report ValidIDPConfiguration within ${Math.round(waitMs / 1000)}s (${r.message})`, { state: 'the identity provider configuration is written' });
       if (r.value?.status !== 'True') {
@@ -89,6 +131,9 @@ function waitIdpStep(hc: HostedCluster, waitMs: number): Step {
   };
 }
 
+/** How long a ValidIDPConfiguration verdict must hold before --wait takes it. */
+export const IDP_SETTLE_MS = 5000;
+
 export interface AddInputs {
   hc: HostedCluster;
   idp: IdentityProvider;
@@ -96,9 +141,11 @@ export interface AddInputs {
   /** The objects that already exist, keyed `Kind/name` (see observeIdpObjects). */
   existing: ReadonlyMap<string, ExistingObject>;
   waitMs?: number;
+  /** How long the verdict must hold (default IDP_SETTLE_MS). */
+  settleMs?: number;
 }
 
-export function planIdpAdd({ hc, idp, objects, existing, waitMs }: AddInputs): Plan {
+export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_SETTLE_MS }: AddInputs): Plan {
   const ref = hcRef(hc);
   const plan: Plan = { operation: 'oauth-add', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const current = identityProvidersOf(hc);
@@ -127,8 +174,17 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs }: AddInputs): P
       id: 'write-objects',
       title: `Write ${objects.map((o) => `${o.kind} ${o.name}`).join(', ')}`,
       changes: objectChanges(hc, objects, existing, idp.name),
+      // Undone only while the list does not reference them: once the provider is in the list (a
+      // later --wait failed), deleting its Secret would leave it pointing at nothing.
       undo: created.length
-        ? { title: `delete ${created.map((o) => `${o.kind} ${o.name}`).join(', ')}`, changes: created.map((o) => ({ op: 'delete', ref: { resource: o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, namespace: hc.metadata.namespace, name: o.name } }) as Change) }
+        ? {
+            title: `delete ${created.map((o) => `${o.kind} ${o.name}`).join(', ')} unless ${idp.name} made it into the list`,
+            run: async (ctx) => {
+              const now = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
+              if (identityProvidersOf(now).some((p) => p.name === idp.name)) return;
+              for (const o of created) await ctx.kube.delete(o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, hc.metadata.namespace, o.name);
+            },
+          }
         : undefined,
     });
   }
@@ -138,7 +194,7 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs }: AddInputs): P
       return [...list, idp];
     }),
   );
-  if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs));
+  if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs, settleMs));
   return plan;
 }
 
@@ -152,9 +208,10 @@ export interface RemoveInputs {
    */
   objects?: ReadonlyMap<string, ExistingObject>;
   waitMs?: number;
+  settleMs?: number;
 }
 
-export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs }: RemoveInputs): Plan {
+export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs, settleMs = IDP_SETTLE_MS }: RemoveInputs): Plan {
   const ref = hcRef(hc);
   const plan: Plan = { operation: 'oauth-remove', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const current = identityProvidersOf(hc);
@@ -193,6 +250,6 @@ export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs }: Remo
       });
     }
   }
-  if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs));
+  if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs, settleMs));
   return plan;
 }

@@ -194,35 +194,80 @@ describe('planIdpAdd / planIdpRemove', () => {
   });
 
   describe('--wait for ValidIDPConfiguration (issue 13 item 11)', () => {
-    const reporting = (...conditions: (object | undefined)[]) => {
-      let i = 0;
+    type Cond = { status: string; reason?: string; message?: string; observedGeneration?: number };
+    /** Each poll sees the next [HostedCluster condition, HostedControlPlane state]; the last one stays. */
+    const reporting = (...polls: [Cond | undefined, { names: string[]; generation: number; cond?: Cond } | null][]) => {
+      let i = -1;
+      const at = () => polls[Math.min(i, polls.length - 1)];
+      const idps = (names: string[]) => names.map((name) => ({ name, type: 'OpenID' }));
       return {
         get: async () => {
-          const c = conditions[Math.min(i++, conditions.length - 1)];
-          return { ...hc(), metadata: { ...hc().metadata, generation: 7 }, status: { conditions: c ? [{ type: 'ValidIDPConfiguration', ...c }] : [] } };
+          i++;
+          const c = at()[0];
+          return { ...hc(idps(['IAM'])), metadata: { ...hc().metadata, generation: 7 }, status: { conditions: c ? [{ type: 'ValidIDPConfiguration', ...c }] : [] } };
+        },
+        getOrNull: async (rt: { kind: string }, ns: string, name: string) => {
+          expect([rt.kind, ns, name]).toEqual(['HostedControlPlane', 'clusters-sample', 'sample']);
+          const h = at()[1];
+          if (!h) return null;
+          return { metadata: { name, namespace: ns, generation: h.generation }, spec: { configuration: { oauth: { identityProviders: idps(h.names) } } }, status: { conditions: h.cond ? [{ type: 'ValidIDPConfiguration', ...h.cond }] : [] } };
         },
       };
     };
-    const waitStep = () => {
+    const waitStep = (settleMs = 0) => {
       const { idp, objects } = openid();
-      return planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 3000 }).steps.at(-1)!;
+      return planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 3000, settleMs }).steps.at(-1)!;
     };
-    const ctx = (kube: object) => ({ kube, artifacts: { generation: 7 }, progress: () => {}, clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) } }) as never;
+    const warnings: string[] = [];
+    const ctx = (kube: object) => ({ kube, artifacts: { generation: 7 }, progress: () => {}, warn: (m: string) => warnings.push(m), clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) } }) as never;
+    const VALID: Cond = { status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid' };
+    const INVALID: Cond = { status: 'False', reason: 'IDPConfigurationError', message: 'failed to initialize identity providers: x' };
 
     it('treats Unknown and older or missing observedGeneration as "not yet"', async () => {
       const kube = reporting(
-        { status: 'False', reason: 'IDPConfigurationError', message: 'old config', observedGeneration: 6 },
-        { status: 'Unknown', reason: 'StatusUnknown', message: 'The hosted control plane is not found', observedGeneration: 7 },
-        { status: 'False', reason: 'IDPConfigurationError', message: 'no generation' },
-        { status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid', observedGeneration: 7 },
+        [{ ...INVALID, message: 'old config', observedGeneration: 6 }, null],
+        [{ status: 'Unknown', reason: 'StatusUnknown', message: 'The hosted control plane is not found', observedGeneration: 7 }, null],
+        [{ ...INVALID, message: 'no generation' }, null],
+        [{ ...VALID, observedGeneration: 7 }, null],
       );
       await expect(waitStep().run!(ctx(kube))).resolves.toEqual({ validIDPConfiguration: 'True/IDPConfigurationValid: Identity provider configuration is valid' });
+      expect(warnings.join()).toMatch(/cannot read HostedControlPlane clusters-sample\/sample/);
+    });
+
+    it("does not take the previous list's verdict that the HostedCluster copied with the new generation", async () => {
+      const kube = reporting(
+        // The HostedCluster controller stamped the old True with generation 7: the HCP has not the new list yet…
+        [{ ...VALID, observedGeneration: 7 }, { names: [], generation: 3, cond: { ...VALID, observedGeneration: 3 } }],
+        // …then has it, but judged the older HCP generation…
+        [{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...VALID, observedGeneration: 3 } }],
+        // …then judges it, and the HostedCluster has not copied that yet…
+        [{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } }],
+        // …and then it has.
+        [{ ...INVALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } }],
+      );
+      await expect(waitStep().run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize identity providers: x/);
+    });
+
+    it('takes a verdict only once it has held for the settle time', async () => {
+      const kube = reporting([{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: VALID }], [{ ...INVALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: INVALID }]);
+      await expect(waitStep(50).run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False/);
     });
 
     it('fails on False for the written generation', async () => {
-      const kube = reporting({ status: 'False', reason: 'IDPConfigurationError', message: 'failed to initialize identity providers: x', observedGeneration: 8 });
+      const kube = reporting([{ ...INVALID, observedGeneration: 8 }, { names: ['IAM'], generation: 4, cond: INVALID }]);
       await expect(waitStep().run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize/);
     });
+  });
+
+  it("a failed --wait keeps the provider's Secret: the list already references it", async () => {
+    const { idp, objects } = openid();
+    const plan = planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 1000 });
+    const deleted: string[] = [];
+    const kube = (inList: boolean) => ({ get: async () => hc(inList ? [idp] : []), delete: async (_rt: unknown, _ns: unknown, name: string) => (deleted.push(name), true) });
+    await plan.steps[0].undo!.run!({ kube: kube(true) } as never);
+    expect(deleted).toEqual([]);
+    await plan.steps[0].undo!.run!({ kube: kube(false) } as never);
+    expect(deleted).toEqual([objectName('sample', 'IAM', 'client-secret')]);
   });
 });
 
