@@ -27,6 +27,12 @@ for d in bin lib lib64 sbin; do
   mount --bind "/$d" "$root/$d"
   mount -o remount,ro,bind "$root/$d"
 done
+# Debian-style /usr/bin/awk etc. are symlinks through /etc/alternatives: show the host's, read-only.
+if [ -d /etc/alternatives ]; then
+  mkdir -p "$root/etc/alternatives"
+  mount --bind /etc/alternatives "$root/etc/alternatives"
+  mount -o remount,ro,bind "$root/etc/alternatives"
+fi
 for n in null zero random urandom tty; do
   mount --bind "/dev/$n" "$root/dev/$n"
 done
