@@ -86,16 +86,21 @@ describe('lazy loading in the bundle', () => {
     expect(loaded(['version', '--client'])).toEqual([]);
   });
 
-  it('evaluates client-node once a command talks to a cluster (the marker works)', () => {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\n' +
-        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
-    );
-    expect(loaded(['version', '--request-timeout', '2s'], { PATH: '/nonexistent', KUBECONFIG: kubeconfig, HOME: dir })).toContain(
-      '@kubernetes/client-node',
-    );
+  it('evaluates client-node only for an oidc auth-provider user (and so the marker works)', () => {
+    const kubeconfig = (user: string) => {
+      const file = join(dir, `kubeconfig-${user.length}`);
+      writeFileSync(
+        file,
+        'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\n' +
+          `users: [{name: u, user: ${user}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+      );
+      return file;
+    };
+    const env = (file: string) => ({ PATH: '/nonexistent', KUBECONFIG: file, HOME: dir });
+    // Tokens, certificates and exec plugins are the tool's own code (src/kube/credentials.ts).
+    expect(loaded(['version', '--request-timeout', '2s'], env(kubeconfig('{token: t}')))).toEqual([]);
+    const oidc = kubeconfig('{auth-provider: {name: oidc, config: {client-id: k, id-token: x.y.z, idp-issuer-url: "https://127.0.0.1:9"}}}');
+    expect(loaded(['version', '--request-timeout', '2s'], env(oidc))).toContain('@kubernetes/client-node');
   });
 });
 

@@ -276,3 +276,16 @@ describe('proxy-url', () => {
     expect(() => new KubeClient({ kubeconfig: kc.resolved(), env: {} })).toThrow(UsageError);
   });
 });
+
+describe('auth-provider', () => {
+  it('an oidc id-token that has not expired is sent as the bearer token (client-node does oidc)', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const idToken = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: 'https://issuer.invalid', sub: 'me', exp: 4102444800 })}.c2ln`;
+    const server = await apiServer({ tls: true, tokens: [idToken] });
+    const kc = writeKubeconfig(
+      { server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') },
+      { 'auth-provider': { name: 'oidc', config: { 'client-id': 'k', 'id-token': idToken, 'idp-issuer-url': 'https://issuer.invalid' } } },
+    );
+    expect((await getDefault(new KubeClient({ kubeconfig: kc.resolved(), env: {} }))).metadata.name).toBe('default');
+  });
+});
