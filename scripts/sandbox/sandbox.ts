@@ -1,6 +1,6 @@
 // Orchestration: build, start, seed, report and stop the sandbox.
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -176,8 +176,20 @@ function operatorSpec(c: ClusterSpec, { bin, g }: Ctx): StartSpec {
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
   return {
     name: `${c.name}-hypershift-operator`, command: nodeBin, healthUrl: `http://127.0.0.1:${p}/healthz`,
-    args: [join(repoRoot, 'scripts/sandbox/operator/main.ts'), file],
+    // The code's hash as an argument: `up` restarts the sandbox when the simulator's code changed.
+    args: [join(repoRoot, 'scripts/sandbox/operator/main.ts'), file, `--code=${simulatorCodeHash()}`],
   };
+}
+
+/** sha256 of the simulated operator's and hosted etcd's sources (scripts/sandbox/{operator,hosted-etcd}/, one level). */
+function simulatorCodeHash(): string {
+  const h = createHash('sha256');
+  for (const dir of ['scripts/sandbox/operator', 'scripts/sandbox/hosted-etcd']) {
+    const abs = join(repoRoot, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of readdirSync(abs).filter((x) => /\.(ts|sh)$/.test(x)).sort()) h.update(f).update(readFileSync(join(abs, f)));
+  }
+  return h.digest('hex').slice(0, 16);
 }
 
 function minioSpec({ bin, g }: Ctx): StartSpec {
@@ -227,9 +239,8 @@ async function seedCluster(ctx: Ctx, c: ClusterSpec, guestKubeconfig: string): P
   } else {
     await apply(t, [...nodes(mgmtNodeNames(c.name)), ...operatorObjects()]);
     if (c.name === 'mgmt-1') {
+      // status.kubeconfig is the simulated operator's to write (it makes sample-admin-kubeconfig too).
       await apply(t, [...mgmt1Namespaces(), ...sampleClusterObjects(ctx.g, guestKubeconfig)]);
-      await kubectl(t, ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--subresource=status', '--type=merge',
-        '-p', JSON.stringify({ status: { kubeconfig: { name: 'sample-admin-kubeconfig' } } })]);
     }
     await kubectl(t, ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
     // New namespaces get their default service account (needed for pods) once the

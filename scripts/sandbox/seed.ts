@@ -36,13 +36,13 @@ export function guestCrdFiles(): string[] {
 const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 
 /** kwok-managed Nodes advertising 127.0.0.1 (kwok's node-initialize stage fills in the status). */
-export function nodes(names: string[], labels: Record<string, string> = {}): object[] {
+export function nodes(names: string[], labels: Record<string, string> = {}, annotations: Record<string, string> = {}): object[] {
   return names.map((name) => ({
     apiVersion: 'v1', kind: 'Node',
     metadata: {
       name,
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '', ...labels },
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', ...annotations },
     },
     spec: {},
   }));
@@ -60,6 +60,12 @@ export function operatorObjects(): object[] {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'operator', namespace: 'hypershift', labels },
       spec: {
         replicas: 2,
+        // Upstream's pod exits at start on a bad METRICS_SET and never turns Ready, so the rollout
+        // stalls and the old pods keep reconciling. kwok marks every pod Ready at once and the
+        // simulator turns such a pod into CrashLoopBackOff a second later: minReadySeconds keeps
+        // the Deployment from counting it available (and removing an old pod) in between.
+        minReadySeconds: 10,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         selector: { matchLabels: { name: 'operator' } },
         template: {
           metadata: { labels: { name: 'operator', ...labels } },
@@ -174,7 +180,8 @@ export function guestObjects(): object[] {
   const guestNs = 'openshift-ovn-kubernetes';
   const node = guestNodes();
   return [
-    ...node.flatMap((n) => nodes([n.name], { 'hypershift.openshift.io/nodePool': n.pool })),
+    // Annotated with their NodePool (namespace/name) like the nodes the simulated operator makes.
+    ...node.flatMap((n) => nodes([n.name], { 'hypershift.openshift.io/nodePool': n.pool }, { 'hcp-sandbox.kubectl-hcp.io/nodepool': `clusters/${n.pool}` })),
     { apiVersion: 'config.openshift.io/v1', kind: 'FeatureGate', metadata: { name: 'cluster' }, spec: { featureSet: '' } },
     ns(guestNs),
     // No controller-manager runs in the guest, so the service account it would create is seeded.

@@ -1,27 +1,43 @@
-// external-dns for Routes, as HyperShift runs it with --external-dns-*: a Route with annotation
-// external-dns.alpha.kubernetes.io/hostname gets a CNAME in the Route 53 zone of the base domain,
-// plus the TXT ownership record external-dns writes (prefix "cname-"). When the Route is deleted,
-// the records it owns are deleted after a short delay (external-dns's sync interval).
+// external-dns for Routes, as HyperShift installs it (cmd/install/assets/hypershift_operator.go,
+// ExternalDNSDeployment): --source=openshift-route, --txt-suffix=-external-dns,
+// --txt-owner-id=<a UUID made at install>, --interval=1m (DefaultExternalDNSInterval). A Route with
+// annotation external-dns.alpha.kubernetes.io/hostname gets a CNAME in the Route 53 zone of the
+// base domain plus the TXT ownership record, named as external-dns's TXT registry names it with a
+// suffix: cname-<first label>-external-dns.<rest>. Records are created and deleted only at a sync,
+// once per interval (timing `dns`, configurable for tests). Known differences: the CNAME target is
+// invented (Routes have no status.ingress here), and only the new-format TXT record is written.
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, ListHostedZonesByNameCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeClient } from '../../../src/kube/client.ts';
 import { Resources as R, type KubeObject } from '../../../src/kube/resources.ts';
+import { timing } from './shared.ts';
 
 export const HOSTNAME_ANNOTATION = 'external-dns.alpha.kubernetes.io/hostname';
-const DELETE_DELAY_MS = 3000;
+/** external-dns's TXT registry name for a CNAME record with --txt-suffix=-external-dns. */
+export const txtName = (host: string) => {
+  const [first, ...rest] = host.split('.');
+  return `cname-${first}-external-dns.${rest.join('.')}`;
+};
 
 export class ExternalDns {
   private readonly r53: Route53Client;
   private readonly kube: KubeClient;
   private readonly owner: string;
+  private readonly cluster: string;
   private readonly domain: string;
   private readonly log: (m: string) => void;
   private zoneId?: string;
-  private readonly missingSince = new Map<string, number>();
   private lastSync = 0;
 
-  constructor(kube: KubeClient, owner: string, domain: string, awsEnv: Record<string, string>, log: (m: string) => void) {
+  constructor(kube: KubeClient, cluster: string, domain: string, awsEnv: Record<string, string>, log: (m: string) => void, stateDir: string) {
     this.kube = kube;
-    this.owner = owner;
+    this.cluster = cluster;
+    // --txt-owner-id: a random UUID made once per install (here: per management cluster, kept).
+    const ownerFile = join(stateDir, 'external-dns-owner-id');
+    if (!existsSync(ownerFile)) writeFileSync(ownerFile, randomUUID());
+    this.owner = readFileSync(ownerFile, 'utf8').trim();
     this.domain = domain;
     this.log = log;
     this.r53 = new Route53Client({
@@ -35,7 +51,7 @@ export class ExternalDns {
   }
 
   async sync(): Promise<void> {
-    if (Date.now() - this.lastSync < 1500) return;
+    if (Date.now() - this.lastSync < timing('dns')) return;
     this.lastSync = Date.now();
     if (!this.zoneId) {
       const z = await this.r53.send(new ListHostedZonesByNameCommand({ DNSName: `${this.domain}.` }));
@@ -58,25 +74,19 @@ export class ExternalDns {
       const host = fqdn(r.metadata.annotations![HOSTNAME_ANNOTATION].split(',')[0].trim());
       if (!host.endsWith(`${this.domain}.`)) continue;
       wanted.add(host);
-      const target = `router-default.apps.${this.owner}.${this.domain}`;
+      const target = `router-default.apps.${this.cluster}.${this.domain}`;
       const cname = records.find((x) => x.Name === host && x.Type === 'CNAME');
-      const txt = records.find((x) => x.Name === `cname-${host}` && x.Type === 'TXT');
+      const txt = records.find((x) => x.Name === txtName(host) && x.Type === 'TXT');
       if (txt && !txt.ResourceRecords?.[0]?.Value?.includes(`external-dns/owner=${this.owner},`)) continue; // someone else's
       if (!cname || cname.ResourceRecords?.[0]?.Value !== target) changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: host, Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: target }] } });
-      if (!txt) changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: `cname-${host}`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: this.txt(r.metadata.namespace!, r.metadata.name) }] } });
+      if (!txt) changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: txtName(host), Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: this.txt(r.metadata.namespace!, r.metadata.name) }] } });
     }
-    for (const txt of records.filter((x) => x.Type === 'TXT' && x.Name?.startsWith('cname-'))) {
+    for (const txt of records.filter((x) => x.Type === 'TXT' && /^cname-[^.]+-external-dns\./.test(x.Name ?? ''))) {
       const value = txt.ResourceRecords?.[0]?.Value ?? '';
       if (!value.includes(`external-dns/owner=${this.owner},`)) continue;
-      const host = txt.Name!.slice('cname-'.length);
-      if (wanted.has(host)) {
-        this.missingSince.delete(host);
-        continue;
-      }
-      const since = this.missingSince.get(host) ?? Date.now();
-      this.missingSince.set(host, since);
-      if (Date.now() - since < DELETE_DELAY_MS) continue;
-      this.missingSince.delete(host);
+      const m = /^cname-([^.]+)-external-dns\.(.*)$/.exec(txt.Name!)!;
+      const host = `${m[1]}.${m[2]}`;
+      if (wanted.has(host)) continue;
       changes.push({ Action: 'DELETE', ResourceRecordSet: txt });
       const cname = records.find((x) => x.Name === host && x.Type === 'CNAME');
       if (cname) changes.push({ Action: 'DELETE', ResourceRecordSet: cname });

@@ -13,9 +13,9 @@ import type { EtcdCluster } from '../hosted-etcd/etcd.ts';
 import { EtcdController } from './etcd.ts';
 import { ExternalDns } from './external-dns.ts';
 import { HostedClusters } from './hostedcluster.ts';
-import { METRICS_SETS, Monitoring } from './monitoring.ts';
+import { Monitoring } from './monitoring.ts';
 import { NodePools } from './nodepool.ts';
-import { Ctx, env, Exec, log, MANAGED_SELECTOR, type Obj, type OperatorConfig, PV } from './shared.ts';
+import { Ctx, Exec, log, MANAGED_SELECTOR, type Obj, type OperatorConfig, PV, setClusterTiming, SETTINGS_CONFIGMAP } from './shared.ts';
 import { Storage } from './storage.ts';
 
 export { memberIP } from '../hosted-etcd/etcd.ts';
@@ -42,7 +42,7 @@ export class Operator {
     this.nodePools = new NodePools(this.ctx);
     this.monitoring = new Monitoring(this.ctx);
     this.hostedClusters = new HostedClusters(this.ctx, this.etcd, this.nodePools, this.monitoring);
-    if (cfg.awsEnv?.AWS_ENDPOINT_URL_ROUTE_53) this.externalDns = new ExternalDns(this.ctx.kube, cfg.cluster, cfg.baseDomain, cfg.awsEnv, log);
+    if (cfg.awsEnv?.AWS_ENDPOINT_URL_ROUTE_53) this.externalDns = new ExternalDns(this.ctx.kube, cfg.cluster, cfg.baseDomain, cfg.awsEnv, log, this.ctx.dir);
   }
 
   etcdCluster(key: string): EtcdCluster | undefined {
@@ -68,40 +68,39 @@ export class Operator {
       ctx.list(R.Pod), ctx.list(Exec, { labelSelector: 'hcp-sandbox/pod-fs=true' }),
     ]);
 
-    await this.monitoring.mceAddon(opDeploy, flagsCm);
-    const metricsSet = env(opDeploy ?? undefined, 'METRICS_SET') ?? '';
-    const valid = metricsSet === '' || METRICS_SETS.includes(metricsSet.toLowerCase());
-    await this.monitoring.operatorPods(opPods, opDeploy);
+    setClusterTiming(opCms.find((c) => c.metadata.name === SETTINGS_CONFIGMAP)?.data?.timing);
+    const sre = opCms.find((c) => c.metadata.name === 'sre-metric-set');
+    const template = opCms.find((c) => c.metadata.name === 'monitoring-dashboard-template');
+    // Only a running operator pod reconciles, with the settings it read at its start.
+    const settings = await this.monitoring.operatorPods(opPods, sre);
+    ctx.operatorSettings = settings;
+    await this.monitoring.mceAddon(opDeploy, flagsCm, 'local-cluster');
     await this.storage.provisionVolumes(pvcs, pvs);
 
-    if (valid) {
-      const [deploys, stss, routes, hcps, nss, cms] = await Promise.all([
+    if (settings) {
+      const [deploys, stss, routes, hcps, nss, cms, secrets] = await Promise.all([
         ctx.list(R.Deployment, { labelSelector: managed }), ctx.list(R.StatefulSet, { labelSelector: managed }),
         ctx.list(R.Route, { labelSelector: managed }), ctx.list(R.HostedControlPlane), ctx.list(R.Namespace, { labelSelector: managed }),
-        ctx.list(R.ConfigMap, { labelSelector: managed }),
+        ctx.list(R.ConfigMap, { labelSelector: managed }), ctx.list(R.Secret, { labelSelector: managed }),
       ]);
       const capi = await this.capiLists(managed);
       const existing = {
-        deploy: ctx.byKey(deploys), sts: ctx.byKey(stss), route: ctx.byKey(routes), hcp: ctx.byKey(hcps), ns: ctx.byKey(nss), cm: ctx.byKey(cms), ...capi,
+        deploy: ctx.byKey(deploys), sts: ctx.byKey(stss), route: ctx.byKey(routes), hcp: ctx.byKey(hcps), ns: ctx.byKey(nss), cm: ctx.byKey(cms), secret: ctx.byKey(secrets), ...capi,
       };
-      const set = metricsSet.toLowerCase() || 'telemetry';
-      const dashboards = env(opDeploy ?? undefined, 'MONITORING_DASHBOARDS') === '1';
-      const sre = opCms.find((c) => c.metadata.name === 'sre-metric-set');
-      const template = opCms.find((c) => c.metadata.name === 'monitoring-dashboard-template');
       const seen = new Set<string>();
       for (const hc of hcs) {
         const key = `${hc.metadata.namespace}/${hc.metadata.name}`;
         seen.add(key);
-        if (hc.metadata.deletionTimestamp) continue;
         try {
-          await this.hostedClusters.reconcile(hc, nps.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec?.clusterName === hc.metadata.name), existing, pods, pvcs, pvs,
-            { set, sre, dashboards, template });
+          await this.hostedClusters.reconcile(hc, nps.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec?.clusterName === hc.metadata.name), existing,
+            { operator: settings, sre, template });
         } catch (err) {
           log(`reconcile ${key}: ${(err as Error).message}`);
         }
       }
       // HostedClusters that are gone: their control plane goes with them.
       await this.etcd.removeGone(seen);
+      await this.nodePools.orphans(nps, seen);
       for (const [key, ns] of existing.ns) {
         const owner = ns.metadata.annotations?.['hypershift.openshift.io/cluster'];
         if (owner && !seen.has(owner) && !ns.metadata.deletionTimestamp) await ctx.del(R.Namespace, undefined, key.slice(1));

@@ -1,5 +1,6 @@
-// pausedUntil exactly as the HyperShift operator reads it (FACTS.md): Go strconv.ParseBool first,
-// then time.RFC3339; anything else is invalid and means NOT paused.
+// pausedUntil exactly as the HyperShift operator reads it (FACTS.md; support/util/pausereconcile.go
+// ProcessPausedUntilField): Go strconv.ParseBool first, then time.RFC3339; anything else is invalid
+// and means NOT paused.
 
 export type PausedState =
   | { paused: true; until?: Date; reason: 'ReconciliationPaused' }
@@ -32,13 +33,18 @@ export function pausedState(value: string | null | undefined, now = new Date()):
   return t.getTime() > now.getTime() ? { paused: true, until: t, reason: 'ReconciliationPaused' } : { paused: false, reason: 'AsExpected' };
 }
 
-/** The ReconciliationActive condition for a parsed pausedUntil. */
+/**
+ * The ReconciliationActive condition for a parsed pausedUntil, word for word as
+ * support/util/pausereconcile.go GenerateReconciliationActiveCondition writes it.
+ */
 export function reconciliationActiveCondition(value: string | null | undefined, s: PausedState): { status: 'True' | 'False'; reason: string; message: string } {
   if (s.paused) {
-    return { status: 'False', reason: 'ReconciliationPaused', message: `Reconciliation paused until: ${s.until ? s.until.toISOString().replace('.000Z', 'Z') : 'field is removed'}` };
+    // A bool prints a fixed text; a time prints the raw field value.
+    const message = TRUE.has(value ?? '') ? 'Reconciliation paused until field removed' : `Reconciliation paused until: ${value}`;
+    return { status: 'False', reason: 'ReconciliationPaused', message };
   }
   if (s.reason === 'InvalidPausedUntilValue') {
-    return { status: 'True', reason: 'InvalidPausedUntilValue', message: `Invalid value provided for PausedUntil field: ${value}` };
+    return { status: 'True', reason: 'InvalidPausedUntilValue', message: 'Invalid value provided for PausedUntil field' };
   }
   return { status: 'True', reason: 'AsExpected', message: 'Reconciliation active on resource' };
 }

@@ -74,6 +74,8 @@ export const env = (o: Obj | undefined, name: string, container?: string): strin
   return c?.env?.find((e) => e.name === name)?.value;
 };
 
+export const finalizersOf = (o: Obj): string[] => (o.metadata.finalizers as string[] | undefined) ?? [];
+
 export function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
 }
@@ -85,6 +87,9 @@ export class Ctx {
   readonly dir: string;
   private allocations: { clusters: Record<string, number>; pools: Record<string, number> };
   private capiVersion?: string;
+  private guestKubeconfigText?: string;
+  /** The leading operator pod's settings (env read at its start); undefined while no operator pod runs. */
+  operatorSettings?: { pod: string; metricsSet: 'Telemetry' | 'SRE' | 'All'; dashboards: boolean; etcdRecovery: boolean };
 
   constructor(cfg: OperatorConfig) {
     this.cfg = cfg;
@@ -171,8 +176,63 @@ export class Ctx {
     return this.capiVersion;
   }
 
+  /** The sandbox's one guest API server: every hosted cluster's admin kubeconfig points at it. */
+  guestKubeconfig(): string {
+    this.guestKubeconfigText ??= readFileSync(join(this.cfg.workDir, 'guest.kubeconfig'), 'utf8');
+    return this.guestKubeconfigText;
+  }
+
   /** The served CAPI version, once known (after the first ref()). */
   get capi(): string | undefined {
     return this.capiVersion;
   }
 }
+
+/**
+ * How long simulated work takes, in seconds: defaults here, overridden for the whole operator by
+ * env HCP_SANDBOX_TIMING (e.g. "upgrade=60,machine=10"), then by configmap hcp-sandbox-settings
+ * in the operator namespace (key `timing`, same form, read every loop), and per object by the annotation
+ * sandbox.kubectl-hcp.dev/timing on the HostedCluster or NodePool (same form), so tests can make
+ * a step slow or fast. Upstream has no such knob; the defaults are shorter than real life (an
+ * upgrade takes tens of minutes) but long enough that a tool must wait for the change it caused.
+ */
+export const TIMING_ANNOTATION = 'sandbox.kubectl-hcp.dev/timing';
+const DEFAULT_TIMING: Record<string, number> = {
+  install: 5, // a new control plane's first version history entry goes Completed (after etcd quorum)
+  upgrade: 20, // a release change of a HostedCluster: history Partial → Completed
+  machine: 5, // a new Machine: provisioning → Running, its guest Node appears and becomes Ready
+  nodepoolUpdate: 10, // a NodePool release change: UpdatingVersion True → False
+  delete: 3, // a HostedCluster's teardown after its NodePools are gone
+  addon: 20, // the MCE addon's re-install Job after an install-flags change
+  rollout: 5, // a new operator pod takes over from the old one (reads its env at start)
+  dns: 60, // external-dns sync interval (upstream --interval=1m, DefaultExternalDNSInterval)
+};
+function parseTiming(s: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (s ?? '').split(',')) {
+    const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)s?\s*$/.exec(part);
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+const ENV_TIMING = parseTiming(process.env.HCP_SANDBOX_TIMING);
+/** Set each loop from configmap hcp-sandbox-settings (operator namespace), key `timing`: a test hook that needs no restart. */
+let clusterTiming: Record<string, number> = {};
+export const SETTINGS_CONFIGMAP = 'hcp-sandbox-settings';
+export function setClusterTiming(s: string | undefined): void {
+  clusterTiming = parseTiming(s);
+}
+/** Milliseconds a simulated step takes for this object. */
+export function timing(name: keyof typeof DEFAULT_TIMING | string, ...objs: (Obj | undefined)[]): number {
+  for (const o of objs) {
+    const v = parseTiming(o?.metadata.annotations?.[TIMING_ANNOTATION])[name];
+    if (v !== undefined) return v * 1000;
+  }
+  return (clusterTiming[name] ?? ENV_TIMING[name] ?? DEFAULT_TIMING[name] ?? 5) * 1000;
+}
+
+/** The finalizer the HostedCluster and NodePool controllers put on their objects (hostedcluster_controller.go HostedClusterFinalizer, nodepool_controller.go finalizer). */
+export const HYPERSHIFT_FINALIZER = 'hypershift.openshift.io/finalizer';
+
+/** A HostedCluster with this annotation gets status but no control plane (benchmarks: see README). */
+export const NO_CONTROL_PLANE_ANNOTATION = 'sandbox.kubectl-hcp.dev/no-control-plane';
