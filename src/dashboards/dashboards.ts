@@ -8,22 +8,20 @@
  * behind when turned off.
  */
 import type { KubeClient } from '../kube/client.ts';
-import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
+import { Resources, describeRef } from '../kube/resources.ts';
 import type { Change, Plan, Step } from '../plan/plan.ts';
 import { waitUntilStep } from '../plan/wait-step.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
 import { controlPlaneNamespace } from '../hostedcluster/types.ts';
-import { envOf, type Deployment } from '../metrics/metrics-set.ts';
+import { envOf, podEnvOf, podsOf, rolloutState, type Deployment } from '../metrics/metrics-set.ts';
 import { renderTable } from '../output/output.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
 import { planConfigMapKey, type ConfigMap } from '../metrics/configmap-key.ts';
+import { FLAGS_TO_ADD, FLAGS_TO_REMOVE, INSTALL_FLAGS_CONFIGMAP, INSTALL_FLAGS_NAMESPACE, installFlagsChange, installFlagsRef, splitFlags } from '../metrics/install-flags.ts';
 
-export const INSTALL_FLAGS_NAMESPACE = 'local-cluster';
-export const INSTALL_FLAGS_CONFIGMAP = 'hypershift-operator-install-flags';
-export const FLAGS_TO_ADD = 'installFlagsToAdd';
-export const FLAGS_TO_REMOVE = 'installFlagsToRemove';
+export { INSTALL_FLAGS_NAMESPACE, INSTALL_FLAGS_CONFIGMAP, FLAGS_TO_ADD, FLAGS_TO_REMOVE, splitFlags };
 export const DASHBOARDS_FLAG = '--monitoring-dashboards';
 export const DASHBOARDS_ENV = 'MONITORING_DASHBOARDS';
 export const DASHBOARDS_NAMESPACE = 'openshift-config-managed';
@@ -38,10 +36,6 @@ export type { ConfigMap };
 /** FACTS: `hc-<ns>-<name>` (the docs' `cp-` prefix is wrong). */
 export function dashboardName(hcNamespace: string, hcName: string): string {
   return `hc-${hcNamespace}-${hcName}`;
-}
-
-export function splitFlags(value: string | undefined): string[] {
-  return (value ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** `--monitoring-dashboards` and `--monitoring-dashboards=…` are the same flag. */
@@ -78,20 +72,11 @@ export interface ToggleInputs {
 }
 
 export function planDashboardsToggle({ enable, existing, prune, waitMs, operatorNamespace }: ToggleInputs): Plan {
-  const ref: ObjectRef = { resource: Resources.ConfigMap, namespace: INSTALL_FLAGS_NAMESPACE, name: INSTALL_FLAGS_CONFIGMAP };
+  const ref = installFlagsRef;
   const plan: Plan = { operation: enable ? 'dashboards-enable' : 'dashboards-disable', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
   const next = toggledFlags(existing?.data, enable);
   const unchanged = existing && (existing.data?.[FLAGS_TO_ADD] ?? '') === next.add && (existing.data?.[FLAGS_TO_REMOVE] ?? '') === next.remove;
-  const change: Change = existing
-    ? {
-        op: 'patch',
-        ref,
-        patchType: 'merge',
-        // The resourceVersion makes the patch fail with a conflict rather than overwrite a flag
-        // someone else added since we read the configmap.
-        patch: { metadata: { resourceVersion: existing.metadata.resourceVersion }, data: { [FLAGS_TO_ADD]: next.add, [FLAGS_TO_REMOVE]: next.remove } },
-      }
-    : { op: 'create', ref, body: { metadata: { name: INSTALL_FLAGS_CONFIGMAP, namespace: INSTALL_FLAGS_NAMESPACE }, data: { [FLAGS_TO_ADD]: next.add, [FLAGS_TO_REMOVE]: next.remove } } };
+  const change = installFlagsChange(existing, next.add, next.remove);
   plan.steps.push({
     id: 'install-flags',
     title: `${existing ? 'Update' : 'Create'} ${describeRef(ref)}: ${FLAGS_TO_ADD}="${next.add}", ${FLAGS_TO_REMOVE}="${next.remove}"`,
@@ -115,18 +100,30 @@ export function planDashboardsToggle({ enable, existing, prune, waitMs, operator
   return plan;
 }
 
-/** Waits until the operator deployment has (or no longer has) MONITORING_DASHBOARDS="1". */
+/**
+ * Waits until the operator deployment has (or no longer has) MONITORING_DASHBOARDS="1" and has
+ * rolled out: every pod that still runs, a terminating one included, has the new env. A pod
+ * started with "1" keeps writing hc-* dashboards until it is gone, so pruning before that only
+ * sees them recreated (issue 13 item 19).
+ */
 export function operatorDashboardsWaitStep(enable: boolean, namespace: string, waitMs: number): Step {
   const want = enable ? `${DASHBOARDS_ENV}="1"` : `no ${DASHBOARDS_ENV}="1"`;
   return waitUntilStep({
     id: 'wait-operator',
-    title: `Wait for deployment ${namespace}/${OPERATOR_DEPLOYMENT} to have ${want}`,
-    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)}`],
+    title: `Wait for deployment ${namespace}/${OPERATOR_DEPLOYMENT} to have ${want} and every pod with the old value to be gone`,
+    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)} for the Deployment, its rollout and its pods`],
     what: want,
     timeoutMs: waitMs,
     probe: async (ctx) => {
-      const env = operatorDashboards(await ctx.kube.getOrNull<Deployment>(Resources.Deployment, namespace, OPERATOR_DEPLOYMENT));
-      return { done: env.on === enable, message: env.value === undefined ? `${DASHBOARDS_ENV} unset` : `${DASHBOARDS_ENV}="${env.value}"` };
+      const d = await ctx.kube.getOrNull<Deployment>(Resources.Deployment, namespace, OPERATOR_DEPLOYMENT);
+      const env = operatorDashboards(d);
+      const spec = env.value === undefined ? `${DASHBOARDS_ENV} unset` : `${DASHBOARDS_ENV}="${env.value}"`;
+      if (!d || env.on !== enable) return { done: false, message: spec };
+      const rollout = rolloutState(d);
+      if (!rollout.done) return { done: false, message: `${spec}, rollout: ${rollout.message}` };
+      const stale = (await podsOf(ctx.kube, d)).filter((p) => (podEnvOf(p, DASHBOARDS_ENV) === '1') !== enable);
+      if (stale.length) return { done: false, message: `${spec}, pod(s) still running with the old value: ${stale.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`).join(', ')}` };
+      return { done: true, message: `${spec}, rolled out` };
     },
     timeoutError: (last) => new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, { hint: 'is the hypershift addon running? it applies the install flags' }),
     artifacts: (last) => ({ operatorEnv: last.message }),

@@ -6,6 +6,7 @@
  * crashloops: the value is validated and written in its canonical spelling. The per-cluster field
  * is a case-sensitive enum, so it too gets the canonical spelling.
  */
+import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
 import type { Plan, Step, StepContext } from '../plan/plan.ts';
 import { waitUntilStep } from '../plan/wait-step.ts';
@@ -45,8 +46,28 @@ export interface Container {
 }
 
 export interface Deployment extends KubeObject {
-  spec?: { replicas?: number; template?: { spec?: { containers?: Container[] } } };
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: Container[] } } };
   status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number; readyReplicas?: number };
+}
+
+/** A pod of a Deployment: its own copy of the env, which is what the running process has. */
+export interface Pod extends KubeObject {
+  spec?: { containers?: Container[] };
+}
+
+/** The Deployment's pods, terminating ones included (they still run until they are gone). */
+export async function podsOf(kube: KubeClient, d: Deployment): Promise<Pod[]> {
+  const labels = Object.entries(d.spec?.selector?.matchLabels ?? {});
+  if (!labels.length) return [];
+  const list = await kube.list<Pod>(Resources.Pod, { namespace: d.metadata.namespace, labelSelector: labels.map(([k, v]) => `${k}=${v}`).join(',') });
+  return list.items;
+}
+
+/** The env var as one pod's operator container has it. */
+export function podEnvOf(pod: Pod, name: string): string | undefined {
+  const containers = pod.spec?.containers ?? [];
+  const c = containers.find((x) => x.name === OPERATOR_DEPLOYMENT) ?? containers[0];
+  return c?.env?.find((e) => e.name === name)?.value;
 }
 
 /** The operator's own container: the one named `operator`, else the first. */

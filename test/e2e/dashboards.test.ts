@@ -22,9 +22,10 @@ describe('dashboards', () => {
     original = r.code === 0 ? r.stdout : undefined;
     const t = await kubectl('mgmt-1', ['get', 'configmap', 'monitoring-dashboard-template', '-n', 'hypershift', '-o', 'json']);
     originalTemplate = t.code === 0 ? t.stdout : undefined;
-    // Start from a configmap holding another flag, which every command must keep.
+    // Start from a configmap holding another flag, which every command must keep (a real
+    // `hypershift install` flag: the addon fails on unknown ones).
     await kubectl('mgmt-1', ['delete', ...FLAGS.slice(2), '-n', 'local-cluster', '--ignore-not-found']);
-    await kubectlOk('mgmt-1', ['create', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--from-literal=installFlagsToAdd=--e2e-keep-me', '--from-literal=installFlagsToRemove=']);
+    await kubectlOk('mgmt-1', ['create', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--from-literal=installFlagsToAdd=--enable-uwm-telemetry-remote-write', '--from-literal=installFlagsToRemove=']);
   });
   afterAll(async () => {
     await hcp(['dashboards', 'disable', '--prune', '-y']);
@@ -49,7 +50,7 @@ describe('dashboards', () => {
 
   it('enable adds the flag, keeps the others, and the operator gets MONITORING_DASHBOARDS="1" and writes the dashboard', async () => {
     await hcpOk(['dashboards', 'enable', '--wait', '--wait-timeout', '60s']);
-    expect(await flags()).toEqual({ installFlagsToAdd: '--e2e-keep-me --monitoring-dashboards', installFlagsToRemove: '' });
+    expect(await flags()).toEqual({ installFlagsToAdd: '--enable-uwm-telemetry-remote-write --monitoring-dashboards', installFlagsToRemove: '' });
     expect(await operatorEnv('MONITORING_DASHBOARDS')).toBe('1');
     await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0, 60_000, 'dashboard hc-clusters-sample');
     const dashboard = JSON.parse(await kubectlOk('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed', '-o', 'json']));
@@ -71,12 +72,24 @@ describe('dashboards', () => {
     const r = await hcp(['dashboards', 'disable', '--wait', '--wait-timeout', '60s']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/leaves the existing hc-\* dashboards in openshift-config-managed behind/);
-    expect(await flags()).toEqual({ installFlagsToAdd: '--e2e-keep-me', installFlagsToRemove: '--monitoring-dashboards' });
+    expect(await flags()).toEqual({ installFlagsToAdd: '--enable-uwm-telemetry-remote-write', installFlagsToRemove: '--monitoring-dashboards' });
     expect(await operatorEnv('MONITORING_DASHBOARDS')).not.toBe('1');
     expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).toBe(0);
     const noConfirm = await hcp(['dashboards', 'disable', '--prune']);
     expect(noConfirm.code).toBe(3);
-    await hcpOk(['dashboards', 'disable', '--prune', '-y']);
+    // Re-enable, so the prune has an operator pod with MONITORING_DASHBOARDS=1 to outlive.
+    await hcpOk(['dashboards', 'enable', '--wait', '--wait-timeout', '60s']);
+    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0, 60_000, 'dashboard hc-clusters-sample');
+    const pruned = await hcp(['dashboards', 'disable', '--prune', '-y', '--wait-timeout', '90s']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    // The prune came after every pod with MONITORING_DASHBOARDS=1 was gone (issue 13 item 19):
+    // nothing runs that could write the dashboard again, and it stays deleted.
+    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-o', 'json'])).items as { metadata: { name: string }; spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } }[];
+    const operatorPods = pods.filter((p) => p.metadata.name.startsWith('operator-'));
+    expect(operatorPods.length).toBeGreaterThan(0);
+    expect(operatorPods.filter((p) => p.spec.containers[0].env?.some((e) => e.name === 'MONITORING_DASHBOARDS' && e.value === '1')).map((p) => p.metadata.name)).toEqual([]);
+    expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 10_000));
     expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).not.toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, dashboardName, dashboardsFlagState, planDashboardsToggle, renderTemplate, toggledFlags, type ConfigMap } from '../../../src/dashboards/dashboards.ts';
+import { checkTemplate, dashboardName, dashboardsFlagState, operatorDashboardsWaitStep, planDashboardsToggle, renderTemplate, toggledFlags, type ConfigMap } from '../../../src/dashboards/dashboards.ts';
 import { defaultTemplate } from '../../../src/dashboards/default-template.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { UsageError } from '../../../src/util/errors.ts';
@@ -100,5 +100,49 @@ describe('dashboards commands: bad input exits 2 with one line and no API call',
     const r = await runInProcess(['dashboards', 'template', 'get', '--default']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).refresh).toBe('10s');
+  });
+});
+
+describe('disable --prune waits for the old operator pod to be gone (issue 13 item 19)', () => {
+  const env = (on: boolean) => (on ? [{ name: 'MONITORING_DASHBOARDS', value: '1' }] : []);
+  const deployment = (on: boolean, rolledOut: boolean) => ({
+    metadata: { name: 'operator', namespace: 'hypershift', generation: 4 },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'operator' } }, template: { spec: { containers: [{ name: 'operator', env: env(on) }] } } },
+    status: rolledOut ? { observedGeneration: 4, replicas: 1, updatedReplicas: 1, availableReplicas: 1 } : { observedGeneration: 4, replicas: 2, updatedReplicas: 1, availableReplicas: 1 },
+  });
+  const pod = (name: string, on: boolean, terminating = false) => ({ metadata: { name, namespace: 'hypershift', ...(terminating ? { deletionTimestamp: '2026-11-25T00:00:00Z' } : {}) }, spec: { containers: [{ name: 'operator', env: env(on) }] } });
+  /** Each probe sees the next state; the last one stays. */
+  const states = (...list: { d: object; pods: object[] }[]) => {
+    let i = -1;
+    const at = () => list[Math.min(i, list.length - 1)];
+    return {
+      getOrNull: async () => (i++, structuredClone(at().d)),
+      list: async (_rt: unknown, opts: { labelSelector?: string }) => {
+        expect(opts.labelSelector).toBe('app=operator');
+        return { items: structuredClone(at().pods) };
+      },
+    };
+  };
+  const ctx = (kube: object) => ({ kube, progress: () => {}, clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) } }) as never;
+
+  it('is not done while a pod that still has MONITORING_DASHBOARDS=1 runs, even a terminating one', async () => {
+    const kube = states(
+      { d: deployment(false, false), pods: [pod('operator-old', true), pod('operator-new', false)] },
+      { d: deployment(false, true), pods: [pod('operator-old', true, true), pod('operator-new', false)] },
+    );
+    await expect(operatorDashboardsWaitStep(false, 'hypershift', 300).run!(ctx(kube))).rejects.toThrow(/pod\(s\) still running with the old value: operator-old \(terminating\)/);
+  });
+
+  it('is done once the rollout finished and the old pod is gone', async () => {
+    const kube = states(
+      { d: deployment(false, true), pods: [pod('operator-old', true, true), pod('operator-new', false)] },
+      { d: deployment(false, true), pods: [pod('operator-new', false)] },
+    );
+    await expect(operatorDashboardsWaitStep(false, 'hypershift', 5000).run!(ctx(kube))).resolves.toEqual({ operatorEnv: 'MONITORING_DASHBOARDS unset, rolled out' });
+  });
+
+  it('comes before the prune in the plan', () => {
+    const plan = planDashboardsToggle({ enable: false, existing: null, prune: [{ metadata: { name: 'hc-clusters-sample' } }], waitMs: 1000, operatorNamespace: 'hypershift' });
+    expect(plan.steps.map((s) => s.id)).toEqual(['install-flags', 'wait-operator', 'prune-dashboards']);
   });
 });
