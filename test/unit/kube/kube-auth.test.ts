@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/kube/client.ts';
 import { Resources } from '../../../src/kube/resources.ts';
 import { UsageError } from '../../../src/util/errors.ts';
-import { json, startServer, TEST_CA, TEST_CA_FILE, unauthorized, writeKubeconfig, type TestServer } from './kube-servers.ts';
+import { fixture, json, startServer, TEST_CA, TEST_CA_FILE, unauthorized, writeKubeconfig, type TestServer } from './kube-servers.ts';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -157,6 +157,28 @@ describe('exec credential plugins', () => {
     const v1 = execKubeconfig(server, { apiVersion: 'client.authentication.k8s.io/v1' });
     expect(() => new KubeClient({ kubeconfig: v1.resolved(), env: {} })).toThrow(/interactiveMode must be specified/);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('a client certificate from the plugin is used for the TLS handshake', async () => {
+    const server = await startServer(
+      (req, res) => {
+        const socket = req.socket as import('node:tls').TLSSocket;
+        if (!socket.authorized) return unauthorized(res);
+        json(res, 200, { kind: 'Namespace', metadata: { name: socket.getPeerCertificate().subject.CN } });
+      },
+      { tls: true, clientCa: fixture('client-ca.crt') },
+    );
+    servers.push(server);
+    const kc = writeKubeconfig({ server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') }, {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: './cert-plugin' },
+    });
+    const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { clientCertificateData: fixture('client.crt').toString(), clientKeyData: fixture('client.key').toString() } };
+    writeFileSync(join(kc.dir, 'credential.json'), JSON.stringify(credential));
+    writeFileSync(join(kc.dir, 'cert-plugin'), '#!/bin/sh\ncat "$(dirname "$0")/credential.json"\n');
+    chmodSync(join(kc.dir, 'cert-plugin'), 0o755);
+    const ns = await getDefault(new KubeClient({ kubeconfig: kc.resolved(), env: {} }));
+    expect(ns.metadata.name).toBe('exec-user');
+    expect(server.requests[0].authorization).toBeUndefined();
   });
 
   it('a missing plugin names the install hint; a bad reply never quotes the output', async () => {

@@ -1,8 +1,8 @@
 /**
  * Local API-server stand-ins for kube-layer tests: plain http (as `kubectl proxy` serves) or https
  * with the fixture certificate (test/unit/fixtures/tls: a CA and a server certificate for
- * 127.0.0.1/localhost valid until 2126; the CA's key was thrown away), and kubeconfigs that point
- * at them.
+ * 127.0.0.1/localhost valid until 2126, and a client CA with one client certificate, CN exec-user;
+ * the CAs' keys were thrown away), and kubeconfigs that point at them.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,6 +15,7 @@ import { resolveKubeconfig, type ResolvedKubeconfig } from '../../../src/kube/ku
 const FIXTURES = new URL('../fixtures/tls/', import.meta.url);
 export const TEST_CA_FILE = new URL('ca.crt', FIXTURES).pathname;
 export const TEST_CA = readFileSync(TEST_CA_FILE);
+export const fixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));
 
 export interface TestServer {
   url: string;
@@ -23,7 +24,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: http.RequestListener, opts: { tls?: boolean } = {}): Promise<TestServer> {
+/** `clientCa`: ask for a client certificate (optional; `req.client.authorized` says whether it verified). */
+export async function startServer(handler: http.RequestListener, opts: { tls?: boolean; clientCa?: Buffer } = {}): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const sockets = new Set<import('node:net').Socket>();
   const wrapped: http.RequestListener = (req, res) => {
@@ -31,7 +33,14 @@ export async function startServer(handler: http.RequestListener, opts: { tls?: b
     handler(req, res);
   };
   const server = opts.tls
-    ? https.createServer({ cert: readFileSync(new URL('server.crt', FIXTURES)), key: readFileSync(new URL('server.key', FIXTURES)) }, wrapped)
+    ? https.createServer(
+        {
+          cert: readFileSync(new URL('server.crt', FIXTURES)),
+          key: readFileSync(new URL('server.key', FIXTURES)),
+          ...(opts.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: opts.clientCa } : {}),
+        },
+        wrapped,
+      )
     : http.createServer(wrapped);
   server.on('connection', (s) => {
     sockets.add(s);
