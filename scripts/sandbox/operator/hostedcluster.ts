@@ -237,8 +237,8 @@ export class HostedClusters {
 
     // reconcileEtcdStatus → etcdStatefulSetCondition: ReadyReplicas >= replicas/2+1.
     const sts = ex.sts.get(`${cpns}/etcd`);
-    if (!sts) set({ type: 'EtcdAvailable', status: 'False', reason: 'EtcdStatefulSetNotFound', message: '' });
-    else if ((sts.status?.readyReplicas ?? 0) >= Math.floor((sts.spec?.replicas ?? 0) / 2) + 1) set({ type: 'EtcdAvailable', status: 'True', reason: 'EtcdQuorumAvailable', message: '' });
+    if (!sts) set({ type: 'EtcdAvailable', status: 'False', reason: 'StatefulSetNotFound', message: '' });
+    else if ((sts.status?.readyReplicas ?? 0) >= Math.floor((sts.spec?.replicas ?? 0) / 2) + 1) set({ type: 'EtcdAvailable', status: 'True', reason: 'QuorumAvailable', message: '' });
     else set({ type: 'EtcdAvailable', status: 'False', reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' });
 
     // reconcileKASStatus: the kube-apiserver Deployment's Available condition.
@@ -353,7 +353,7 @@ export class HostedClusters {
       ? ['EtcdAvailable', 'KubeAPIServerAvailable', 'InfrastructureReady', 'ValidHostedControlPlaneConfiguration', 'ValidReleaseInfo', 'ValidIDPConfiguration',
         'DataPlaneConnectionAvailable', 'ControlPlaneConnectionAvailable', 'Available'].map((type) => ({
         type, status: 'True', message: '',
-        reason: type === 'EtcdAvailable' ? 'EtcdQuorumAvailable' : type === 'ValidIDPConfiguration' ? 'IDPConfigurationValid' : 'AsExpected',
+        reason: type === 'EtcdAvailable' ? 'QuorumAvailable' : type === 'ValidIDPConfiguration' ? 'IDPConfigurationValid' : 'AsExpected',
       })).concat([{ type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' }])
       : hcpStatus?.conditions;
     const hcpFound = cpless || !!hcpStatus;
