@@ -40,8 +40,9 @@ describe('CLI conventions', () => {
     [['resume'], 'name a HostedCluster, or pass --all or -l SELECTOR'],
     [['status'], 'name a HostedCluster or pass --all'],
     [['status', 'sample', '--all'], 'give either NAME or --all, not both'],
-    [['status', 'sample', '-o', 'xml'], `Invalid value for -o: expected one of "table", "json", or "yaml" (got "xml"): "status sample -o xml" (see 'kubectl hcp --help')`],
-    [['version', '--bogus'], `Unsupported option name ("--bogus").: "version --bogus" (see 'kubectl hcp --help')`],
+    // clipanion's own wording around the value may change; the rule must be there.
+    [['status', 'sample', '-o', 'xml'], /^Invalid value for -o: expected one of "table", "json", or "yaml" \(got "xml"\)/],
+    [['version', '--bogus'], /^Unsupported option name \("--bogus"\)/],
   ])('%j exits 2 with its validator\'s line and no API call', async (argv, message) => {
     await expectRejected(argv, message);
   });
