@@ -133,13 +133,8 @@ export class KubeClient {
       }
       if (!PROXY_PROTOCOLS.has(proxy.protocol)) throw new UsageError(`proxy ${proxyText}: only http://, https:// and socks5:// proxies are supported`);
     }
-    this.shared = {
-      credentials: new Credentials(opts.kubeconfig, { env: opts.env, ...opts.terminal }),
-      agentSpec: { server, proxy, tls: undefined as never },
-      systemTrust: false,
-      versions: new Map(),
-    };
-    this.shared.agentSpec.tls = this.shared.credentials.tls;
+    const credentials = new Credentials(opts.kubeconfig, { env: opts.env, ...opts.terminal });
+    this.shared = { credentials, agentSpec: { server, proxy, tls: credentials.tls }, systemTrust: false, versions: new Map() };
   }
 
   /** A view of this client whose writes are all sent with dryRun=All (for --dry-run=server). */
@@ -159,7 +154,8 @@ export class KubeClient {
   /** The agent for these credentials, made again when an exec plugin rotates the client certificate or trust widens. */
   private agentFor(auth: Authorization): http.Agent {
     const s = this.shared;
-    if (!s.agent || s.agent.cert !== auth.cert || s.agent.systemTrust !== s.systemTrust) {
+    const sameCert = s.agent && (s.agent.cert === auth.cert || (s.agent.cert && auth.cert && s.agent.cert.equals(auth.cert)));
+    if (!s.agent || !sameCert || s.agent.systemTrust !== s.systemTrust) {
       s.agent?.agent.destroy();
       s.agent = { agent: createAgent(this.agentSpecFor(auth)), cert: auth.cert, systemTrust: s.systemTrust };
     }

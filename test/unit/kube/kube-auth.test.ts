@@ -176,9 +176,12 @@ describe('exec credential plugins', () => {
     writeFileSync(join(kc.dir, 'credential.json'), JSON.stringify(credential));
     writeFileSync(join(kc.dir, 'cert-plugin'), '#!/bin/sh\ncat "$(dirname "$0")/credential.json"\n');
     chmodSync(join(kc.dir, 'cert-plugin'), 0o755);
-    const ns = await getDefault(new KubeClient({ kubeconfig: kc.resolved(), env: {} }));
-    expect(ns.metadata.name).toBe('exec-user');
+    const kube = new KubeClient({ kubeconfig: kc.resolved(), env: {} });
+    expect((await getDefault(kube)).metadata.name).toBe('exec-user');
+    await getDefault(kube);
+    await getDefault(kube);
     expect(server.requests[0].authorization).toBeUndefined();
+    expect(server.connections()).toBe(1); // the same certificate keeps the same keep-alive connection
   });
 
   it('a missing plugin names the install hint; a bad reply never quotes the output', async () => {

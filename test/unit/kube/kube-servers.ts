@@ -21,6 +21,8 @@ export interface TestServer {
   url: string;
   /** Every request seen, in order. */
   requests: { method: string; url: string; authorization?: string }[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export interface TestServer {
 export async function startServer(handler: http.RequestListener, opts: { tls?: boolean; clientCa?: Buffer } = {}): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const sockets = new Set<import('node:net').Socket>();
+  let connections = 0;
   const wrapped: http.RequestListener = (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     handler(req, res);
@@ -42,6 +45,7 @@ export async function startServer(handler: http.RequestListener, opts: { tls?: b
         wrapped,
       )
     : http.createServer(wrapped);
+  server.on(opts.tls ? 'secureConnection' : 'connection', () => connections++);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -51,6 +55,7 @@ export async function startServer(handler: http.RequestListener, opts: { tls?: b
   return {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
