@@ -185,6 +185,8 @@ export class KubeClient {
       for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
     }
     if (this.serverDryRun && WRITE_METHODS.has(spec.method)) url.searchParams.set('dryRun', 'All');
+    // client-go tells the server the bound too, so that it stops working on a request we gave up.
+    if (this.opts.timeoutMs) url.searchParams.set('timeout', formatMs(this.opts.timeoutMs));
     return url;
   }
 

@@ -34,6 +34,7 @@ describe('timeouts', () => {
     expect(err.message).toBe(`cannot reach the API server at ${s.url}: request timed out after 400ms (--request-timeout)`);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(s.requests).toHaveLength(1);
+    expect(new URL(s.requests[0].url, s.url).searchParams.get('timeout')).toBe('400ms'); // as client-go sends it
   });
 
   it('without --request-timeout, a silent connection is given up and the GET retried on a new one', async () => {
