@@ -33,7 +33,7 @@ export class PrivateWriter {
     this.mkdirs(dirname(path));
     const fd = openSync(path, 'wx', 0o600); // wx: fail if it exists, never follow a symlink there
     try {
-      writeSync(fd, content);
+      writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     } finally {
       closeSync(fd);
     }

@@ -270,7 +270,7 @@ describe('interrupting a plan', () => {
     // A paused cluster: the operator never reports ValidIDPConfiguration, so --wait waits.
     await pausedHostedClusterCopy(ns, 'waits');
     const s = sandbox();
-    const child = spawn(s.kubectl, ['hcp', 'oauth', 'add', 'waits', '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--wait', '--wait-timeout', '2m'], {
+    const child = spawn(s.kubectl, ['hcp', 'oauth', 'add', 'waits', '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--hosted-domain', 'example.com', '--wait', '--wait-timeout', '2m'], {
       env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig, E2E_SECRET: 'not-shown', NO_COLOR: '1' },
     });
     let stderr = '';

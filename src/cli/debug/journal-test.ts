@@ -1,4 +1,4 @@
-import { Command, Option } from 'clipanion';
+import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { MutatingCommand, type Report } from '../mutating.ts';
 import { resumeOption } from '../flags.ts';

@@ -1,9 +1,10 @@
-import { Command, Option } from 'clipanion';
-import { HcpCommand, assertObjectName } from '../base.ts';
-import { outputOption } from '../flags.ts';
+import { Command } from 'clipanion';
+import { HostedClusterViewCommand } from '../view.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
 import type { OutputFormat } from '../../output/output.ts';
 
-export class FeatureGateShowCommand extends HcpCommand {
+export class FeatureGateShowCommand extends HostedClusterViewCommand {
   static override paths = [['featuregate', 'show']];
   static override usage = Command.Usage({
     category: 'Configuration',
@@ -14,18 +15,10 @@ export class FeatureGateShowCommand extends HcpCommand {
     examples: [['Show it', '$0 featuregate show sample']],
   });
 
-  name = Option.String({ name: 'NAME' });
-  output = outputOption();
-
-  async run(): Promise<void> {
-    assertObjectName(this.name, 'HostedCluster');
-    const { timeoutMs } = this.validateGlobals();
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
+  protected async show(kube: KubeClient, hc: HostedCluster, { format, timeoutMs }: { format: OutputFormat; timeoutMs?: number }): Promise<void> {
     const { guestClient } = await import('../../hostedcluster/guest.ts');
     const { featureGateView, renderFeatureGateView } = await import('../../featuregate/featuregate.ts');
     const { Resources } = await import('../../kube/resources.ts');
-    const kube = await this.kube();
-    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
     const guest = await guestClient(kube, hc, this.context.env, timeoutMs ?? 15_000);
     let object: import('../../featuregate/featuregate.ts').GuestFeatureGate | null | undefined;
     let problem = guest.problem;
@@ -37,6 +30,6 @@ export class FeatureGateShowCommand extends HcpCommand {
       }
     }
     const view = featureGateView(hc, { source: guest.secret, object, problem });
-    this.out.data(this.output as OutputFormat, view, () => renderFeatureGateView(view));
+    this.out.data(format, view, () => renderFeatureGateView(view));
   }
 }

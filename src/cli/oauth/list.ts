@@ -1,9 +1,10 @@
-import { Command, Option } from 'clipanion';
-import { HcpCommand, assertObjectName } from '../base.ts';
-import { outputOption } from '../flags.ts';
+import { Command } from 'clipanion';
+import { HostedClusterViewCommand } from '../view.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
 import type { OutputFormat } from '../../output/output.ts';
 
-export class OAuthListCommand extends HcpCommand {
+export class OAuthListCommand extends HostedClusterViewCommand {
   static override paths = [['oauth', 'list']];
   static override usage = Command.Usage({
     category: 'Configuration',
@@ -14,20 +15,13 @@ export class OAuthListCommand extends HcpCommand {
     examples: [['List them', '$0 oauth list sample']],
   });
 
-  name = Option.String({ name: 'NAME' });
-  output = outputOption();
-
-  async run(): Promise<void> {
-    assertObjectName(this.name, 'HostedCluster');
-    this.validateGlobals();
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
+  protected async show(_kube: KubeClient, hc: HostedCluster, { format }: { format: OutputFormat }): Promise<void> {
     const { idpRows, renderIdpTable } = await import('../../oauth/read.ts');
     const { condition } = await import('../../hostedcluster/types.ts');
-    const [hc] = await selectHostedClusters(await this.kube(), { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
     const rows = idpRows(hc);
     const c = condition(hc, 'ValidIDPConfiguration');
     const valid = c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
-    this.out.data(this.output as OutputFormat, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, identityProviders: rows, validIDPConfiguration: valid }, () =>
+    this.out.data(format, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, identityProviders: rows, validIDPConfiguration: valid }, () =>
       (rows.length ? renderIdpTable(rows) : `No identity providers: hostedcluster/${hc.metadata.name} uses the kubeadmin login.\n`) +
       (valid ? `ValidIDPConfiguration: ${valid.status}${valid.reason ? ` (${valid.reason})` : ''}${valid.status !== 'True' && valid.message ? `: ${valid.message}` : ''}\n` : ''),
     );
