@@ -16,7 +16,7 @@ describe('clusters/sample after sandbox up', () => {
     await waitForEtcdPods('clusters-sample', 3);
     const r = await kubectl('mgmt-1', ['exec', '-n', 'clusters-sample', 'etcd-1', '-c', 'etcd', '--', 'etcdctl', ...ETCD_TLS, 'endpoint', 'health', '--cluster', '-w', 'table']);
     expect(r.code, r.stderr).toBe(0);
-    const rows = r.stdout.split('\n').filter((l) => /etcd-\d\.etcd-client\.clusters-sample\.svc:2379 \|\s+true/.test(l));
+    const rows = r.stdout.split('\n').filter((l) => /etcd-\d\.etcd-(?:client|discovery)\.clusters-sample\.svc:2379 \|\s+true/.test(l));
     expect(rows).toHaveLength(3);
     for (const kind of ['deployment/kube-apiserver', 'deployment/openshift-apiserver', 'deployment/openshift-oauth-apiserver', 'deployment/control-plane-operator', 'statefulset/etcd', 'hostedcontrolplane/sample']) {
       expect(await exists([kind, '-n', 'clusters-sample']), kind).toBe(true);

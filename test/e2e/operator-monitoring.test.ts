@@ -1,90 +1,143 @@
-// The simulated operator's METRICS_SET and dashboards, and the MCE addon's install flags. These
-// change the shared operator deployment, so each test puts back what it changed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectl, kubectlOk, waitFor } from './helpers/sandbox.ts';
+// The simulated operator's env, metrics set and dashboards, and the MCE addon's install flags,
+// against upstream: hypershift-operator/main.go (env read at process start, setupMetricsSet),
+// hostedcluster_controller.go (effectiveMetricsSet, reconcileSREMetricsConfig, the dashboard),
+// and the hypershift addon (a re-install on an install-flags change). The e2e global setup resets
+// the operator env, install flags, metrics configmaps and dashboards before a run; each test puts
+// back what it changed and waits for the change it caused.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHostedCluster } from './helpers/hosted-etcd.ts';
+import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
+type Pod = { metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string }; spec: { containers: { env?: { name: string; value?: string }[] }[] };
+  status: { phase?: string; containerStatuses?: { ready?: boolean; state?: { waiting?: { reason?: string } }; lastState?: { terminated?: { message?: string } } }[] } };
+const operatorPods = async (): Promise<Pod[]> => JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-l', 'name=operator', '-o', 'json'])).items;
+const envOf = (p: Pod, name: string) => p.spec.containers[0].env?.find((e) => e.name === name)?.value;
 const operatorEnv = async (): Promise<Record<string, string>> => {
   const d = JSON.parse(await kubectlOk('mgmt-1', ['get', 'deployment', 'operator', '-n', 'hypershift', '-o', 'json']));
   return Object.fromEntries((d.spec.template.spec.containers[0].env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
 };
 const setEnv = (kv: string[]) => kubectlOk('mgmt-1', ['set', 'env', 'deployment/operator', '-n', 'hypershift', ...kv]);
+const rolledOut = () => kubectlOk('mgmt-1', ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
+const exists = async (args: string[]) => (await kubectl('mgmt-1', ['get', ...args])).code === 0;
+/** Proof that some operator pod reconciles: a deleted control-plane deployment comes back. */
+const reconciles = async (cpns: string) => {
+  await kubectlOk('mgmt-1', ['delete', 'deployment', 'openshift-oauth-apiserver', '-n', cpns]);
+  await waitFor(async () => exists(['deployment', 'openshift-oauth-apiserver', '-n', cpns]), 30_000, 'the operator recreates a deleted deployment');
+};
+const crashing = async (name: string, value: string) => (await operatorPods()).find((p) => !p.metadata.deletionTimestamp && envOf(p, name) === value
+  && p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
 
-// What each describe puts back is read in its beforeAll, after the previous describe restored
-// its own changes: read at collection time, it raced the first test's writes.
-describe('operator METRICS_SET', () => {
-  let before: Promise<Record<string, string>>;
-  beforeAll(() => {
-    before = operatorEnv();
-    return before.then(() => undefined);
-  });
+describe('operator env is read at process start (hypershift-operator/main.go)', async () => {
+  const ns = await uniqueNamespace('op-mon');
+  const cpns = await createHostedCluster(ns, 'm1');
   afterAll(async () => {
-    const env = await before;
-    await setEnv([env.METRICS_SET === undefined ? 'METRICS_SET-' : `METRICS_SET=${env.METRICS_SET}`]);
-    await kubectl('mgmt-1', ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=60s']);
+    await setEnv(['METRICS_SET-']);
+    await rolledOut();
+    await kubectl('mgmt-1', ['delete', 'configmap', 'sre-metric-set', '-n', 'hypershift', '--ignore-not-found']);
   });
 
-  it('an invalid value crashloops the operator pod', async () => {
+  it('an invalid METRICS_SET crashloops the new pod, and the old pods keep reconciling', async () => {
+    await waitFor(async () => exists(['deployment', 'openshift-oauth-apiserver', '-n', cpns]), 60_000, 'control plane of m1');
     await setEnv(['METRICS_SET=Everything']);
-    await waitFor(async () => {
-      const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-l', 'name=operator', '-o', 'json'])).items;
-      return pods.some((p: { spec: { containers: { env?: { name: string; value?: string }[] }[] }; status: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] } }) =>
-        p.spec.containers[0].env?.some((e) => e.name === 'METRICS_SET' && e.value === 'Everything') && p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
-    }, 60_000, 'operator pod in CrashLoopBackOff');
-    const table = (await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-l', 'name=operator'])).trim();
-    expect(table).toMatch(/0\/1\s+CrashLoopBackOff/);
+    await waitFor(async () => !!(await crashing('METRICS_SET', 'Everything')), 60_000, 'new operator pod in CrashLoopBackOff');
+    const bad = (await crashing('METRICS_SET', 'Everything'))!;
+    expect(bad.status.containerStatuses![0].lastState?.terminated?.message).toBe('invalid metrics set "Everything": must be one of Telemetry, SRE, All');
+    // The rollout stalls: both old pods still run.
+    const old = (await operatorPods()).filter((p) => envOf(p, 'METRICS_SET') !== 'Everything' && p.status.containerStatuses?.[0]?.ready);
+    expect(old.length).toBe(2);
+    await reconciles(cpns);
+    await setEnv(['METRICS_SET-']);
+    await rolledOut();
   });
 
-  it('SRE (any case) copies sre-metric-set into the control-plane namespace', async () => {
-    await kubectlOk('mgmt-1', ['create', 'configmap', 'sre-metric-set', '-n', 'hypershift', '--from-literal=config=kubeAPIServer: []\n', '--dry-run=client', '-o', 'yaml'])
-      .then((y) => kubectlOk('mgmt-1', ['apply', '-f', '-'], y));
+  it('SRE (any case) copies sre-metric-set into control-plane namespaces once a new pod leads; leaving SRE leaves the copy', async () => {
+    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'kubeAPIServer: []\n' } }));
+    expect(await exists(['configmap', 'sre-metric-set', '-n', cpns])).toBe(false);
     await setEnv(['METRICS_SET=sre']);
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', 'clusters-sample'])).code === 0, 60_000, 'sre-metric-set copy');
-    expect(await kubectlOk('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', 'clusters-sample', '-o', 'jsonpath={.data.config}'])).toBe('kubeAPIServer: []\n');
+    await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 90_000, 'sre-metric-set copy');
+    expect(await kubectlOk('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', cpns, '-o', 'jsonpath={.data.config}'])).toBe('kubeAPIServer: []\n');
     await setEnv(['METRICS_SET=Telemetry']);
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', 'clusters-sample'])).code !== 0, 60_000, 'copy removed');
-    await kubectl('mgmt-1', ['delete', 'configmap', 'sre-metric-set', '-n', 'hypershift']);
+    await rolledOut();
+    await reconciles(cpns);
+    // reconcileSREMetricsConfig never deletes the copy.
+    expect(await exists(['configmap', 'sre-metric-set', '-n', cpns])).toBe(true);
+    await kubectlOk('mgmt-1', ['delete', 'configmap', 'sre-metric-set', '-n', cpns]);
+  });
+
+  it('an unparsable sre-metric-set makes a starting SRE pod exit; the running pods go on', async () => {
+    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'kubeAPIServer: not-a-list\n' } }));
+    await setEnv(['METRICS_SET=SRE']);
+    await waitFor(async () => !!(await crashing('METRICS_SET', 'SRE')), 60_000, 'SRE pod in CrashLoopBackOff');
+    const bad = (await crashing('METRICS_SET', 'SRE'))!;
+    expect(bad.status.containerStatuses![0].lastState?.terminated?.message).toMatch(/^unable to load SRE metrics configuration: /);
+    await reconciles(cpns);
+    expect(await exists(['configmap', 'sre-metric-set', '-n', cpns])).toBe(false);
+    await setEnv(['METRICS_SET-']);
+    await rolledOut();
+  });
+
+  it('a cluster\'s spec.monitoring.metricsSet=SRE is honoured while the operator runs Telemetry (effectiveMetricsSet)', async () => {
+    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } }));
+    await kubectlOk('mgmt-1', ['patch', 'hc', 'm1', '-n', ns, '--type=merge', '-p', '{"spec":{"monitoring":{"metricsSet":"SRE"}}}']);
+    await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 30_000, 'per-cluster SRE copy');
+    expect(await exists(['configmap', 'sre-metric-set', '-n', 'clusters-sample'])).toBe(false);
   });
 });
 
-describe('MCE install flags and dashboards', () => {
-  let flagsBefore: ReturnType<typeof kubectl>;
-  let envBefore: Promise<Record<string, string>>;
-  beforeAll(async () => {
-    flagsBefore = kubectl('mgmt-1', ['get', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '-o', 'json']);
-    envBefore = operatorEnv();
-    await Promise.all([flagsBefore, envBefore]);
-  });
+describe('MCE install flags and dashboards', async () => {
+  const ns = await uniqueNamespace('op-addon');
+  await createHostedCluster(ns, 'a1');
+  const flags = (add: string, remove = '') => kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' }, data: { installFlagsToAdd: add, installFlagsToRemove: remove } }));
+  const jobs = async () => JSON.parse(await kubectlOk('mgmt-1', ['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as
+    { metadata: { name: string; creationTimestamp: string }; spec: { template: { spec: { containers: { command: string[] }[] } } }; status: { conditions?: { type: string; status: string }[] } }[];
+  const jobDone = async (cmdPart: string, type: 'Complete' | 'Failed') => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.join(' ').includes(cmdPart)
+    && j.status.conditions?.some((c) => c.type === type && c.status === 'True'));
   afterAll(async () => {
-    const f = await flagsBefore;
-    if (f.code === 0) {
-      const cm = JSON.parse(f.stdout);
-      await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm.metadata.name, namespace: 'local-cluster' }, data: cm.data ?? {} }));
-    } else {
-      await kubectl('mgmt-1', ['delete', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster']);
-    }
-    const env = await envBefore;
-    await setEnv(['MONITORING_DASHBOARDS', 'METRICS_SET'].map((k) => (env[k] === undefined ? `${k}-` : `${k}=${env[k]}`)));
-    await kubectl('mgmt-1', ['delete', 'configmap', 'monitoring-dashboard-template', '-n', 'hypershift']);
-    await kubectl('mgmt-1', ['delete', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed']);
+    await kubectl('mgmt-1', ['delete', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--ignore-not-found']);
+    await setEnv(['MONITORING_DASHBOARDS-', 'METRICS_SET-']);
+    await kubectl('mgmt-1', ['annotate', 'deployment', 'operator', '-n', 'hypershift', 'hcp-sandbox.kubectl-hcp.io/install-flags-applied-']);
+    await rolledOut();
+    await kubectl('mgmt-1', ['delete', 'configmap', 'monitoring-dashboard-template', '-n', 'hypershift', '--ignore-not-found']);
+    await kubectl('mgmt-1', ['delete', 'configmap', `hc-${ns}-a1`, 'hc-clusters-sample', '-n', 'openshift-config-managed', '--ignore-not-found']);
   });
 
-  it('--monitoring-dashboards in installFlagsToAdd sets MONITORING_DASHBOARDS=1, which renders hc-<ns>-<name> from the template', async () => {
+  it('--monitoring-dashboards re-installs the operator through a Job that takes time, then renders hc-<ns>-<name>', async () => {
     const template = '{"title":"__NAME__ in __NAMESPACE__ (__CONTROL_PLANE_NAMESPACE__) __CLUSTER_ID__"}';
     await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' }, data: { template } }));
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' },
-      data: { installFlagsToAdd: '--monitoring-dashboards --metrics-set Telemetry', installFlagsToRemove: '' } }));
-    await waitFor(async () => (await operatorEnv()).MONITORING_DASHBOARDS === '1', 30_000, 'MONITORING_DASHBOARDS=1');
-    expect((await operatorEnv()).METRICS_SET).toBe('Telemetry');
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0, 30_000, 'dashboard configmap');
-    const cm = JSON.parse(await kubectlOk('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed', '-o', 'json']));
-    const id = (await kubectlOk('mgmt-1', ['get', 'hc', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.clusterID}'])).trim();
+    await flags('--monitoring-dashboards --metrics-set Telemetry');
+    await waitFor(async () => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.includes('--monitoring-dashboards')), 30_000, 'install Job');
+    // It takes time: the deployment is unchanged for a while.
+    expect((await operatorEnv()).MONITORING_DASHBOARDS).toBeUndefined();
+    await waitFor(async () => jobDone('--monitoring-dashboards', 'Complete'), 90_000, 'install Job Complete');
+    expect(await operatorEnv()).toMatchObject({ MONITORING_DASHBOARDS: '1', METRICS_SET: 'Telemetry' });
+    await rolledOut();
+    await waitFor(async () => exists(['configmap', `hc-${ns}-a1`, '-n', 'openshift-config-managed']), 60_000, 'dashboard configmap');
+    const cm = JSON.parse(await kubectlOk('mgmt-1', ['get', 'configmap', `hc-${ns}-a1`, '-n', 'openshift-config-managed', '-o', 'json']));
+    const id = (await kubectlOk('mgmt-1', ['get', 'hc', 'a1', '-n', ns, '-o', 'jsonpath={.spec.clusterID}'])).trim();
     expect(cm.metadata.labels['console.openshift.io/dashboard']).toBe('true');
-    expect(cm.data['hostedcluster-dashboard.json']).toBe(`{"title":"sample in clusters (clusters-sample) ${id}"}`);
+    expect(cm.data['hostedcluster-dashboard.json']).toBe(`{"title":"a1 in ${ns} (${ns}-a1) ${id}"}`);
+  });
 
-    // Removing the flag removes the env var; the dashboard stays behind (FACTS).
-    await kubectlOk('mgmt-1', ['patch', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--type=merge',
-      '-p', JSON.stringify({ data: { installFlagsToAdd: '', installFlagsToRemove: '--monitoring-dashboards' } })]);
-    await waitFor(async () => (await operatorEnv()).MONITORING_DASHBOARDS === undefined, 30_000, 'MONITORING_DASHBOARDS removed');
-    expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).toBe(0);
+  it('installFlagsToRemove suppresses only the addon\'s two default flags: removing --monitoring-dashboards there changes nothing', async () => {
+    await flags('--monitoring-dashboards --metrics-set Telemetry', '--monitoring-dashboards --enable-uwm-telemetry-remote-write');
+    await waitFor(async () => jobDone('--metrics-set=Telemetry', 'Complete') && (await jobs()).some((j) => !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write')
+      && j.status.conditions?.some((c) => c.type === 'Complete')), 90_000, 'second install Job Complete');
+    expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
+  });
+
+  it('an unknown flag fails the install Job with the installer\'s message and leaves the operator as it was', async () => {
+    await flags('--monitoring-dashboards --e2e-keep-me');
+    await waitFor(async () => jobDone('--e2e-keep-me', 'Failed'), 90_000, 'install Job Failed');
+    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as Pod[];
+    const failed = pods.find((p) => p.status.phase === 'Failed');
+    expect((failed?.status.containerStatuses?.[0]?.state as { terminated?: { message?: string } } | undefined)?.terminated?.message).toBe('Error: unknown flag: --e2e-keep-me');
+    expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
+  });
+
+  it('a deleted HostedCluster takes its dashboard with it while dashboards are on (hostedcluster_controller.go delete)', async () => {
+    await waitFor(async () => exists(['configmap', `hc-${ns}-a1`, '-n', 'openshift-config-managed']), 30_000, 'dashboard present');
+    await kubectlOk('mgmt-1', ['delete', 'hc', 'a1', '-n', ns, '--timeout=120s']);
+    expect(await exists(['configmap', `hc-${ns}-a1`, '-n', 'openshift-config-managed'])).toBe(false);
   });
 });

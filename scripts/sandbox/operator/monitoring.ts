@@ -97,6 +97,8 @@ export class Monitoring {
   private leader?: string;
   private readonly addon = new Map<string, AddonRun>();
   private sreHash?: string;
+  /** Operator pods by uid: what their last start read (an error makes them crash). */
+  private readonly started = new Map<string, { error?: string; at: number }>();
   constructor(ctx: Ctx) {
     this.ctx = ctx;
   }
@@ -188,10 +190,17 @@ export class Monitoring {
       const e = podEnv(pod);
       const set = parseMetricsSet(e.METRICS_SET);
       const isReady = (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
-      // Read at start only: a running pod keeps what it read.
-      const sreErr = set === 'SRE' && !isReady ? sreConfigError(sreCm) : undefined;
-      const startErr = !set ? `invalid metrics set "${e.METRICS_SET}": must be one of Telemetry, SRE, All`
-        : sreErr ? `unable to load SRE metrics configuration: ${sreErr}` : undefined;
+      // Read at start only: a pod that started keeps what it read; a crashing one reads again
+      // at each restart (every 20 s here).
+      const uid = pod.metadata.uid ?? pod.metadata.name;
+      const seen = this.started.get(uid);
+      let startErr = seen?.error;
+      if (!seen || (seen.error && Date.now() - seen.at >= 20_000)) {
+        const sreErr = set === 'SRE' ? sreConfigError(sreCm) : undefined;
+        startErr = !set ? `invalid metrics set "${e.METRICS_SET}": must be one of Telemetry, SRE, All`
+          : sreErr ? `unable to load SRE metrics configuration: ${sreErr}` : undefined;
+        this.started.set(uid, { error: startErr, at: Date.now() });
+      }
       if (startErr) {
         await this.crashloop(pod, startErr);
         continue;
@@ -207,6 +216,8 @@ export class Monitoring {
         ready.push(pod);
       }
     }
+    const liveUids = new Set(live.map((p) => p.metadata.uid ?? p.metadata.name));
+    for (const uid of this.started.keys()) if (!liveUids.has(uid)) this.started.delete(uid);
     if (!this.leader || !ready.some((p) => p.metadata.name === this.leader)) {
       const next = ready.sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? ''))[0];
       if (next?.metadata.name !== this.leader) log(`operator: ${next ? `pod ${next.metadata.name} leads` : 'no operator pod runs'}`);

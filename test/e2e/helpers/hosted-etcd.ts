@@ -16,7 +16,7 @@ export interface HostedClusterOptions {
   cluster?: Cluster;
   highlyAvailable?: boolean;
   restoreSnapshotURL?: string;
-  /** Give it the guest cluster's admin kubeconfig (status.kubeconfig), so NodePools drive guest Nodes. */
+  /** Unused: the simulated operator gives every HostedCluster its admin kubeconfig (status.kubeconfig). */
   guest?: boolean;
   pausedUntil?: string;
 }
@@ -32,15 +32,7 @@ export async function createHostedCluster(ns: string, name: string, o: HostedClu
     ...(o.restoreSnapshotURL ? { restoreSnapshotURL: [o.restoreSnapshotURL] } : {}) } } };
   if (o.pausedUntil) spec.pausedUntil = o.pausedUntil;
   const objects: object[] = [{ apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace: ns }, spec }];
-  if (o.guest) {
-    const secret = JSON.parse(await kubectlOk('mgmt-1', ['get', 'secret', 'sample-admin-kubeconfig', '-n', 'clusters', '-o', 'json']));
-    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-admin-kubeconfig`, namespace: ns }, data: secret.data });
-  }
   await kubectlOk(cluster, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  if (o.guest) {
-    await kubectlOk(cluster, ['patch', 'hostedcluster', name, '-n', ns, '--subresource=status', '--type=merge',
-      '-p', JSON.stringify({ status: { kubeconfig: { name: `${name}-admin-kubeconfig` } } })]);
-  }
   return controlPlaneNamespace(ns, name);
 }
 
