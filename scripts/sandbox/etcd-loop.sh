@@ -6,17 +6,20 @@
 #
 #   scripts/sandbox/etcd-loop.sh [N]          # default 10; exit 1 if any run failed
 #
-# ETCD_LOOP_FILES overrides the files. HCP_HEAVY_LOCK=<file> wraps each run in `flock <file>` (a
-# machine shared with other heavy jobs). Each run's output goes to .sandbox/etcd-loop/run-<i>.log.
+# ETCD_LOOP_FILES overrides the files. HCP_HEAVY_LOCK=<file> holds `flock <file>` for the whole
+# loop (a machine shared with other heavy jobs: taken once, so the runs stay back to back).
+# Each run's output goes to .sandbox/etcd-loop/<start time>/run-<i>.log.
 set -u
 cd "$(dirname "$0")/../.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 n=${1:-10}
 files=${ETCD_LOOP_FILES:-"test/e2e/etcd-members.test.ts test/e2e/etcd-onprem-restore.test.ts test/e2e/etcd-recovery.test.ts"}
-out=.sandbox/etcd-loop
+out=.sandbox/etcd-loop/$(date +%Y%m%dT%H%M%S)
 mkdir -p "$out"
-lock=
-[ -n "${HCP_HEAVY_LOCK:-}" ] && lock="flock $HCP_HEAVY_LOCK"
+if [ -n "${HCP_HEAVY_LOCK:-}" ]; then
+  exec 9>"$HCP_HEAVY_LOCK"
+  flock 9
+fi
 passed=0
 failed=0
 start=$(date +%s)
@@ -24,7 +27,7 @@ i=1
 while [ "$i" -le "$n" ]; do
   t0=$(date +%s)
   # shellcheck disable=SC2086
-  if $lock npx vitest run --project e2e $files > "$out/run-$i.log" 2>&1; then
+  if npx vitest run --project e2e $files > "$out/run-$i.log" 2>&1; then
     passed=$((passed + 1)); result=pass
   else
     failed=$((failed + 1)); result=FAIL
