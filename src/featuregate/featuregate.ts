@@ -5,8 +5,9 @@
  * CustomNoUpgrade and OKD. CEL forbids leaving any *NoUpgrade set and going from OKD to the
  * default; those sets also block minor updates. Such changes are refused here, before the API would.
  */
-import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import type { Plan } from '../plan/plan.ts';
+import { describeRef, type KubeObject } from '../kube/resources.ts';
+import { newPlan, type Plan } from '../plan/plan.ts';
+import { hcRef } from '../hostedcluster/lookup.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { UsageError } from '../util/errors.ts';
 
@@ -109,10 +110,10 @@ export function mergeCustomGates(current: FeatureGateSpec['customNoUpgrade'], wa
 }
 
 export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetInputs): FeatureSetPlan {
-  const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
+  const ref = hcRef(hc);
   const current = featureGateOf(hc);
   const next = stored(set);
-  const plan: FeatureSetPlan = { operation: 'featuregate-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false, irreversible: false };
+  const plan: FeatureSetPlan = { ...newPlan('featuregate-set', describeRef(ref)), irreversible: false };
   const rejected = celRejection(current.featureSet, next);
   if (rejected) {
     plan.blockers.push({ message: `featureSet is ${shown(current.featureSet)} and the API rejects the change to ${set}: "${rejected}" (the *NoUpgrade sets are one-way)` });

@@ -10,14 +10,15 @@
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
-import type { Plan, Step } from '../plan/plan.ts';
+import { newPlan, type Plan, type Step } from '../plan/plan.ts';
+import { npRef } from '../hostedcluster/lookup.ts';
 import { condition, type Condition, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
 import { renderTable } from '../output/output.ts';
 import { parseGoDuration } from '../util/duration.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
 import { compareVersions, completedControlPlaneVersion, ocpMinor, parseVersion, resolveReleaseVersion, type ReleaseVersion } from './release.ts';
 
-export const npRef = (np: NodePool): ObjectRef => ({ resource: Resources.NodePool, namespace: np.metadata.namespace, name: np.metadata.name });
+export { npRef };
 
 export interface AutoScaling {
   min: number;
@@ -128,7 +129,7 @@ export interface ScaleInputs {
 export function planNodePoolScale(inputs: ScaleInputs): Plan {
   const { np, replicas, autoscaling } = inputs;
   const ref = npRef(np);
-  const plan: Plan = { operation: 'nodepool-scale', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('nodepool-scale', describeRef(ref));
   const platform = (np.spec.platform as { type?: string } | undefined)?.type;
   if (autoscaling && autoscaling.min === 0 && platform !== 'AWS' && platform !== 'Azure') {
     // CEL: "Scale-from-zero (autoScaling.min=0) is currently only supported for AWS and Azure platforms".
@@ -199,7 +200,7 @@ export interface SetInputs {
 
 export function planNodePoolSet({ np, drainTimeout, volumeDetachTimeout }: SetInputs): Plan {
   const ref = npRef(np);
-  const plan: Plan = { operation: 'nodepool-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('nodepool-set', describeRef(ref));
   const spec: Record<string, string> = {};
   if (drainTimeout !== undefined) spec.nodeDrainTimeout = drainTimeout;
   if (volumeDetachTimeout !== undefined) spec.nodeVolumeDetachTimeout = volumeDetachTimeout;
@@ -283,7 +284,7 @@ function unreadable(plan: Plan, what: string, force: boolean): void {
 
 export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: UpdateInputs): Plan {
   const ref = npRef(np);
-  const plan: Plan = { operation: 'nodepool-update', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('nodepool-update', describeRef(ref));
   const target = resolveReleaseVersion(image, hc)?.version;
   const upgradeType = np.spec.management?.upgradeType ?? 'Replace';
   plan.warnings.push(UPGRADE_TYPE_EFFECT[upgradeType] ?? `upgradeType ${upgradeType}`);

@@ -2,9 +2,10 @@
  * Control-plane updates (spec 6.1): `spec.release` of the HostedCluster, followed through
  * `status.version.history` until the new version is Completed.
  */
-import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
+import { describeRef } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
-import type { Plan } from '../plan/plan.ts';
+import { newPlan, type Plan } from '../plan/plan.ts';
+import { hcRef } from '../hostedcluster/lookup.ts';
 import { condition, type HostedCluster } from '../hostedcluster/types.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { archChangeProblem, compareVersions, minorOf, resolveReleaseVersion } from './release.ts';
@@ -23,8 +24,8 @@ export interface UpgradeInputs {
 }
 
 export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: UpgradeInputs): Plan {
-  const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
-  const plan: Plan = { operation: 'upgrade', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const ref = hcRef(hc);
+  const plan = newPlan('upgrade', describeRef(ref));
   const current = hostedClusterVersion(hc);
   const resolved = resolveReleaseVersion(image, hc);
   const target = resolved?.version;

@@ -1,6 +1,7 @@
 /** Plans for `oauth add` and `oauth remove`: the whole-list write, the referenced objects and the wait. */
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
-import type { Change, Plan, Step } from '../plan/plan.ts';
+import { newPlan, type Change, type Plan, type Step } from '../plan/plan.ts';
+import { hcRef } from '../hostedcluster/lookup.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { condition, controlPlaneNamespace } from '../hostedcluster/types.ts';
 import { ApiError } from '../kube/errors.ts';
@@ -9,7 +10,6 @@ import { RuntimeError } from '../util/errors.ts';
 import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
 import { IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
 
-const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
 
 function withOAuthList(obj: HostedCluster, list: IdentityProvider[]): void {
   const spec = obj.spec as Record<string, unknown>;
@@ -147,7 +147,7 @@ export interface AddInputs {
 
 export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_SETTLE_MS }: AddInputs): Plan {
   const ref = hcRef(hc);
-  const plan: Plan = { operation: 'oauth-add', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('oauth-add', describeRef(ref));
   const current = identityProvidersOf(hc);
   if (current.some((p) => p.name === idp.name)) {
     plan.blockers.push({ message: `an identity provider named "${idp.name}" already exists (remove it first with 'kubectl hcp oauth remove ${hc.metadata.name} --idp-name ${idp.name}')` });
@@ -213,7 +213,7 @@ export interface RemoveInputs {
 
 export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs, settleMs = IDP_SETTLE_MS }: RemoveInputs): Plan {
   const ref = hcRef(hc);
-  const plan: Plan = { operation: 'oauth-remove', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('oauth-remove', describeRef(ref));
   const current = identityProvidersOf(hc);
   const victim = current.find((p) => p.name === name);
   if (!victim) {
