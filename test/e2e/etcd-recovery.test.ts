@@ -46,8 +46,9 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     expect(job.spec.template.spec.containers[0].command).toEqual(['/usr/bin/hypershift-operator', 'recover-etcd']);
     expect(job.spec.template.spec.serviceAccountName).toBe('etcd-recovery');
     expect(job.metadata.labels).toMatchObject({ 'hypershift.openshift.io/cluster-name': 'ha', 'hypershift.openshift.io/cluster-namespace': ns });
-    await waitFor(async () => (await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).status === 'True', 30_000, 'EtcdRecoveryActive=True');
-    expect(await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).toMatchObject({ status: 'True', reason: 'AsExpected', message: 'Etcd recovery job in progress.' });
+    let active: { status?: string } = {};
+    await waitFor(async () => (active = await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).status === 'True', 30_000, 'EtcdRecoveryActive=True');
+    expect(active).toMatchObject({ status: 'True', reason: 'AsExpected', message: 'Etcd recovery job in progress.' });
 
     // The Job deletes etcd-1's pod and PVC; the new member rejoins; the Job succeeds and is cleaned up.
     await waitFor(async () => (await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).message === 'Etcd recovery job succeeded.', 240_000, 'EtcdRecoveryActive: Etcd recovery job succeeded.');
