@@ -181,13 +181,13 @@ function operatorSpec(c: ClusterSpec, { bin, g }: Ctx): StartSpec {
   };
 }
 
-/** sha256 of the simulated operator's and hosted etcd's sources (scripts/sandbox/{operator,hosted-etcd}/, one level). */
+/** sha256 of the simulated operator's and hosted etcd's sources and kwok's stages (one level each). */
 function simulatorCodeHash(): string {
   const h = createHash('sha256');
-  for (const dir of ['scripts/sandbox/operator', 'scripts/sandbox/hosted-etcd']) {
+  for (const dir of ['scripts/sandbox/operator', 'scripts/sandbox/hosted-etcd', 'scripts/sandbox/manifests/kwok']) {
     const abs = join(repoRoot, dir);
     if (!existsSync(abs)) continue;
-    for (const f of readdirSync(abs).filter((x) => /\.(ts|sh)$/.test(x)).sort()) h.update(f).update(readFileSync(join(abs, f)));
+    for (const f of readdirSync(abs).filter((x) => /\.(ts|sh|yaml)$/.test(x)).sort()) h.update(f).update(readFileSync(join(abs, f)));
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -235,7 +235,7 @@ async function seedCluster(ctx: Ctx, c: ClusterSpec, guestKubeconfig: string): P
   const t = target(ctx, c);
   if (c.name === 'guest') {
     await apply(t, guestObjects());
-    await kubectl(t, ['wait', '--for=condition=Ready', 'pod', '--all', '-n', 'openshift-ovn-kubernetes', '--timeout=120s']);
+    // The ovnkube-node pods come from the DaemonSet, which the simulated operator runs (operator/guest.ts).
   } else {
     await apply(t, [...nodes(mgmtNodeNames(c.name)), ...operatorObjects()]);
     if (c.name === 'mgmt-1') {

@@ -187,17 +187,23 @@ export function guestObjects(): object[] {
     // No controller-manager runs in the guest, so the service account it would create is seeded.
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: guestNs } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ovn-kubernetes-node', namespace: guestNs } },
-    ...node.map((n, i) => ({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `ovnkube-node-${['x7k2p', 'b9q4m', 'r2d8w'][i]}`, namespace: guestNs, labels: { app: 'ovnkube-node', component: 'network' } },
+    // OVN's node agent as a DaemonSet: the simulated operator of mgmt-1 acts as the guest's
+    // DaemonSet controller (operator/guest.ts), so every Node has one pod and a deleted one returns.
+    {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ovnkube-node', namespace: guestNs, labels: { app: 'ovnkube-node', component: 'network' } },
       spec: {
-        nodeName: n.name,
-        serviceAccountName: 'ovn-kubernetes-node',
-        automountServiceAccountToken: false,
-        hostNetwork: true,
-        containers: ['ovn-controller', 'ovnkube-controller'].map((name) => ({ name, image: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0000000000000000000000000000000000000000000000000000000000000000' })),
+        selector: { matchLabels: { app: 'ovnkube-node' } },
+        template: {
+          metadata: { labels: { app: 'ovnkube-node', component: 'network' } },
+          spec: {
+            serviceAccountName: 'ovn-kubernetes-node',
+            automountServiceAccountToken: false,
+            hostNetwork: true,
+            containers: ['ovn-controller', 'ovnkube-controller'].map((name) => ({ name, image: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0000000000000000000000000000000000000000000000000000000000000000' })),
+          },
+        },
       },
-    })),
+    },
   ];
 }
 

@@ -121,7 +121,7 @@ describe('MCE install flags and dashboards', async () => {
 
   it('installFlagsToRemove suppresses only the addon\'s two default flags: removing --monitoring-dashboards there changes nothing', async () => {
     await flags('--monitoring-dashboards --metrics-set Telemetry', '--monitoring-dashboards --enable-uwm-telemetry-remote-write');
-    await waitFor(async () => jobDone('--metrics-set=Telemetry', 'Complete') && (await jobs()).some((j) => !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write')
+    await waitFor(async () => (await jobDone('--metrics-set=Telemetry', 'Complete')) && (await jobs()).some((j) => !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write')
       && j.status.conditions?.some((c) => c.type === 'Complete')), 90_000, 'second install Job Complete');
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
   });

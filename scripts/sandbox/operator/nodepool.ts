@@ -17,6 +17,11 @@ import {
 /** Which NodePool (namespace/name) a guest Node belongs to, and which management cluster runs it. */
 export const NODE_POOL_ANNOTATION = 'hcp-sandbox.kubectl-hcp.io/nodepool';
 export const NODE_OWNER_ANNOTATION = 'hcp-sandbox.kubectl-hcp.io/management-cluster';
+const HEARTBEAT_ANNOTATION = 'hcp-sandbox.kubectl-hcp.io/heartbeat';
+const NOT_READY_ANNOTATION = 'hcp-sandbox.kubectl-hcp.io/not-ready';
+const HEARTBEAT_EVERY_MS = 10_000;
+const HEARTBEAT_STALE_MS = 30_000;
+const NOT_READY_MS = 10_000;
 
 const minor = (v: string) => Number(v.split('.')[1] ?? 0);
 const trimVersion = (v: string) => v.replace(/\.0$/, '');
@@ -352,21 +357,49 @@ export class NodePools {
     return { type, status, reason, message, lastTransitionTime: nowRFC3339() };
   }
 
+  /**
+   * A Machine's guest Node: made if missing; its running management cluster refreshes a
+   * heartbeat on it. A Node another management cluster runs is left alone while that one's
+   * heartbeat is fresh; once it is stale (that control plane stopped, e.g. paused for a
+   * migration) this one takes the Node over: NotReady (reason NodeStatusUnknown, as the node
+   * lifecycle controller says when a kubelet stops posting) for a few seconds, then Ready again
+   * (kwok's node-initialize stage, which skips Nodes annotated not-ready).
+   */
   private async ensureGuestNode(guest: KubeClient, guestNodes: Obj[], n: string, npKey: string, npName: string, providerID: string): Promise<void> {
+    const me = this.ctx.cfg.cluster;
     const have = guestNodes.find((g) => g.metadata.name === n);
+    const now = Date.now();
     if (have) {
-      if (this.nodePoolOf(have) !== npKey || !have.metadata.annotations?.[NODE_OWNER_ANNOTATION]) {
-        if (!this.mayTouch(have)) return; // another management cluster runs it
-        await guest.patch(R.Node, undefined, n, { metadata: { annotations: { [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: this.ctx.cfg.cluster } } }, 'merge');
+      const a = have.metadata.annotations ?? {};
+      const owner = a[NODE_OWNER_ANNOTATION];
+      const beat = Date.parse(a[HEARTBEAT_ANNOTATION] ?? '') || 0;
+      if (owner && owner !== me && now - beat < HEARTBEAT_STALE_MS) return; // another management cluster runs it
+      const takeover = !!owner && owner !== me;
+      const notReadyUntil = Date.parse(a[NOT_READY_ANNOTATION] ?? '') || 0;
+      const patch: Record<string, string | null> = {};
+      if (a[NODE_POOL_ANNOTATION] !== npKey) patch[NODE_POOL_ANNOTATION] = npKey;
+      if (owner !== me) patch[NODE_OWNER_ANNOTATION] = me;
+      if (now - beat >= HEARTBEAT_EVERY_MS) patch[HEARTBEAT_ANNOTATION] = new Date(now).toISOString();
+      if (takeover) patch[NOT_READY_ANNOTATION] = new Date(now + NOT_READY_MS).toISOString();
+      else if (notReadyUntil && now >= notReadyUntil) patch[NOT_READY_ANNOTATION] = null;
+      if (!Object.keys(patch).length) return;
+      await guest.patch(R.Node, undefined, n, { metadata: { annotations: patch } }, 'merge');
+      if (takeover) {
+        const t = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+        const conds = ((have.status?.conditions ?? []) as Cond[]).map((c) => (c.type === 'Ready'
+          ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: t } : c));
+        await guest.patch(R.Node, undefined, n, { status: { conditions: conds } }, 'strategic', { subresource: 'status' }).catch((err: Error) => log(`guest node ${n}: ${err.message}`));
+        log(`guest node ${n}: taken over from ${owner} (NotReady for ${NOT_READY_MS / 1000}s)`);
       }
       return;
     }
-    guestNodes.push({ metadata: { name: n, annotations: { [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: this.ctx.cfg.cluster } } });
+    guestNodes.push({ metadata: { name: n, annotations: { [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: me } } });
     try {
       await guest.create(R.Node, undefined, {
         metadata: { name: n, labels: { 'kubernetes.io/hostname': n, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '',
           'hypershift.openshift.io/nodePool': npName },
-        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: this.ctx.cfg.cluster } },
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: me,
+          [HEARTBEAT_ANNOTATION]: new Date(now).toISOString() } },
         spec: { providerID },
       });
     } catch (err) {

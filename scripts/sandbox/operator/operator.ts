@@ -12,6 +12,7 @@ import { Resources as R } from '../../../src/kube/resources.ts';
 import type { EtcdCluster } from '../hosted-etcd/etcd.ts';
 import { EtcdController } from './etcd.ts';
 import { ExternalDns } from './external-dns.ts';
+import { GuestDaemonSets } from './guest.ts';
 import { HostedClusters } from './hostedcluster.ts';
 import { Monitoring } from './monitoring.ts';
 import { NodePools } from './nodepool.ts';
@@ -31,6 +32,7 @@ export class Operator {
   private readonly monitoring: Monitoring;
   private readonly hostedClusters: HostedClusters;
   private readonly externalDns?: ExternalDns;
+  private readonly guestDaemonSets?: GuestDaemonSets;
   lastLoopError?: string;
   loops = 0;
 
@@ -42,6 +44,8 @@ export class Operator {
     this.nodePools = new NodePools(this.ctx);
     this.monitoring = new Monitoring(this.ctx);
     this.hostedClusters = new HostedClusters(this.ctx, this.etcd, this.nodePools, this.monitoring);
+    // The guest API server is shared: one simulator runs its DaemonSets.
+    if (cfg.cluster === 'mgmt-1') this.guestDaemonSets = new GuestDaemonSets(this.ctx);
     if (cfg.awsEnv?.AWS_ENDPOINT_URL_ROUTE_53) this.externalDns = new ExternalDns(this.ctx.kube, cfg.cluster, cfg.baseDomain, cfg.awsEnv, log, this.ctx.dir);
   }
 
@@ -108,6 +112,7 @@ export class Operator {
       await this.externalDns?.sync().catch((err: Error) => log(`external-dns: ${err.message}`));
     }
     await this.etcd.pods(pods, pvcs, pvs, execs);
+    if (this.loops % 2 === 0) await this.guestDaemonSets?.reconcile().catch((err: Error) => log(`guest DaemonSets: ${err.message}`));
   }
 
   private async capiLists(managed: string): Promise<Record<string, Map<string, Obj>>> {
