@@ -3,7 +3,7 @@
 // asserts what upstream would write, naming the upstream file it follows. Every test makes its
 // own HostedCluster (deleted with its namespace) and waits for the change it caused.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { condition, createHostedCluster, ETCD_TLS, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
@@ -270,5 +270,53 @@ describe('external-dns (cmd/install/assets/hypershift_operator.go ExternalDNSDep
     expect(txt?.ResourceRecords?.[0]?.Value).toMatch(new RegExp(`^"heritage=external-dns,external-dns/owner=[0-9a-f-]{36},external-dns/resource=route/${ns}/api"$`));
     await kubectlOk('mgmt-1', ['delete', 'route', 'api', '-n', ns]);
     await waitFor(async () => !(await records()).some((r) => r.Name === `${host}.` || r.Name === `cname-${ns}-external-dns.sandbox.example.com.`), 30_000, `records of ${host} deleted`);
+  });
+});
+
+describe('the guest: ovnkube-node DaemonSet, and Nodes when the control plane moves', async () => {
+  const ns = await uniqueNamespace('op-move');
+  // The same namespace on mgmt-2, where the cluster moves to (deleted after the file's tests).
+  await kubectlOk('mgmt-2', ['create', 'namespace', ns]);
+  await waitFor(async () => (await kubectl('mgmt-2', ['get', 'serviceaccount', 'default', '-n', ns])).code === 0, 30_000, 'namespace on mgmt-2');
+  afterAll(async () => {
+    await kubectl('mgmt-2', ['delete', 'namespace', ns, '--wait=false']);
+  });
+  const pool = await getJson(['get', 'nodepool', 'sample-us-east-1b', '-n', 'clusters']);
+  const npObject = { apiVersion: pool.apiVersion, kind: 'NodePool', metadata: { name: 'mv-pool', namespace: ns }, spec: { ...pool.spec, clusterName: 'mv', replicas: 1 } };
+  const node = async () => JSON.parse(await kubectlOk('guest', ['get', 'nodes', '-o', 'json'])).items
+    .find((n: { metadata: { annotations?: Record<string, string> } }) => n.metadata.annotations?.['hcp-sandbox.kubectl-hcp.io/nodepool'] === `${ns}/mv-pool`) as
+    { metadata: { name: string; annotations: Record<string, string> }; status: { conditions: { type: string; status: string; reason?: string }[] } } | undefined;
+  const ready = (n: Awaited<ReturnType<typeof node>>) => n?.status.conditions.find((c) => c.type === 'Ready')?.status;
+
+  it('a deleted ovnkube-node pod comes back on its Node (the DaemonSet controller)', async () => {
+    const pods = JSON.parse(await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'json'])).items as { metadata: { name: string }; spec: { nodeName: string } }[];
+    expect(pods.length).toBeGreaterThan(0);
+    const victim = pods[0];
+    await kubectlOk('guest', ['delete', 'pod', victim.metadata.name, '-n', 'openshift-ovn-kubernetes', '--wait=false']);
+    await waitFor(async () => JSON.parse(await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'json'])).items
+      .some((p: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName: string }; status: { phase?: string } }) => p.metadata.name !== victim.metadata.name
+        && !p.metadata.deletionTimestamp && p.spec.nodeName === victim.spec.nodeName && p.status.phase === 'Running'), 60_000, `a new ovnkube-node pod on ${victim.spec.nodeName}`);
+  });
+
+  it('the Node stays with mgmt-1 while its control plane runs there; once paused, mgmt-2 takes it over: NotReady, then Ready', async () => {
+    await createHostedCluster(ns, 'mv');
+    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify(npObject));
+    await waitFor(async () => ready(await node()) === 'True', 90_000, 'the pool\'s guest Node, Ready');
+    const name = (await node())!.metadata.name;
+    expect((await node())!.metadata.annotations['hcp-sandbox.kubectl-hcp.io/management-cluster']).toBe('mgmt-1');
+    // The same cluster and pool on mgmt-2 while mgmt-1 still runs it: mgmt-2 does not touch the Node.
+    await createHostedCluster(ns, 'mv', { cluster: 'mgmt-2' });
+    await kubectlOk('mgmt-2', ['apply', '-f', '-'], JSON.stringify(npObject));
+    await waitFor(async () => (await kubectl('mgmt-2', ['get', 'np', 'mv-pool', '-n', ns, '-o', 'jsonpath={.status.replicas}'])).stdout === '1', 90_000, 'mgmt-2 runs a machine for the pool');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await node())!.metadata.annotations['hcp-sandbox.kubectl-hcp.io/management-cluster']).toBe('mgmt-1');
+    expect(ready(await node())).toBe('True');
+    // The control plane stops on mgmt-1: its heartbeat goes stale and mgmt-2 takes the same Node.
+    await kubectlOk('mgmt-1', ['patch', 'hc', 'mv', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"true"}}']);
+    await waitFor(async () => (await node())?.metadata.annotations['hcp-sandbox.kubectl-hcp.io/management-cluster'] === 'mgmt-2', 90_000, 'mgmt-2 takes the Node over');
+    expect((await node())!.metadata.name).toBe(name);
+    expect(ready(await node())).not.toBe('True');
+    await waitFor(async () => ready(await node()) === 'True', 60_000, 'Ready again under mgmt-2');
+    await kubectlOk('mgmt-2', ['delete', 'hc', 'mv', '-n', ns, '--wait=false']);
   });
 });

@@ -80,7 +80,6 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
     await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } }));
     await kubectlOk('mgmt-1', ['patch', 'hc', 'm1', '-n', ns, '--type=merge', '-p', '{"spec":{"monitoring":{"metricsSet":"SRE"}}}']);
     await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 30_000, 'per-cluster SRE copy');
-    expect(await exists(['configmap', 'sre-metric-set', '-n', 'clusters-sample'])).toBe(false);
   });
 });
 
