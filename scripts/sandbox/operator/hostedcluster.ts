@@ -443,7 +443,7 @@ export class HostedClusters {
       const v = { desired: { image: release, version }, history: newHistory, observedGeneration: gen, availableUpdates: null };
       try {
         await this.ctx.kube.patch(R.HostedCluster, ns, name,
-          [...(hc.status ? [] : [{ op: 'add', path: '/status', value: {} }]), { op: 'add', path: '/status/version', value: v }], 'json', { subresource: 'status' });
+          [...(hc.status || Object.keys(status).length ? [] : [{ op: 'add', path: '/status', value: {} }]), { op: 'add', path: '/status/version', value: v }], 'json', { subresource: 'status' });
       } catch (err) {
         log(`HostedCluster ${key}: version status: ${(err as Error).message}`);
       }
