@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { MutatingCommand } from '../options.ts';
+import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration, formatDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';

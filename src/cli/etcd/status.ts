@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { HcpCommand, assertObjectName } from '../base.ts';
-import { outputOption } from '../options.ts';
+import { outputOption } from '../flags.ts';
 import type { OutputFormat } from '../../output/output.ts';
 
 export class EtcdStatusCommand extends HcpCommand {
