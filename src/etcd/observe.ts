@@ -131,11 +131,22 @@ export async function hashesAtCommonRevision(
   return { hashes: parseHashKv(r.stdout), hashRevision };
 }
 
-const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
+/** etcdctl's first real message: its zap JSON log lines are reduced to their "error" field. */
+const firstLine = (s: string) => stderrLines(s)[0] ?? '';
 const stderrLines = (s: string) =>
   s
     .trim()
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^\{"level"/.test(l))
+    .map((l) => (/^\{"level"/.test(l) ? jsonLogError(l) : l))
+    .filter((l) => l)
     .slice(0, 5);
+
+function jsonLogError(line: string): string {
+  try {
+    const j = JSON.parse(line) as { msg?: string; error?: string };
+    return j.error ? `${j.msg ?? 'error'}: ${j.error}` : '';
+  } catch {
+    return '';
+  }
+}

@@ -154,18 +154,31 @@ export function planEtcdRecover(i: RecoverInputs): Plan {
   return plan;
 }
 
+type EnvVar = { name: string; value?: string };
+interface OperatorPod extends KubeObject {
+  spec?: { containers?: { name: string; env?: EnvVar[] }[] };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
 interface Deployment extends KubeObject {
   spec?: { template?: { spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] } } };
 }
 
 export async function observeRecover(kube: KubeClient, hc: HostedCluster, member: string, hypershiftNamespace: string) {
   const cpns = controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name);
-  const [observed, pvc, operator] = await Promise.all([
+  const [observed, pvc, operator, operatorPods] = await Promise.all([
     observeEtcd(kube, hc),
     kube.getOrNull(Resources.PersistentVolumeClaim, cpns, `data-${member}`),
     kube.getOrNull<Deployment>(Resources.Deployment, hypershiftNamespace, OPERATOR_DEPLOYMENT),
+    kube.list<OperatorPod>(Resources.Pod, { namespace: hypershiftNamespace, labelSelector: `name=${OPERATOR_DEPLOYMENT}` }).catch(() => ({ items: [] })),
   ]);
-  const env = operator?.spec?.template?.spec?.containers?.flatMap((c) => c.env ?? []) ?? [];
+  // upstream main.go reads ENABLE_ETCD_RECOVERY at start: the running (oldest ready) operator pod
+  // tells what the operator does now; the Deployment, what its next pods will do.
+  const running = operatorPods.items
+    .filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))[0];
+  const containers = running?.spec?.containers ?? operator?.spec?.template?.spec?.containers ?? [];
+  const env = containers.flatMap((c) => c.env ?? []);
   return {
     view: summarizeEtcd(observed),
     pvcExists: pvc !== null,

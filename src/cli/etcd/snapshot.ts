@@ -1,0 +1,95 @@
+import { Command, Option } from 'clipanion';
+import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
+import { resumeOption } from '../flags.ts';
+import { assertObjectName } from '../base.ts';
+import { parseGoDuration } from '../../util/duration.ts';
+import { UsageError } from '../../util/errors.ts';
+
+export class EtcdSnapshotCommand extends MutatingCommand {
+  static override paths = [['etcd', 'snapshot']];
+  static override usage = Command.Usage({
+    category: 'etcd',
+    description: 'Take a verified etcd snapshot of a hosted cluster, to a directory or S3 (docs 8.2.1, 8.3)',
+    details: `
+      Pauses reconciliation, scales kube-apiserver, openshift-apiserver and openshift-oauth-apiserver to 0 (recording their counts), runs \`etcdctl snapshot save\` in the member's pod and \`etcdutl snapshot status\` on the result, streams the file out over exec and deletes it from the pod, then scales the writers back to the recorded counts and resumes. Scaling back and resuming also happen when any step fails, unless \`--keep-paused\`.
+
+      \`--online\` skips the pause and the scale-down: etcd snapshots are consistent at their revision while the API keeps writing, so there is no API downtime, but writes made during the snapshot are not in it; the offline default gives a snapshot of a quiet cluster, as the docs do.
+
+      Each snapshot is \`<cluster>-<pod>-<UTC timestamp>-snapshot.db\` with a \`.sha256\` (sha256sum format) and a \`.manifest.json\`: sha256, size, revision, the keyspace hash at that revision, member IDs, etcd version, release and the encryption key's secret name (never its value). The sha256 is computed while streaming, with backpressure and without holding the file in memory, and compared with \`sha256sum\` run in the pod: a mismatch or a cut stream fails the run and leaves nothing that looks complete.
+
+      \`--to file://DIR\` writes files of mode 0600 in a directory of mode 0700. \`--to s3://BUCKET/PREFIX\` uploads with SigV4 multipart from this machine (the default AWS credential chain, \`--profile\`, \`--region\`, \`--s3-endpoint\` or AWS_ENDPOINT_URL_S3); no credential ever enters a pod.
+
+      One member (the leader unless \`--member\`), or every member with \`--all-members\`. \`--include-encryption-key\` also stores the secret named by \`spec.secretEncryption.aescbc.activeKey\` (mode 0600, or SSE on S3); without it the command says where the key lives, since a restore elsewhere needs it.
+
+      The run is journaled: after an interruption, \`--resume\` continues it.
+    `,
+    examples: [
+      ['Snapshot the leader to a local directory', '$0 etcd snapshot sample --to file:///backups/etcd'],
+      ['Every member to S3, without API downtime', '$0 etcd snapshot sample --to s3://my-bucket/etcd --all-members --online'],
+      ['Continue an interrupted run', '$0 etcd snapshot sample --to file:///backups/etcd --resume'],
+    ],
+  });
+
+  name = Option.String({ name: 'NAME' });
+  to = Option.String('--to', { description: 'file://DIR or s3://BUCKET/PREFIX', required: true });
+  member = Option.String('--member', { description: 'The member to snapshot, e.g. etcd-1 (default: the leader)' });
+  allMembers = Option.Boolean('--all-members', false, { description: 'Snapshot every member' });
+  online = Option.Boolean('--online', false, { description: 'Do not pause or scale down the API servers (no API downtime)' });
+  keepPaused = Option.Boolean('--keep-paused', false, { description: 'Leave the cluster paused and the writers at 0 afterwards' });
+  includeEncryptionKey = Option.Boolean('--include-encryption-key', false, { description: 'Also store the etcd encryption key secret' });
+  profile = Option.String('--profile', { description: 'AWS profile for S3 (default: AWS_PROFILE, then the default credential chain)' });
+  region = Option.String('--region', { description: 'AWS region for S3 (default: AWS_REGION, then the profile)' });
+  s3Endpoint = Option.String('--s3-endpoint', { description: 'S3 endpoint URL (default: AWS_ENDPOINT_URL_S3), e.g. a MinIO server' });
+  s3PathStyle = Option.Boolean('--s3-path-style', false, { description: 'Address buckets as https://host/bucket, as most S3-compatible stores need' });
+  waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long to wait for the writers to stop' });
+  resume = resumeOption();
+
+  async run(): Promise<void> {
+    assertObjectName(this.name, 'HostedCluster');
+    const { parseLocation, describeLocation } = await import('../../etcd/sinks.ts');
+    const { MEMBER_NAME } = await import('../../etcd/recover.ts');
+    const { s3Settings, lazyS3Client } = await import('../../aws/s3.ts');
+    const to = parseLocation(this.to, '--to');
+    if (this.member !== undefined && !MEMBER_NAME.test(this.member)) throw new UsageError(`--member "${this.member}" is not an etcd pod name like etcd-1`);
+    if (this.member !== undefined && this.allMembers) throw new UsageError('give --member or --all-members, not both');
+    if (this.online && this.keepPaused) throw new UsageError('--keep-paused has no meaning with --online, which never pauses');
+    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
+    const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
+    this.validateCommon();
+
+    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
+    const { observeSnapshot, planEtcdSnapshot } = await import('../../etcd/snapshot.ts');
+    const kube = await this.kube();
+    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
+    const observed = await observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers });
+    const plan = planEtcdSnapshot({
+      hc,
+      ...observed,
+      to,
+      s3,
+      online: this.online,
+      keepPaused: this.keepPaused,
+      includeEncryptionKey: this.includeEncryptionKey,
+      now: this.context.now(),
+      waitMs,
+    });
+    const result = await this.runPlan(plan, kube, { resume: this.resume });
+    if (result.status !== 'completed') return;
+    const a = result.artifacts;
+    const snapshots = observed.pods.map((pod) => ({
+      member: pod,
+      location: a[`${pod}.stored`],
+      sha256: a[`${pod}.sha256`],
+      size: a[`${pod}.size`],
+      revision: a[`${pod}.revision`],
+      keyspaceHash: a[`${pod}.keyspaceHash`],
+    }));
+    const server = this.dryRunMode === 'server';
+    this.printResult(
+      { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, to: describeLocation(to), snapshots, encryptionKey: a.encryptionKeyStored ?? null, dryRun: this.dryRunMode },
+      server
+        ? `etcd snapshot of ${hc.metadata.name} would be taken (server dry run: pause and scale accepted; nothing was saved)`
+        : snapshots.map((s) => `${String(s.location)}: ${String(s.size)} bytes, revision ${String(s.revision)}, sha256 ${String(s.sha256)} (verified against the pod)`).join('\n'),
+    );
+  }
+}

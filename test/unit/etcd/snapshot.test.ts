@@ -1,0 +1,121 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { TLS_PATHS } from '../../../src/etcd/etcdctl.ts';
+import { summarizeEtcd } from '../../../src/etcd/health.ts';
+import type { EtcdExec } from '../../../src/etcd/observe.ts';
+import { fileStore, parseLocation } from '../../../src/etcd/sinks.ts';
+import { planEtcdSnapshot, snapshotFileName, streamOut, utcStamp, type SnapshotInputs } from '../../../src/etcd/snapshot.ts';
+import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
+import { observation } from './fixtures.ts';
+
+const hc: HostedCluster = { metadata: { name: 'b1', namespace: 'clusters' }, spec: { secretEncryption: { aescbc: { activeKey: { name: 'b1-etcd-encryption-key' } } } } };
+const at = new Date('2026-11-25T16:04:12.345Z');
+
+function inputs(o: Partial<SnapshotInputs> = {}): SnapshotInputs {
+  return {
+    hc,
+    view: summarizeEtcd(observation()),
+    tls: TLS_PATHS,
+    pods: ['etcd-0'],
+    writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2, 'openshift-oauth-apiserver': null },
+    to: { kind: 'file', dir: '/backups' },
+    s3: () => Promise.reject(new Error('no S3 in this test')),
+    online: false,
+    keepPaused: false,
+    includeEncryptionKey: false,
+    encryptionKeySecret: 'b1-etcd-encryption-key',
+    now: at,
+    waitMs: 1000,
+    ...o,
+  };
+}
+
+describe('snapshot names and destinations', () => {
+  it('names each snapshot <cluster>-<pod>-<UTC timestamp>-snapshot.db', () => {
+    expect(utcStamp(at)).toBe('20261125T160412Z');
+    expect(snapshotFileName('b1', 'etcd-2', at)).toBe('b1-etcd-2-20261125T160412Z-snapshot.db');
+  });
+  it.each([
+    ['file:///backups/etcd', { kind: 'file', dir: '/backups/etcd' }],
+    ['file://./rel', { kind: 'file', dir: './rel' }],
+    ['s3://my-bucket', { kind: 's3', bucket: 'my-bucket', prefix: '' }],
+    ['s3://my-bucket/etcd/prod/', { kind: 's3', bucket: 'my-bucket', prefix: 'etcd/prod' }],
+  ])('parses %s', (v, l) => expect(parseLocation(v, '--to')).toEqual(l));
+  it.each(['/backups', 'file://', 's3://Bad_Bucket/x', 'http://x'])('refuses %s (exit 2)', (v) => expect(() => parseLocation(v, '--to')).toThrow(/--to/));
+});
+
+describe('planEtcdSnapshot', () => {
+  it('offline: pause, scale writers down (recorded), per member save/inspect/stream/cleanup, scale back, resume', () => {
+    const plan = planEtcdSnapshot(inputs());
+    expect(plan.blockers).toEqual([]);
+    expect(plan.journal).toBe(true);
+    expect(plan.steps.map((s) => s.id)).toEqual(['pause', 'scale-down-writers', 'save-etcd-0', 'inspect-etcd-0', 'stream-etcd-0', 'cleanup-etcd-0', 'scale-up-writers', 'resume']);
+    expect(plan.steps[1].title).toBe('Scale kube-apiserver (3), openshift-apiserver (2) to 0');
+    expect(plan.steps[0].undo?.changes).toEqual([{ op: 'patch', ref: expect.objectContaining({ name: 'b1' }), patchType: 'merge', patch: { spec: { pausedUntil: null } } }]);
+    expect(plan.steps[1].undo).toBeDefined();
+    expect(plan.steps[2].undo).toBeDefined();
+    expect(plan.memo).toMatchObject({ writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2 }, files: { 'etcd-0': 'b1-etcd-0-20261125T160412Z-snapshot.db' }, pausedBefore: null });
+    expect(plan.warnings.join('\n')).toMatch(/secret clusters\/b1-etcd-encryption-key .* a restore on another cluster needs it/);
+    expect(plan.warnings.join('\n')).toMatch(/no deployment openshift-oauth-apiserver/);
+  });
+  it('--online: no pause, no scaling', () => {
+    expect(planEtcdSnapshot(inputs({ online: true })).steps.map((s) => s.id)).toEqual(['save-etcd-0', 'inspect-etcd-0', 'stream-etcd-0', 'cleanup-etcd-0']);
+  });
+  it('--keep-paused: no scale back, no resume, no undo of either', () => {
+    const plan = planEtcdSnapshot(inputs({ keepPaused: true }));
+    expect(plan.steps.map((s) => s.id)).not.toContain('resume');
+    expect(plan.steps.map((s) => s.id)).not.toContain('scale-up-writers');
+    expect(plan.steps[0].undo).toBeUndefined();
+  });
+  it('a cluster already paused stays paused', () => {
+    const plan = planEtcdSnapshot(inputs({ hc: { ...hc, spec: { ...hc.spec, pausedUntil: 'true' } } }));
+    expect(plan.steps.map((s) => s.id)).not.toContain('pause');
+    expect(plan.steps.map((s) => s.id)).not.toContain('resume');
+  });
+  it('--all-members and --include-encryption-key', () => {
+    const plan = planEtcdSnapshot(inputs({ pods: ['etcd-0', 'etcd-1', 'etcd-2'], includeEncryptionKey: true }));
+    expect(plan.steps.filter((s) => s.id.startsWith('stream-')).map((s) => s.id)).toEqual(['stream-etcd-0', 'stream-etcd-1', 'stream-etcd-2']);
+    expect(plan.steps.find((s) => s.id === 'encryption-key')?.title).toMatch(/mode 0600/);
+  });
+  it('refuses an unhealthy member', () => {
+    const plan = planEtcdSnapshot(inputs({ view: summarizeEtcd(observation({ crash: [2], unhealthy: [2] })), pods: ['etcd-2'] }));
+    expect(plan.blockers.map((b) => b.message)).toEqual([expect.stringMatching(/^etcd-2 is not healthy .* snapshot a healthy member \(--member\)$/)]);
+  });
+});
+
+/** An exec whose `cat` streams `data` in chunks (optionally cut short) with backpressure. */
+function fakeExec(data: Buffer, o: { cutAt?: number } = {}): EtcdExec {
+  return async (_pod, command, io = {}) => {
+    if (command[0] !== 'cat') throw new Error(`unexpected ${command.join(' ')}`);
+    const end = o.cutAt ?? data.length;
+    for (let off = 0; off < end; off += 65536) {
+      const chunk = data.subarray(off, Math.min(end, off + 65536));
+      if (!io.stdout!.write(chunk)) await new Promise((r) => io.stdout!.once('drain', r));
+    }
+    return { stdout: '', stderr: '', exitCode: 0 };
+  };
+}
+
+describe('streamOut to a directory', () => {
+  const data = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+  const sha = createHash('sha256').update(data).digest('hex');
+  const ctx = { progress: () => undefined, now: () => new Date() };
+
+  it('writes a 0600 file in a 0700 directory with the verified sha256', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hcp-snap-')), 'out');
+    const r = await streamOut(fakeExec(data), 'etcd-0', '/var/lib/x.db', fileStore({ kind: 'file', dir }), 'x.db', ctx, sha);
+    expect(r).toEqual({ sha256: sha, bytes: data.length });
+    expect(readdirSync(dir)).toEqual(['x.db']);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'x.db')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'x.db')).equals(data)).toBe(true);
+  });
+  it('a truncated stream fails and leaves nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-snap-'));
+    await expect(streamOut(fakeExec(data, { cutAt: 100_000 }), 'etcd-0', '/p', fileStore({ kind: 'file', dir }), 'x.db', ctx, sha)).rejects.toThrow(/sha256 mismatch for x\.db: received [0-9a-f]{64} \(100000 bytes\)/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
