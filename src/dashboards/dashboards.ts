@@ -10,14 +10,12 @@
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef } from '../kube/resources.ts';
 import type { Change, Plan, Step } from '../plan/plan.ts';
-import { waitUntilStep } from '../plan/wait-step.ts';
-import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
 import { controlPlaneNamespace } from '../hostedcluster/types.ts';
-import { envOf, podEnvOf, podsOf, rolloutState, type Deployment } from '../metrics/metrics-set.ts';
+import { envOf, operatorEnvWaitStep, type Deployment } from '../metrics/metrics-set.ts';
 import { renderTable } from '../output/output.ts';
-import { RuntimeError, UsageError } from '../util/errors.ts';
+import { UsageError } from '../util/errors.ts';
 import { planConfigMapKey, type ConfigMap } from '../metrics/configmap-key.ts';
 import { FLAGS_TO_ADD, FLAGS_TO_REMOVE, INSTALL_FLAGS_CONFIGMAP, INSTALL_FLAGS_NAMESPACE, installFlagsChange, installFlagsRef, splitFlags } from '../metrics/install-flags.ts';
 
@@ -107,26 +105,14 @@ export function planDashboardsToggle({ enable, existing, prune, waitMs, operator
  * sees them recreated (issue 13 item 19).
  */
 export function operatorDashboardsWaitStep(enable: boolean, namespace: string, waitMs: number): Step {
-  const want = enable ? `${DASHBOARDS_ENV}="1"` : `no ${DASHBOARDS_ENV}="1"`;
-  return waitUntilStep({
+  return operatorEnvWaitStep({
     id: 'wait-operator',
-    title: `Wait for deployment ${namespace}/${OPERATOR_DEPLOYMENT} to have ${want} and every pod with the old value to be gone`,
-    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)} for the Deployment, its rollout and its pods`],
-    what: want,
-    timeoutMs: waitMs,
-    probe: async (ctx) => {
-      const d = await ctx.kube.getOrNull<Deployment>(Resources.Deployment, namespace, OPERATOR_DEPLOYMENT);
-      const env = operatorDashboards(d);
-      const spec = env.value === undefined ? `${DASHBOARDS_ENV} unset` : `${DASHBOARDS_ENV}="${env.value}"`;
-      if (!d || env.on !== enable) return { done: false, message: spec };
-      const rollout = rolloutState(d);
-      if (!rollout.done) return { done: false, message: `${spec}, rollout: ${rollout.message}` };
-      const stale = (await podsOf(ctx.kube, d)).filter((p) => (podEnvOf(p, DASHBOARDS_ENV) === '1') !== enable);
-      if (stale.length) return { done: false, message: `${spec}, pod(s) still running with the old value: ${stale.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`).join(', ')}` };
-      return { done: true, message: `${spec}, rolled out` };
-    },
-    timeoutError: (last) => new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, { hint: 'is the hypershift addon running? it applies the install flags' }),
-    artifacts: (last) => ({ operatorEnv: last.message }),
+    ref: { resource: Resources.Deployment, namespace, name: OPERATOR_DEPLOYMENT },
+    name: DASHBOARDS_ENV,
+    want: enable ? `${DASHBOARDS_ENV}="1"` : `no ${DASHBOARDS_ENV}="1"`,
+    // FACTS: the operator checks for exactly "1".
+    matches: (v) => (v === '1') === enable,
+    waitMs,
   });
 }
 

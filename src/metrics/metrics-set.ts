@@ -13,6 +13,7 @@ import { waitUntilStep } from '../plan/wait-step.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
+import { FLAGS_TO_ADD, FLAGS_TO_REMOVE, METRICS_SET_FLAG, describeInstallFlags, installFlagsChange, withoutFlag, type InstallFlagsState } from './install-flags.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
 
 export const METRICS_SETS = ['Telemetry', 'SRE', 'All'] as const;
@@ -98,6 +99,8 @@ export interface GlobalMetricsInputs {
   sreConfig: SreConfigState;
   /** --wait: wait this long for the operator to roll out. */
   waitMs?: number;
+  /** Whether the MCE/ACM hypershift addon deploys the operator (see observeInstallFlags). */
+  installFlags?: InstallFlagsState;
 }
 
 export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
@@ -118,6 +121,7 @@ export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
   } else if (set === 'SRE' && inputs.sreConfig === 'invalid') {
     plan.warnings.push(`configmap ${namespace}/sre-metric-set is not valid: the operator drops what it cannot parse (see 'kubectl hcp metrics sre-config show')`);
   }
+  if (inputs.installFlags?.managed) return planAddonMetricsSet(plan, inputs, ref, current?.value);
   plan.steps.push({
     id: 'set-metrics-set',
     title: `Set ${METRICS_SET_ENV}=${set} on container ${container.name} of ${describeRef(ref)} (rolls the operator out)`,
@@ -130,6 +134,75 @@ export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
   });
   if (inputs.waitMs !== undefined) plan.steps.push(rolloutWaitStep(ref, inputs.waitMs));
   return plan;
+}
+
+/**
+ * On an MCE/ACM hub the hypershift addon deploys the operator from the install flags and re-renders
+ * the Deployment from them at every re-install, so a METRICS_SET patched into the Deployment is
+ * undone (issue 13 item 18): the set goes into `installFlagsToAdd` as `--metrics-set SET` (other
+ * flags keep their place; a `--metrics-set` in `installFlagsToRemove` goes), and the addon
+ * redeploys the operator with it.
+ */
+function planAddonMetricsSet(plan: Plan, inputs: GlobalMetricsInputs, ref: ObjectRef, running: string | undefined): Plan {
+  const { set } = inputs;
+  const cm = inputs.installFlags!.configmap;
+  const add = [...withoutFlag(cm?.data?.[FLAGS_TO_ADD], METRICS_SET_FLAG), METRICS_SET_FLAG, set].join(' ');
+  const remove = withoutFlag(cm?.data?.[FLAGS_TO_REMOVE], METRICS_SET_FLAG).join(' ');
+  const unchanged = cm !== null && (cm.data?.[FLAGS_TO_ADD] ?? '') === add && (cm.data?.[FLAGS_TO_REMOVE] ?? '') === remove;
+  plan.target = describeInstallFlags();
+  plan.warnings.push(
+    `the hypershift addon deploys the operator on this MCE/ACM hub: ${METRICS_SET_ENV} is set as ${METRICS_SET_FLAG} ${set} in ${describeInstallFlags()}, since the addon would undo a change to ${describeRef(ref)} at its next re-install`,
+  );
+  if (!inputs.waitMs && running !== set) plan.warnings.push(`the operator runs with ${METRICS_SET_ENV}=${running ?? '<unset>'} until the addon redeploys it (--wait waits for that)`);
+  plan.steps.push({
+    id: 'install-flags-metrics-set',
+    title: `${cm ? 'Update' : 'Create'} ${describeInstallFlags()}: ${FLAGS_TO_ADD}="${add}", ${FLAGS_TO_REMOVE}="${remove}"`,
+    changes: unchanged ? [] : [installFlagsChange(cm, add, remove)],
+    isDone: async () => unchanged,
+  });
+  if (inputs.waitMs !== undefined) plan.steps.push(operatorEnvWaitStep({ id: 'wait-operator-env', ref, name: METRICS_SET_ENV, want: `${METRICS_SET_ENV}=${set}`, matches: (v) => v === set, waitMs: inputs.waitMs }));
+  return plan;
+}
+
+export interface OperatorEnvWait {
+  id: string;
+  ref: ObjectRef;
+  /** The env var, e.g. METRICS_SET. */
+  name: string;
+  /** What is waited for, for people: `METRICS_SET=SRE`, `no MONITORING_DASHBOARDS="1"`. */
+  want: string;
+  /** Whether one value (of the Deployment or of a pod) is the wanted one. */
+  matches: (value: string | undefined) => boolean;
+  waitMs: number;
+}
+
+/**
+ * Waits until the operator Deployment's env matches, it has rolled out, and no pod whose env does
+ * not match (a terminating one included) still runs: the running process reads its env only at
+ * start, so what counts is the pods, and the addon's redeploy ends only when the old ones are gone.
+ */
+export function operatorEnvWaitStep(w: OperatorEnvWait): Step {
+  const { ref, name, want, matches, waitMs } = w;
+  return waitUntilStep({
+    id: w.id,
+    title: `Wait for deployment ${ref.namespace}/${ref.name} to have ${want} and every pod without it to be gone`,
+    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)} for the Deployment, its rollout and its pods`],
+    what: want,
+    timeoutMs: waitMs,
+    probe: async (ctx) => {
+      const d = await ctx.kube.getOrNull<Deployment>(ref.resource, ref.namespace, ref.name);
+      const now = d ? envOf(d, name)?.value : undefined;
+      const spec = now === undefined ? `${name} unset` : `${name}="${now}"`;
+      if (!d || !matches(now)) return { done: false, message: spec };
+      const rollout = rolloutState(d);
+      if (!rollout.done) return { done: false, message: `${spec}, rollout: ${rollout.message}` };
+      const stale = (await podsOf(ctx.kube, d)).filter((p) => !matches(podEnvOf(p, name)));
+      if (stale.length) return { done: false, message: `${spec}, pod(s) still running with the old value: ${stale.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`).join(', ')}` };
+      return { done: true, message: `${spec}, rolled out` };
+    },
+    timeoutError: (last) => new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, { hint: 'is the hypershift addon running? it applies the install flags' }),
+    artifacts: (last) => ({ operatorEnv: last.message }),
+  });
 }
 
 /** Waits for the operator deployment to finish rolling out (kubectl rollout status). */

@@ -13,7 +13,9 @@ interface MetricsInput {
   waitMs?: number;
 }
 
-type MetricsObserved = { kind: 'cluster'; hc: HostedCluster } | { kind: 'global'; deployment: Deployment; sreConfig: SreConfigState };
+type MetricsObserved =
+  | { kind: 'cluster'; hc: HostedCluster }
+  | { kind: 'global'; deployment: Deployment; sreConfig: SreConfigState; installFlags: import('../../metrics/install-flags.ts').InstallFlagsState };
 
 export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObserved> {
   static override paths = [['metrics', 'set']];
@@ -22,6 +24,8 @@ export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObse
     description: 'Choose the metrics set: globally on the operator, or for one hosted cluster',
     details: `
       Without \`--hosted-cluster\`, sets \`METRICS_SET\` on the HyperShift operator deployment (spec 7.1), so the operator rolls out. Any case is accepted; the canonical spelling (Telemetry, SRE, All) is written. Any other value would make the operator exit and crashloop, so it is refused before anything is sent.
+
+      On an MCE/ACM hub (namespace \`local-cluster\` exists) the hypershift addon deploys the operator from configmap \`local-cluster/hypershift-operator-install-flags\` and would undo a change to the deployment at its next re-install: there the set is written as \`--metrics-set SET\` into \`installFlagsToAdd\` (other flags kept, guarded by the resourceVersion), and the addon redeploys the operator; \`--wait\` then waits until every operator pod runs with it.
 
       Choosing SRE when configmap \`sre-metric-set\` is missing warns that the SRE set then filters nothing (see \`metrics sre-config apply\`).
 
@@ -67,17 +71,19 @@ export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObse
     const { SRE_CONFIGMAP } = await import('../../metrics/sre-config.ts');
     const { OPERATOR_DEPLOYMENT } = await import('../../hostedcluster/operator.ts');
     const ns = this.hypershiftNamespace;
-    const [deployment, cm] = await Promise.all([
+    const { observeInstallFlags } = await import('../../metrics/install-flags.ts');
+    const [deployment, cm, installFlags] = await Promise.all([
       kube.getOrNull<Deployment>(Resources.Deployment, ns, OPERATOR_DEPLOYMENT),
       kube.getOrNull<import('../../metrics/configmap-key.ts').ConfigMap>(Resources.ConfigMap, ns, SRE_CONFIGMAP),
+      observeInstallFlags(kube),
     ]);
     if (!deployment) throw new RuntimeError(`deployment ${ns}/${OPERATOR_DEPLOYMENT} not found`, { hint: 'pass --hypershift-namespace if the operator runs elsewhere' });
-    return { kind: 'global', deployment, sreConfig: sreConfigView(cm).state };
+    return { kind: 'global', deployment, sreConfig: sreConfigView(cm).state, installFlags };
   }
 
   protected plan({ set, waitMs }: MetricsInput, o: MetricsObserved): Plan {
     if (o.kind === 'cluster') return this.lib.planClusterMetricsSet({ hc: o.hc, set });
-    return this.lib.planGlobalMetricsSet({ namespace: this.hypershiftNamespace, deployment: o.deployment, set: set!, sreConfig: o.sreConfig, waitMs });
+    return this.lib.planGlobalMetricsSet({ namespace: this.hypershiftNamespace, deployment: o.deployment, set: set!, sreConfig: o.sreConfig, waitMs, installFlags: o.installFlags });
   }
 
   protected report(_result: unknown, { set }: MetricsInput, o: MetricsObserved): Report {
@@ -89,6 +95,12 @@ export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObse
       };
     }
     const name = o.deployment.metadata.name;
+    if (o.installFlags.managed) {
+      return {
+        value: { deployment: `${this.hypershiftNamespace}/${name}`, installFlags: 'local-cluster/hypershift-operator-install-flags', metricsSet: set },
+        text: `configmap/hypershift-operator-install-flags --metrics-set ${set} (the hypershift addon redeploys deployment/${name} with METRICS_SET=${set})`,
+      };
+    }
     return { value: { deployment: `${this.hypershiftNamespace}/${name}`, metricsSet: set }, text: `deployment/${name} METRICS_SET=${set}` };
   }
 }

@@ -9,7 +9,7 @@ export class MetricsShowCommand extends HcpCommand {
     category: 'Observability',
     description: 'Show the global metrics set, per-cluster overrides and the SRE config state',
     details: `
-      Reads \`METRICS_SET\` from the operator deployment (empty means Telemetry; an invalid value is flagged, since the operator exits on it), \`spec.monitoring.metricsSet\` of every HostedCluster (in \`-n\` if given, else all namespaces), and validates configmap \`sre-metric-set\`.
+      Reads \`METRICS_SET\` from the operator deployment (empty means Telemetry; an invalid value is flagged, since the operator exits on it), \`spec.monitoring.metricsSet\` of every HostedCluster (in \`-n\` if given, else all namespaces), and validates configmap \`sre-metric-set\`. On an MCE/ACM hub it also shows \`--metrics-set\` in \`local-cluster/hypershift-operator-install-flags\`, which the hypershift addon deploys the operator with, and whether the operator runs it yet.
     `,
     examples: [
       ['Show everything', '$0 metrics show'],

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalMetricsSet, envPatch, interpretOperatorMetricsSet, planClusterMetricsSet, planGlobalMetricsSet, type Deployment } from '../../../src/metrics/metrics-set.ts';
 import { formatProblem, re2Error, validateSreConfig } from '../../../src/metrics/sre-config.ts';
 import { DEFAULT_SRE_CONFIG } from '../../../src/metrics/default-sre-config.ts';
-import { planSreConfigApply } from '../../../src/metrics/observe.ts';
+import { observeMetrics, planSreConfigApply, renderMetricsView } from '../../../src/metrics/observe.ts';
+import { flagValue, withoutFlag } from '../../../src/metrics/install-flags.ts';
 import { UsageError } from '../../../src/util/errors.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { runInProcess } from '../cli-harness.ts';
@@ -223,5 +224,66 @@ describe('metrics commands: bad input exits 2 with one line and no API call', ()
     const ok = await runInProcess(['metrics', 'sre-config', 'validate', '-f', file('default.yaml', d.stdout)]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/valid \(kubeAPIServer: 11/);
+  });
+});
+
+describe('metrics set on an MCE/ACM hub (issue 13 item 18)', () => {
+  const operator = (value?: string): Deployment => ({
+    metadata: { name: 'operator', namespace: 'hypershift' },
+    spec: { template: { spec: { containers: [{ name: 'operator', env: value === undefined ? [] : [{ name: 'METRICS_SET', value }] }] } } },
+  });
+  const flagsCm = (add: string, remove = '') => ({ metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster', resourceVersion: '12' }, data: { installFlagsToAdd: add, installFlagsToRemove: remove } });
+
+  it.each([
+    ['--metrics-set SRE', 'SRE'],
+    ['--monitoring-dashboards --metrics-set=All --platform-monitoring=OperatorOnly', 'All'],
+    ['--metrics-set', ''],
+    ['--monitoring-dashboards', undefined],
+    ['--metrics-set SRE --metrics-set All', 'All'],
+  ])('reads %j as metrics set %j', (list, want) => expect(flagValue(list, '--metrics-set')).toBe(want));
+
+  it('drops --metrics-set with its value and keeps every other flag in place', () => {
+    expect(withoutFlag('--a --metrics-set SRE --b=1 --metrics-set=All --c', '--metrics-set')).toEqual(['--a', '--b=1', '--c']);
+  });
+
+  it('writes --metrics-set into the install flags with the resourceVersion, and never patches the deployment', () => {
+    const cm = flagsCm('--monitoring-dashboards --metrics-set=Telemetry --enable-etcd-recovery', '--metrics-set --platform-monitoring');
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator('Telemetry'), set: 'SRE', sreConfig: 'valid', installFlags: { managed: true, configmap: cm } });
+    expect(plan.steps.map((s) => s.id)).toEqual(['install-flags-metrics-set']);
+    expect(plan.steps[0].changes).toEqual([
+      {
+        op: 'patch',
+        ref: expect.objectContaining({ namespace: 'local-cluster', name: 'hypershift-operator-install-flags' }),
+        patchType: 'merge',
+        patch: { metadata: { resourceVersion: '12' }, data: { installFlagsToAdd: '--monitoring-dashboards --enable-etcd-recovery --metrics-set SRE', installFlagsToRemove: '--platform-monitoring' } },
+      },
+    ]);
+    expect(plan.warnings.join('\n')).toMatch(/the hypershift addon deploys the operator on this MCE\/ACM hub: METRICS_SET is set as --metrics-set SRE/);
+    expect(plan.warnings.join('\n')).toMatch(/runs with METRICS_SET=Telemetry until the addon redeploys it/);
+  });
+
+  it('creates the configmap on a hub that has none, and waits for the pods with --wait', () => {
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator(), set: 'All', sreConfig: 'valid', installFlags: { managed: true, configmap: null }, waitMs: 1000 });
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ op: 'create', body: { data: { installFlagsToAdd: '--metrics-set All', installFlagsToRemove: '' } } });
+    expect(plan.steps.map((s) => s.id)).toEqual(['install-flags-metrics-set', 'wait-operator-env']);
+  });
+
+  it('patches the deployment where no addon manages the operator', () => {
+    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator(), set: 'All', sreConfig: 'valid', installFlags: { managed: false, configmap: null } });
+    expect(plan.steps[0]).toMatchObject({ id: 'set-metrics-set', changes: [{ patchType: 'strategic' }] });
+  });
+
+  it('metrics show reads both the deployment and the install flags', async () => {
+    const kube = {
+      getOrNull: async (rt: { kind: string }, ns: string | undefined, name: string) => {
+        if (rt.kind === 'Deployment') return operator('Telemetry');
+        if (rt.kind === 'ConfigMap' && ns === 'local-cluster' && name === 'hypershift-operator-install-flags') return flagsCm('--monitoring-dashboards --metrics-set sre');
+        return null;
+      },
+      list: async () => ({ items: [] }),
+    };
+    const view = await observeMetrics(kube as never, 'hypershift');
+    expect(view.installFlags).toEqual({ configmap: 'ConfigMap local-cluster/hypershift-operator-install-flags', exists: true, metricsSet: 'SRE', removed: false, applied: false });
+    expect(renderMetricsView(view)).toMatch(/Install flags \(MCE\):   --metrics-set SRE in ConfigMap local-cluster\/hypershift-operator-install-flags: not what the operator runs/);
   });
 });
