@@ -8,7 +8,7 @@ export class OAuthAddGitHubCommand extends OAuthAddBase {
     category: 'Configuration',
     description: 'Add a GitHub identity provider to a hosted cluster',
     details: `
-      Adds a \`GitHub\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1). \`--organization\` or \`--team\` limits who may log in (otherwise anyone with a GitHub account could); \`--hostname\` names a GitHub Enterprise host. The client secret is stored in a Secret and never printed. It prints the callback URL to register.
+      Adds a \`GitHub\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1). \`--organization\` or \`--team\` limits who may log in (otherwise anyone with a GitHub account could); \`--hostname\` names a GitHub Enterprise host. As the OAuth server's validation demands, \`--organization\` and \`--team\` (org/team) cannot be combined, and \`--ca-file\` needs \`--hostname\` (exit 2). The client secret is stored in a Secret and never printed. It prints the callback URL to register.
     `,
     examples: [['An organization', '$0 oauth add github sample --idp-name gh --client-id abc --client-secret-env GH_SECRET --organization openshift']],
   });

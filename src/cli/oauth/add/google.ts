@@ -8,7 +8,7 @@ export class OAuthAddGoogleCommand extends OAuthAddBase {
     category: 'Configuration',
     description: 'Add a Google identity provider to a hosted cluster',
     details: `
-      Adds a \`Google\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1). \`--hosted-domain\` limits logins to one Google Workspace domain. The client secret is stored in a Secret and never printed. It prints the callback URL to register.
+      Adds a \`Google\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1). \`--hosted-domain\` limits logins to one Google Workspace domain; the OAuth server demands it unless \`--mapping-method lookup\` (exit 2 otherwise). The client secret is stored in a Secret and never printed. It prints the callback URL to register.
     `,
     examples: [['One domain', '$0 oauth add google sample --idp-name g --client-id abc --client-secret-env G_SECRET --hosted-domain example.com']],
   });
