@@ -130,6 +130,35 @@ describe('pausedUntil (support/util/pausereconcile.go, hostedcluster_controller.
   });
 });
 
+describe('release changes (hostedcluster_controller.go validateReleaseImage, computeClusterVersionStatus)', async () => {
+  const ns = await uniqueNamespace('op-rel');
+  await createHostedCluster(ns, 'r1');
+  const history = async () => (await getJson(['get', 'hc', 'r1', '-n', ns])).status?.version?.history as { version: string; state: string }[] | undefined;
+  const setRelease = (v: string) => kubectlOk('mgmt-1', ['patch', 'hc', 'r1', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { release: { image: `quay.io/openshift-release-dev/ocp-release:${v}-x86_64` } } })]);
+
+  it('an upgrade takes time: Progressing True and a Partial entry first, then Completed', async () => {
+    await waitFor(async () => (await history())?.[0]?.state === 'Completed', 90_000, 'installed');
+    await setRelease('4.15.12');
+    await waitFor(async () => (await history())?.[0]?.version === '4.15.12', 30_000, 'a new history entry');
+    expect((await history())![0].state).toBe('Partial');
+    expect(await condition('hc', ns, 'r1', 'Progressing')).toMatchObject({ status: 'True', reason: 'Progressing', message: 'HostedCluster is deploying, upgrading, or reconfiguring' });
+    await waitFor(async () => (await history())?.[0]?.state === 'Completed', 90_000, 'upgrade Completed');
+    expect(await condition('hc', ns, 'r1', 'Progressing')).toMatchObject({ status: 'False', reason: 'AsExpected', message: 'HostedCluster is at expected version' });
+  });
+
+  it('a release below the minimum is invalid and blocks: ValidReleaseImage False, Progressing Blocked, no new history entry', async () => {
+    await setRelease('4.13.0');
+    await waitFor(async () => (await condition('hc', ns, 'r1', 'ValidReleaseImage')).status === 'False', 30_000, 'ValidReleaseImage False');
+    const msg = 'the minimum version supported for platform AWS is: "4.14". Attempting to use: "4.13.0"';
+    expect(await condition('hc', ns, 'r1', 'ValidReleaseImage')).toMatchObject({ reason: 'InvalidImage', message: msg });
+    await waitFor(async () => (await condition('hc', ns, 'r1', 'Progressing')).reason === 'Blocked', 30_000, 'Progressing Blocked');
+    expect((await condition('hc', ns, 'r1', 'Progressing')).message).toBe(`ValidReleaseImage condition is false: ${msg}`);
+    expect((await history())![0].version).toBe('4.15.12');
+    await setRelease('4.15.12');
+    await waitFor(async () => (await condition('hc', ns, 'r1', 'ValidReleaseImage')).status === 'True', 30_000, 'valid again');
+  });
+});
+
 describe('ValidIDPConfiguration (hostedcontrolplane_controller.go reconcileValidIDPConfigurationCondition, v2/oauth/idp_convert.go)', async () => {
   const ns = await uniqueNamespace('op-idp');
   await createHostedCluster(ns, 'i1');

@@ -2,6 +2,7 @@
 // names the upstream file under ../shared/upstream/src/ whose behaviour it pins down.
 import { describe, expect, it } from 'vitest';
 import { txtName } from '../../scripts/sandbox/operator/external-dns.ts';
+import { releaseImageError } from '../../scripts/sandbox/operator/hostedcluster.ts';
 import { parseMetricsSet, sreConfigError } from '../../scripts/sandbox/operator/monitoring.ts';
 import { releaseError } from '../../scripts/sandbox/operator/nodepool.ts';
 import { pausedState, reconciliationActiveCondition } from '../../scripts/sandbox/operator/paused.ts';
@@ -65,5 +66,21 @@ describe('hypershift-operator/main.go setupMetricsSet', () => {
 describe('cmd/install/assets/hypershift_operator.go external-dns --txt-suffix=-external-dns', () => {
   it('names the TXT record of a CNAME cname-<first label>-external-dns.<rest>', () => {
     expect(txtName('api.c1.sandbox.example.com.')).toBe('cname-api-external-dns.c1.sandbox.example.com.');
+  });
+});
+
+describe('hostedcluster_controller.go validateReleaseImage (LatestSupportedVersion 5.1.0, MinSupportedVersion 4.14.0)', () => {
+  const hc = (spec: string, desired?: string, annotations?: Record<string, string>): Obj =>
+    ({ metadata: { name: 'h', namespace: 'n', annotations }, spec: { release: { image: IMG(spec) }, platform: { type: 'AWS' } }, status: desired ? { version: { desired: { image: IMG(desired) } } } : {} });
+  it('accepts a newer minor and a z-stream downgrade', () => {
+    expect(releaseImageError(hc('4.16.2', '4.15.10'))).toBeUndefined();
+    expect(releaseImageError(hc('4.15.1', '4.15.10'))).toBeUndefined();
+  });
+  it('refuses a y-stream downgrade from the desired version while the change is pending', () => {
+    expect(releaseImageError(hc('4.14.3', '4.15.10'))).toBe('y-stream downgrade from "4.15.10" to "4.14.3" is not supported');
+  });
+  it('refuses a minor below the minimum, unless validation is skipped', () => {
+    expect(releaseImageError(hc('4.13.0'))).toBe('the minimum version supported for platform AWS is: "4.14". Attempting to use: "4.13.0"');
+    expect(releaseImageError(hc('4.13.0', undefined, { 'hypershift.openshift.io/skip-release-image-validation': 'true' }))).toBeUndefined();
   });
 });

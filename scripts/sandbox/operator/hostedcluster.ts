@@ -68,7 +68,7 @@ export class HostedClusters {
     // HCP's status before its own pause check; then the HC controller copies it.
     const hcp = ex.hcp.get(`${cpns}/${name}`);
     const hcpStatus = hcp ? await this.hcpStatus(hc, hcp, cpns, ex) : undefined;
-    await this.hostedClusterStatus(hc, hcpStatus, cpns, ex, cpless, paused.paused);
+    const { blocked } = await this.hostedClusterStatus(hc, hcpStatus, cpns, ex, cpless, paused.paused);
 
     // HC: "Ensure the cluster has a finalizer for cleanup and update right away."
     if (!finalizersOf(hc).includes(HYPERSHIFT_FINALIZER)) {
@@ -85,7 +85,8 @@ export class HostedClusters {
       await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, { hcPaused: true, cpless });
       return;
     }
-    if (cpless) {
+    // HC reconcile: "release image is invalid", "reconciliation is blocked" (NodePools have their own controller).
+    if (cpless || blocked) {
       await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, { hcPaused: false, cpless });
       return;
     }
@@ -338,7 +339,7 @@ export class HostedClusters {
 
   // ------------------------------------------------------------------ HostedCluster status (HC "Phase 4")
 
-  private async hostedClusterStatus(hc: Obj, hcpStatus: Obj['status'] | undefined, cpns: string, ex: Existing, cpless: boolean, paused: boolean): Promise<void> {
+  private async hostedClusterStatus(hc: Obj, hcpStatus: Obj['status'] | undefined, cpns: string, ex: Existing, cpless: boolean, paused: boolean): Promise<{ blocked: boolean }> {
     const ns = hc.metadata.namespace!;
     const name = hc.metadata.name;
     const key = `${ns}/${name}`;
@@ -364,7 +365,11 @@ export class HostedClusters {
     const history = (hc.status?.version?.history ?? []) as History;
     const now = nowRFC3339();
     let newHistory = history;
-    if (!history.length || history[0].image !== release) {
+    // validateReleaseImage: an invalid release blocks the reconcile, so the rollout never starts.
+    const relErr = releaseImageError(hc);
+    if (relErr) {
+      // keep the history as it is
+    } else if (!history.length || history[0].image !== release) {
       newHistory = [{ image: release, version, state: 'Partial', startedTime: now, completionTime: null, verified: false }, ...history].slice(0, 10);
       this.rollout.set(key, { image: release, until: Date.now() + timing(history.length ? 'upgrade' : 'install', hc) });
     } else if (history[0].state === 'Partial' && !paused) {
@@ -404,7 +409,8 @@ export class HostedClusters {
 
     const ra = reconciliationActiveCondition(hc.spec?.pausedUntil, pausedState(hc.spec?.pausedUntil));
     set({ type: 'ReconciliationActive', ...ra });
-    set({ type: 'ValidReleaseImage', status: 'True', reason: 'AsExpected', message: 'Release image is valid' });
+    if (relErr) set({ type: 'ValidReleaseImage', status: 'False', reason: 'InvalidImage', message: relErr });
+    else set({ type: 'ValidReleaseImage', status: 'True', reason: 'AsExpected', message: 'Release image is valid' });
     // EtcdRecoveryActive, as etcd_recovery.go last set it (operator/etcd-recovery.ts).
     for (const c of this.etcd.hostedClusterConditions(key)) conds.push(c);
 
@@ -448,6 +454,7 @@ export class HostedClusters {
         log(`HostedCluster ${key}: version status: ${(err as Error).message}`);
       }
     }
+    return { blocked: !!relErr };
   }
 
   // ------------------------------------------------------------------ deletion
@@ -486,6 +493,26 @@ export class HostedClusters {
     this.rollout.delete(key);
     log(`HostedCluster ${key}: deleted`);
   }
+}
+
+/**
+ * hostedcluster_controller.go validateReleaseImage → supportedversion.IsValidReleaseVersion with
+ * LatestSupportedVersion 5.1.0 and MinSupportedVersion 4.14.0 (support/supportedversion/version.go):
+ * the release's minor against the minimum, and no y-stream downgrade from the desired version
+ * while a change is pending. Skipped with the hypershift.openshift.io/skip-release-image-validation
+ * annotation. The error text, or undefined.
+ */
+export function releaseImageError(hc: Obj): string | undefined {
+  if (hc.metadata.annotations?.['hypershift.openshift.io/skip-release-image-validation'] !== undefined) return undefined;
+  const version = releaseVersion(hc.spec?.release?.image);
+  if (!version) return undefined;
+  const [major, minor] = version.split('.').map(Number);
+  const desired = hc.status?.version?.desired?.image as string | undefined;
+  const current = desired && desired !== hc.spec?.release?.image ? releaseVersion(desired) : undefined;
+  if (major === 4 && minor < 8) return `releases before 4.8 are not supported. Attempting to use: "${version}"`;
+  if (current && Number(current.split('.')[1]) > minor && Number(current.split('.')[0]) === major) return `y-stream downgrade from "${current}" to "${version}" is not supported`;
+  if (major === 4 && minor < 14) return `the minimum version supported for platform ${hc.spec?.platform?.type ?? 'AWS'} is: "4.14". Attempting to use: "${version}"`;
+  return undefined;
 }
 
 function createHostId(s: string): string {

@@ -201,7 +201,6 @@ const DEFAULT_TIMING: Record<string, number> = {
   install: 5, // a new control plane's first version history entry goes Completed (after etcd quorum)
   upgrade: 20, // a release change of a HostedCluster: history Partial → Completed
   machine: 5, // a new Machine: provisioning → Running, its guest Node appears and becomes Ready
-  nodepoolUpdate: 10, // a NodePool release change: UpdatingVersion True → False
   delete: 3, // a HostedCluster's teardown after its NodePools are gone
   addon: 20, // the MCE addon's re-install Job after an install-flags change
   rollout: 5, // a new operator pod takes over from the old one (reads its env at start)
