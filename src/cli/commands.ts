@@ -7,5 +7,6 @@ import { VersionCommand } from './version.ts';
 import { configCommands } from './config-commands.ts';
 import { etcdCommands } from './etcd/commands.ts';
 import { DebugJournalTestCommand } from './debug/journal-test.ts';
+import { DumpCommand } from './dump.ts';
 
-export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands, DebugJournalTestCommand];
+export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands, DumpCommand, DebugJournalTestCommand];

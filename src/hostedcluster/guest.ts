@@ -3,7 +3,7 @@
  * `<hc>-admin-kubeconfig` (key `kubeconfig`), referenced by `HostedCluster.status.kubeconfig`.
  * The kubeconfig is parsed in memory and never written to disk.
  */
-import type { KubeClient } from '../kube/client.ts';
+import type { Impersonation, KubeClient } from '../kube/client.ts';
 import { Resources, type KubeObject } from '../kube/resources.ts';
 import { mergeKubeconfigs, parseKubeconfigYaml, selectContext, type ResolvedKubeconfig } from '../kube/kubeconfig.ts';
 import type { HostedCluster } from './types.ts';
@@ -31,7 +31,7 @@ export interface GuestAccess {
 }
 
 /** The guest client, or the reason there is none (never throws for a missing secret). */
-export async function guestClient(kube: KubeClient, hc: HostedCluster, env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<GuestAccess> {
+export async function guestClient(kube: KubeClient, hc: HostedCluster, env: NodeJS.ProcessEnv, timeoutMs?: number, impersonate?: Impersonation): Promise<GuestAccess> {
   const ns = hc.metadata.namespace!;
   const secret = guestKubeconfigSecretName(hc);
   const where = `secret ${ns}/${secret}`;
@@ -42,7 +42,7 @@ export async function guestClient(kube: KubeClient, hc: HostedCluster, env: Node
   try {
     const kubeconfig = parseGuestKubeconfig(Buffer.from(data, 'base64').toString('utf8'), where);
     const { KubeClient } = await import('../kube/client.ts');
-    return { secret: where, client: new KubeClient({ kubeconfig, env, timeoutMs }) };
+    return { secret: where, client: new KubeClient({ kubeconfig, env, timeoutMs, impersonate }) };
   } catch (err) {
     // The first line only: whatever the error, nothing after it may quote the kubeconfig.
     return { secret: where, problem: `${where}: ${(err as Error).message.split('\n')[0]}` };

@@ -464,11 +464,22 @@ export class KubeClient {
     return readAll(stream);
   }
 
-  async logStream(namespace: string, pod: string, opts: { container?: string; previous?: boolean; tailLines?: number; follow?: boolean } = {}): Promise<Readable> {
+  async logStream(
+    namespace: string,
+    pod: string,
+    opts: { container?: string; previous?: boolean; tailLines?: number; follow?: boolean; sinceSeconds?: number; sinceTime?: string } = {},
+  ): Promise<Readable> {
     return this.stream({
       method: 'GET',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
-      query: { container: opts.container, previous: opts.previous || undefined, tailLines: opts.tailLines, follow: opts.follow || undefined },
+      query: {
+        container: opts.container,
+        previous: opts.previous || undefined,
+        tailLines: opts.tailLines,
+        follow: opts.follow || undefined,
+        sinceSeconds: opts.sinceSeconds,
+        sinceTime: opts.sinceTime,
+      },
     });
   }
 
