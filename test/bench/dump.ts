@@ -1,0 +1,114 @@
+// bench/dump: `kubectl hcp dump sample` over the sandbox's hosted cluster plus PODS pods with logs
+// across NAMESPACES namespaces (the sandbox's many-pods command, `--include-namespace`), against a
+// sequential script of `kubectl get -o json` (one per namespace and type, split into one YAML file
+// per object) and `kubectl logs` (one per container log) that produces the same object and log
+// files. Targets (issue 10): ≥ 5× faster, the same file count, peak RSS ≤ 200 MB.
+//
+// Defaults are the issue's 5,000 pods / 200 namespaces; HCP_BENCH_DUMP_PODS and
+// HCP_BENCH_DUMP_NAMESPACES scale it down on a small machine (the summary says which ran).
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import yaml from 'js-yaml';
+import { ensureSandbox, kubectlEnv } from '../../scripts/sandbox/api.ts';
+import { binaryPath, ensureBuilt } from '../../scripts/lib/dist.ts';
+import type { BenchContext, BenchResult } from './run.ts';
+
+const PODS = Number(process.env.HCP_BENCH_DUMP_PODS ?? 5000);
+const NAMESPACES = Number(process.env.HCP_BENCH_DUMP_NAMESPACES ?? 200);
+const LOG_BYTES = 4096;
+const PREFIX = 'bench-dump';
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+      resolve({ ms: performance.now() - started, stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 });
+    });
+  });
+}
+
+interface IndexItem {
+  path: string;
+  item: string;
+  kind: string;
+  status: string;
+}
+
+export default async function dumpBench({ log }: BenchContext): Promise<BenchResult> {
+  ensureBuilt({ quiet: true });
+  const sb = await ensureSandbox();
+  const env = { ...kubectlEnv(), KUBECONFIG: sb.kubeconfig, NO_COLOR: '1' };
+  const kubectl = (args: string[]) => execFileSync(sb.kubectl, args, { env, encoding: 'utf8', maxBuffer: 512 << 20 });
+
+  // Fixture: PODS pods over NAMESPACES namespaces, reused across runs.
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${PREFIX}-${String(i).padStart(3, '0')}`);
+  const perNs = Math.ceil(PODS / NAMESPACES);
+  const running = () => kubectl(['get', 'pods', '-A', '-l', 'hcp-sandbox/bulk=true', '-o', 'jsonpath={range .items[*]}{.metadata.namespace} {.status.phase}{"\\n"}{end}'])
+    .split('\n').filter((l) => l.startsWith(`${PREFIX}-`) && namespaces.includes(l.split(' ')[0]) && l.endsWith(' Running')).length;
+  if (running() < perNs * NAMESPACES) {
+    log(`creating ${perNs * NAMESPACES} pods with ${LOG_BYTES}-byte logs in ${NAMESPACES} namespaces`);
+    for (let i = 0; i < namespaces.length; i += 4) {
+      await Promise.all(namespaces.slice(i, i + 4).map((ns) => timed(process.execPath, ['scripts/sandbox/cli.ts', 'pods', ns, String(perNs), '--log-bytes', String(LOG_BYTES)], process.env)));
+    }
+    const deadline = Date.now() + 600_000;
+    while (running() < perNs * NAMESPACES) {
+      if (Date.now() > deadline) throw new Error('pods did not become Running in 10 minutes');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+
+  // Ours, with /usr/bin/time for the peak RSS.
+  const out = mkdtempSync(join(tmpdir(), 'bench-dump-'));
+  const ours = join(out, 'ours');
+  const r = await timed('/usr/bin/time', ['-f', 'maxrss_kb=%M', binaryPath, 'dump', 'sample', '--include-namespace', namespaces.join(','), '--artifact-dir', ours], env);
+  if (r.code !== 0) throw new Error(`dump failed (${r.code}): ${r.stderr}`);
+  const rssMb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+  const index = JSON.parse(readFileSync(join(ours, 'index.json'), 'utf8')) as { items: IndexItem[] };
+  const wanted = index.items.filter((i) => i.status === 'ok' && (i.kind === 'object' || i.kind === 'log'));
+  log(`ours: ${(r.ms / 1000).toFixed(1)} s, ${wanted.length} object and log files, peak RSS ${rssMb.toFixed(0)} MB`);
+
+  // The sequential script: the same (namespace, type) lists and the same container logs.
+  const script = join(out, 'script');
+  const started = performance.now();
+  const lists = new Map<string, { ns?: string; resource: string }>();
+  for (const i of wanted.filter((x) => x.kind === 'object')) {
+    const parts = i.path.split('/');
+    const nsd = parts[0] === 'namespaces';
+    const group = nsd ? parts[2] : parts[1];
+    const plural = nsd ? parts[3] : parts[2];
+    const resource = group === 'core' ? plural : `${plural}.${group}`;
+    lists.set(`${nsd ? parts[1] : ''}/${resource}`, { ns: nsd ? parts[1] : undefined, resource });
+  }
+  let files = 0;
+  const write = (rel: string, text: string) => {
+    const p = join(script, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+    files++;
+  };
+  const wantedPaths = new Set(wanted.map((w) => w.path));
+  for (const { ns, resource } of lists.values()) {
+    const list = JSON.parse(kubectl(['get', resource, ...(ns ? ['-n', ns] : []), '-o', 'json'])) as { items: { metadata: { name: string } }[] };
+    const [plural, ...g] = resource.split('.');
+    const group = g.length ? g.join('.') : 'core';
+    for (const item of list.items) {
+      const rel = ns ? `namespaces/${ns}/${group}/${plural}/${item.metadata.name}.yaml` : `cluster-scoped-resources/${group}/${plural}/${item.metadata.name}.yaml`;
+      if (wantedPaths.has(rel)) write(rel, yaml.dump(item));
+    }
+  }
+  for (const i of wanted.filter((x) => x.kind === 'log')) {
+    const [, ns, , pod, container, , , file] = i.path.split('/');
+    write(i.path, kubectl(['logs', pod, '-n', ns, '-c', container, ...(file === 'previous.log' ? ['--previous'] : [])]));
+  }
+  const scriptMs = performance.now() - started;
+  const ratio = scriptMs / r.ms;
+  log(`script: ${(scriptMs / 1000).toFixed(1)} s, ${files} files`);
+  const pass = ratio >= 5 && files === wanted.length && rssMb <= 200;
+  const scale = PODS === 5000 && NAMESPACES === 200 ? '' : ` (scaled down: ${perNs * NAMESPACES} pods / ${NAMESPACES} namespaces, not 5,000 / 200)`;
+  return {
+    summary: `${ratio.toFixed(1)}× faster than sequential kubectl (target ≥ 5×), ${wanted.length} vs ${files} files, peak RSS ${rssMb.toFixed(0)} MB (target ≤ 200)${scale}`,
+    pass,
+  };
+}
