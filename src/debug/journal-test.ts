@@ -32,7 +32,7 @@ export function planJournalTest(i: JournalTestInputs): Plan {
       details: [`appends "step-${n}" to ${join(i.dir, 'ran')}${n === 1 ? '; records artifact seedSha256' : ''}${n === i.steps ? `; writes ${join(i.dir, 'result.json')}` : ''}`],
       run: async (ctx) => {
         if (i.killAfterStep === n - 1) kill();
-        if (i.hangAtStep === n) await ctx.clock.sleep(Number.MAX_SAFE_INTEGER);
+        if (i.hangAtStep === n) for (;;) await ctx.clock.sleep(3_600_000); // setTimeout caps at 2^31-1 ms
         appendFileSync(join(i.dir, 'ran'), `step-${n}\n`);
         const artifacts: Record<string, unknown> = {};
         if (n === 1) artifacts.seedSha256 = createHash('sha256').update(randomBytes(16)).digest('hex');

@@ -141,8 +141,8 @@ describe('interrupts', () => {
     // Step 2 sleeps on the run's clock until interrupted.
     const argv = ['debug', 'journal-test', 'sample', '--dir', join(dir, 'traces'), '--steps', '3', '--hang-at-step', '2'];
     const running = runCli(buildCli(argv), argv, context);
-    for (let i = 0; i < 100 && !err.includes('Step 2 of 3'); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(handler).toBeDefined();
+    for (let i = 0; i < 1000 && !err.includes('Step 2 of 3'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(handler, err).toBeDefined();
     handler!('SIGINT');
     expect(await running).toBe(130);
     expect(err).toContain('error: debug-journal-test journal-test/sample interrupted by SIGINT during step "Step 2 of 3"; that step may be half done');
