@@ -383,14 +383,16 @@ export class NodePools {
       if (takeover) patch[NOT_READY_ANNOTATION] = new Date(now + NOT_READY_MS).toISOString();
       else if (notReadyUntil && now >= notReadyUntil) patch[NOT_READY_ANNOTATION] = null;
       if (!Object.keys(patch).length) return;
-      await guest.patch(R.Node, undefined, n, { metadata: { annotations: patch } }, 'merge');
       if (takeover) {
+        // Not-ready first (so kwok leaves the status alone), then the status, then the new owner.
+        await guest.patch(R.Node, undefined, n, { metadata: { annotations: { [NOT_READY_ANNOTATION]: patch[NOT_READY_ANNOTATION] } } }, 'merge');
         const t = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
         const conds = ((have.status?.conditions ?? []) as Cond[]).map((c) => (c.type === 'Ready'
           ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: t } : c));
         await guest.patch(R.Node, undefined, n, { status: { conditions: conds } }, 'strategic', { subresource: 'status' }).catch((err: Error) => log(`guest node ${n}: ${err.message}`));
         log(`guest node ${n}: taken over from ${owner} (NotReady for ${NOT_READY_MS / 1000}s)`);
       }
+      await guest.patch(R.Node, undefined, n, { metadata: { annotations: patch } }, 'merge');
       return;
     }
     guestNodes.push({ metadata: { name: n, annotations: { [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: me } } });
