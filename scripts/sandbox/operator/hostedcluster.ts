@@ -474,7 +474,11 @@ export class HostedClusters {
       this.deleting.set(key, Date.now() + timing('delete', hc));
       log(`HostedCluster ${key}: deleting (NodePools, control plane, namespace ${cpns})`);
     }
-    for (const np of nodePools) if (!np.metadata.deletionTimestamp) await this.ctx.del(R.NodePool, np.metadata.namespace, np.metadata.name);
+    for (const np of nodePools) {
+      if (np.metadata.deletionTimestamp) continue;
+      await this.ctx.del(R.NodePool, np.metadata.namespace, np.metadata.name);
+      np.metadata.deletionTimestamp = nowRFC3339(); // this loop's copy: tear it down, don't reconcile it
+    }
     await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, { hcPaused: false, cpless: hc.metadata.annotations?.[NO_CONTROL_PLANE_ANNOTATION] === 'true' });
     if (nodePools.length) return;
     if (mon.operator.dashboards && ex.cm.has(`openshift-config-managed/hc-${ns}-${name}`)) await this.ctx.del(R.ConfigMap, 'openshift-config-managed', `hc-${ns}-${name}`);
