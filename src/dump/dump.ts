@@ -194,49 +194,35 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
   const writeSecrets = !(opts.kinds.exclude ?? []).some((k) => ['secret', 'secrets'].includes(k.toLowerCase())) &&
     (!opts.kinds.include?.length || opts.kinds.include.some((k) => ['secret', 'secrets'].includes(k.toLowerCase())));
   const heldSecrets: { target: Target; type: ServedType; secret: SecretObject }[] = [];
-  const readSecrets = async (t: Target) => {
-    if (!secretType) return;
-    const items = listItems(t, [secretType]);
+  const readSecrets = async (t: Target, type: ServedType | undefined) => {
+    if (!type) return;
+    const items = listItems(t, [type]);
     emit({ type: 'phase', phase: `${t.label}secrets`, items: items.length });
-    const c = await collect(
-      items.map((it) => ({ name: it.name, read: () => listOf(t, it.type, it.ns) })),
-      { concurrency: opts.concurrency },
-    );
+    const c = await collect(items.map((it) => ({ name: it.name, read: () => listOf(t, it.type, it.ns) })), { concurrency: opts.concurrency });
     c.results.forEach((r, i) => {
       record(r, items[i].dir, 'list');
       if (r.status !== 'ok') return;
-      for (const s of r.value.items as SecretObject[]) {
-        scrubber.addSecret(s, t.label);
-        heldSecrets.push({ target: t, type: secretType, secret: s });
+      for (const secret of r.value.items as SecretObject[]) {
+        scrubber.addSecret(secret, t.label);
+        heldSecrets.push({ target: t, type, secret });
       }
     });
   };
-  await readSecrets(mgmt);
+  await readSecrets(mgmt, secretType);
 
   let guest: Target | undefined;
   if (opts.guest && opts.guestClient) {
-    const access = await opts.guestClient(hc).catch((err: unknown) => ({ client: undefined, problem: firstLine(err), secret: '' }));
     const status = (e: unknown) => (e instanceof ApiError && e.statusCode === 403 ? 'forbidden' : 'error') as 'forbidden' | 'error';
+    const access = await opts.guestClient(hc).catch((err: unknown) => ({ client: undefined, problem: firstLine(err), secret: 'its admin kubeconfig', failure: status(err) }));
     if (!access.client) {
-      record({ name: `guest cluster (${access.secret})`, status: 'error', reason: access.problem ?? 'no client' }, guestPrefix(name), 'list');
+      const failure = 'failure' in access ? access.failure : 'error';
+      record({ name: `guest cluster (${access.secret})`, status: failure, reason: access.problem ?? 'no client' }, guestPrefix(name), 'list');
     } else {
       try {
         const guestServed = await discoverTypes(access.client, opts.concurrency);
         guest = { client: access.client, prefix: guestPrefix(name), served: guestServed, namespaces: undefined, label: 'guest ' };
         // The guest's secrets too: a value from there must not leak through the management side's logs either.
-        const gSecret = findType(guestServed, '', 'Secret');
-        if (gSecret) {
-          const items = listItems(guest, [gSecret]);
-          const c = await collect(items.map((it) => ({ name: it.name, read: () => listOf(guest!, it.type, it.ns) })), { concurrency: opts.concurrency });
-          c.results.forEach((r, i) => {
-            record(r, items[i].dir, 'list');
-            if (r.status !== 'ok') return;
-            for (const s of r.value.items as SecretObject[]) {
-              scrubber.addSecret(s, 'guest ');
-              heldSecrets.push({ target: guest!, type: gSecret, secret: s });
-            }
-          });
-        }
+        await readSecrets(guest, findType(guestServed, '', 'Secret'));
       } catch (err) {
         record({ name: 'guest cluster API discovery', status: status(err), reason: firstLine(err) }, guestPrefix(name), 'list');
       }

@@ -29,7 +29,7 @@ export interface SkippedItem {
  * Conditions whose healthy value is False (HyperShift's api/hypershift/v1beta1 condition types:
  * Degraded, the *Failing and Updating* ones, Progressing); every other type is healthy when True.
  */
-const HEALTHY_WHEN_FALSE = /^(Degraded|Progressing|ClusterVersionFailing|ClusterVersionProgressing|Updating.*|.*Degraded|.*Failing|EtcdRecoveryActive|AutorepairEnabled|AutoscalingEnabled)$/;
+const HEALTHY_WHEN_FALSE = /^(Degraded|Progressing|ClusterVersionFailing|ClusterVersionProgressing|Updating.*|.*Degraded|.*Failing|EtcdRecoveryActive)$/;
 /** Informational conditions whose value says nothing about health. */
 const INFORMATIONAL = /^(AutorepairEnabled|AutoscalingEnabled|ClusterVersionRetrievedUpdates|ClusterVersionUpgradeable|ReconciliationActive)$/;
 
@@ -85,6 +85,8 @@ export function summaryMarkdown(i: {
     const errors = i.skipped.filter((s) => s.status === 'error');
     if (forbidden.length) lines.push(`Forbidden by RBAC (${forbidden.length}):`, '', ...forbidden.map((s) => `- ${s.item}: ${s.reason}`), '');
     if (errors.length) lines.push(`Failed after retries (${errors.length}):`, '', ...errors.map((s) => `- ${s.item}: ${s.reason}`), '');
+    const unread = i.skipped.filter((s) => /^(guest )?secrets /.test(s.item));
+    if (unread.length) lines.push(`**Secrets that could not be read cannot be scrubbed**: values of the Secrets in ${unread.map((s) => s.item.replace(/^(guest )?secrets in /, '')).join(', ')} may appear elsewhere in this dump. Check before sharing it.`, '');
   }
   lines.push(
     '## Secrets',

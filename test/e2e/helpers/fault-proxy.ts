@@ -69,8 +69,11 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
     req.pipe(up);
   });
 
+  const tunnels = new Set<{ destroy: () => void }>();
   server.on('upgrade', (req, socket, head) => {
     proxy.requests++;
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
     const up = tls.connect({ host: target.hostname, port: Number(target.port), ...tlsOpts, servername: target.hostname === '127.0.0.1' ? undefined : target.hostname }, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`, ...Object.entries({ ...req.headers, host: target.host }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`])), '', ''];
       up.write(lines.join('\r\n'));
@@ -78,6 +81,8 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
       up.pipe(socket);
       socket.pipe(up);
     });
+    tunnels.add(up);
+    up.on('close', () => tunnels.delete(up));
     up.on('error', () => socket.destroy());
     socket.on('error', () => up.destroy());
   });
@@ -87,6 +92,7 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
   proxy.close = () =>
     new Promise((r) => {
       server.closeAllConnections();
+      for (const t of tunnels) t.destroy();
       agent.destroy();
       server.close(() => r());
     });
