@@ -44,7 +44,7 @@ export class DumpCommand extends HostedClusterViewCommand {
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]),
   });
   overwrite = Option.Boolean('--overwrite', false, { description: 'Replace a previous dump in the artifact dir' });
-  includeKind = Option.Array('--include-kind', { description: 'Only these types (kind or plural, repeatable or comma-separated)' });
+  includeKind = Option.Array('--include-kind', { description: 'Only these types (kind or plural, repeatable or comma-separated); the HostedCluster and its NodePools are always dumped' });
   excludeKind = Option.Array('--exclude-kind', { description: 'Not these types (kind or plural, repeatable or comma-separated)' });
   includeNamespace = Option.Array('--include-namespace', { description: 'Also dump this management-cluster namespace (repeatable or comma-separated)' });
 

@@ -279,7 +279,14 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
         name: `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`,
         read: () =>
           withRetries(async () => {
-            const stream: Readable = await kube.logStream(l.namespace, l.pod, { container: l.container, previous: l.previous, ...opts.since });
+            let stream: Readable;
+            try {
+              stream = await kube.logStream(l.namespace, l.pod, { container: l.container, previous: l.previous, ...opts.since });
+            } catch (err) {
+              // oc adm inspect (pod.go filterContainerLogsErrors) treats a previous instance the kubelet no longer has as none.
+              if (l.previous && err instanceof ApiError && err.statusCode === 400 && /previous terminated container/.test(err.message)) return undefined;
+              throw err;
+            }
             return sink.writeStream(logPath('', l.namespace, l.pod, l.container, l.previous), stream, [scrubber.transform()], `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`, 'log');
           }, delays),
       })),

@@ -36,6 +36,7 @@ class FakeApi {
   };
   forbidden = new Set(['pods/hypershift', 'secrets/hypershift', 'configmaps/hypershift']);
   failingLogs = new Set(['p1/init']);
+  goneLogs = new Set<string>();
 
   async request<T>(spec: { path: string }): Promise<T> {
     this.requests.push(spec.path);
@@ -66,6 +67,7 @@ class FakeApi {
   async logStream(ns: string, pod: string, opts: { container?: string; previous?: boolean }): Promise<Readable> {
     this.requests.push(`log ${ns}/${pod}/${opts.container}${opts.previous ? ' previous' : ''}`);
     if (this.failingLogs.has(`${pod}/${opts.container}`)) throw new ApiError(500, { message: 'boom' }, 'boom');
+    if (this.goneLogs.has(`${pod}/${opts.container}${opts.previous ? ' previous' : ''}`)) throw new ApiError(400, { message: `previous terminated container "${opts.container}" in pod "${pod}" not found` }, 'bad');
     // The secret split across two chunks.
     const half = Math.floor(SECRET.length / 2);
     return Readable.from([Buffer.from(`${opts.container} ${opts.previous ? 'old' : 'new'} ${SECRET.slice(0, half)}`), Buffer.from(`${SECRET.slice(half)} done\n`)]);
@@ -129,6 +131,17 @@ describe('runDump', () => {
     expect(summary).toMatch(/Secrets that could not be read cannot be scrubbed.*hypershift/);
     // Never asked for: a container that never started, a type that cannot be listed, the other cluster's NodePool.
     expect(fake.requests.some((r) => r.includes('never-started') || r.includes('bindings'))).toBe(false);
+  });
+
+  it('treats a previous log the kubelet no longer has as none (oc filterContainerLogsErrors), not as an error', async () => {
+    const fake = new FakeApi();
+    fake.forbidden.clear();
+    fake.failingLogs.clear();
+    fake.goneLogs.add('p1/app previous');
+    const dir = join(mkdtempSync(join(tmpdir(), 'run-dump-')), 'out');
+    const result = await runDump(fake as unknown as KubeClient, hc, options(dir, { archive: false }));
+    expect(result.errors).toEqual([]);
+    expect(DumpSink.treeFiles(dir).filter((f) => f.includes('/logs/'))).toEqual(['namespaces/clusters-sample/pods/p1/app/app/logs/current.log', 'namespaces/clusters-sample/pods/p1/init/init/logs/current.log']);
   });
 
   it('honours --include-kind / --exclude-kind but still reads Secrets for the scrub', async () => {
