@@ -34,7 +34,7 @@ export class DumpCommand extends HostedClusterViewCommand {
     ],
   });
 
-  artifactDir = Option.String('--artifact-dir', { required: true, description: 'Directory for the dump (new or empty)' });
+  artifactDir = Option.String('--artifact-dir', { description: 'Directory for the dump (new or empty; required)' });
   dumpGuest = Option.Boolean('--dump-guest-cluster', false, { description: 'Also dump the hosted cluster itself, through its admin kubeconfig' });
   since = Option.String('--since', { description: 'Only logs newer than this (Go duration, e.g. 24h)' });
   sinceTime = Option.String('--since-time', { description: 'Only logs after this RFC3339 time' });
@@ -63,7 +63,7 @@ export class DumpCommand extends HostedClusterViewCommand {
       this.sinceOpts = { sinceTime: this.sinceTime };
     }
     for (const ns of this.namespaces()) assertDnsLabel(ns, '--include-namespace');
-    if (!this.artifactDir.trim()) throw new UsageError('--artifact-dir must not be empty');
+    if (!this.artifactDir?.trim()) throw new UsageError('--artifact-dir DIR is required: the directory for the dump (new or empty)');
     const { prepareArtifactDir } = await import('../dump/sink.ts');
     // Refuses a non-empty directory now; with --overwrite the previous dump is removed only after the cluster answered.
     if (!this.overwrite) prepareArtifactDir(resolve(this.artifactDir), false);
@@ -81,7 +81,7 @@ export class DumpCommand extends HostedClusterViewCommand {
   protected async show(kube: KubeClient, hc: HostedCluster, opts: { format: OutputFormat; timeoutMs?: number }): Promise<void> {
     const { runDump } = await import('../dump/dump.ts');
     const { prepareArtifactDir } = await import('../dump/sink.ts');
-    const dir = resolve(this.artifactDir);
+    const dir = resolve(this.artifactDir!);
     prepareArtifactDir(dir, this.overwrite);
     const impersonate = this.as || this.asGroup?.length ? { user: this.as, groups: this.asGroup } : undefined;
     const progress = this.progressSink(opts.format);
