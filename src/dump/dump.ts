@@ -285,6 +285,8 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
             } catch (err) {
               // oc adm inspect (pod.go filterContainerLogsErrors) treats a previous instance the kubelet no longer has as none.
               if (l.previous && err instanceof ApiError && err.statusCode === 400 && /previous terminated container/.test(err.message)) return undefined;
+              // The pod went away between the list and this read: nothing to dump, nothing failed.
+              if (err instanceof ApiError && err.statusCode === 404) return undefined;
               throw err;
             }
             return sink.writeStream(logPath('', l.namespace, l.pod, l.container, l.previous), stream, [scrubber.transform()], `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`, 'log');

@@ -67,6 +67,7 @@ class FakeApi {
   async logStream(ns: string, pod: string, opts: { container?: string; previous?: boolean }): Promise<Readable> {
     this.requests.push(`log ${ns}/${pod}/${opts.container}${opts.previous ? ' previous' : ''}`);
     if (this.failingLogs.has(`${pod}/${opts.container}`)) throw new ApiError(500, { message: 'boom' }, 'boom');
+    if (this.goneLogs.has(`${pod}/${opts.container} (pod gone)`)) throw new ApiError(404, { message: `pods "${pod}" not found` }, 'not found');
     if (this.goneLogs.has(`${pod}/${opts.container}${opts.previous ? ' previous' : ''}`)) throw new ApiError(400, { message: `previous terminated container "${opts.container}" in pod "${pod}" not found` }, 'bad');
     // The secret split across two chunks.
     const half = Math.floor(SECRET.length / 2);
@@ -133,15 +134,16 @@ describe('runDump', () => {
     expect(fake.requests.some((r) => r.includes('never-started') || r.includes('bindings'))).toBe(false);
   });
 
-  it('treats a previous log the kubelet no longer has as none (oc filterContainerLogsErrors), not as an error', async () => {
+  it('treats a previous log the kubelet no longer has (oc filterContainerLogsErrors), or a pod deleted since the list, as no log, not an error', async () => {
     const fake = new FakeApi();
     fake.forbidden.clear();
     fake.failingLogs.clear();
     fake.goneLogs.add('p1/app previous');
+    fake.goneLogs.add('p1/init (pod gone)');
     const dir = join(mkdtempSync(join(tmpdir(), 'run-dump-')), 'out');
     const result = await runDump(fake as unknown as KubeClient, hc, options(dir, { archive: false }));
     expect(result.errors).toEqual([]);
-    expect(DumpSink.treeFiles(dir).filter((f) => f.includes('/logs/'))).toEqual(['namespaces/clusters-sample/pods/p1/app/app/logs/current.log', 'namespaces/clusters-sample/pods/p1/init/init/logs/current.log']);
+    expect(DumpSink.treeFiles(dir).filter((f) => f.includes('/logs/'))).toEqual(['namespaces/clusters-sample/pods/p1/app/app/logs/current.log']);
   });
 
   it('honours --include-kind / --exclude-kind but still reads Secrets for the scrub', async () => {
