@@ -39,9 +39,8 @@ export class EtcdRecoverCommand extends MutatingCommand {
     if (!MEMBER_NAME.test(this.member)) throw new UsageError(`member "${this.member}" is not an etcd pod name like etcd-2`);
     const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
     this.validateCommon();
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
     const kube = await this.kube();
-    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
+    const hc = await this.getHostedCluster(kube, this.name);
     const observed = await observeRecover(kube, hc, this.member, this.hypershiftNamespace);
     const plan = planEtcdRecover({ hc, member: this.member, ...observed, force: this.force, manual: this.manual, now: this.context.now(), waitMs });
     const result = await this.runPlan(plan, kube);

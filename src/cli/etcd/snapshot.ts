@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
-import { resumeOption } from '../flags.ts';
+import { resumeOption, profileOption, regionOption, s3EndpointOption, s3PathStyleOption } from '../flags.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -37,10 +37,10 @@ export class EtcdSnapshotCommand extends MutatingCommand {
   online = Option.Boolean('--online', false, { description: 'Do not pause or scale down the API servers (no API downtime)' });
   keepPaused = Option.Boolean('--keep-paused', false, { description: 'Leave the cluster paused and the writers at 0 afterwards' });
   includeEncryptionKey = Option.Boolean('--include-encryption-key', false, { description: 'Also store the etcd encryption key secret' });
-  profile = Option.String('--profile', { description: 'AWS profile for S3 (default: AWS_PROFILE, then the default credential chain)' });
-  region = Option.String('--region', { description: 'AWS region for S3 (default: AWS_REGION, then the profile)' });
-  s3Endpoint = Option.String('--s3-endpoint', { description: 'S3 endpoint URL (default: AWS_ENDPOINT_URL_S3), e.g. a MinIO server' });
-  s3PathStyle = Option.Boolean('--s3-path-style', false, { description: 'Address buckets as https://host/bucket, as most S3-compatible stores need' });
+  profile = profileOption();
+  region = regionOption();
+  s3Endpoint = s3EndpointOption();
+  s3PathStyle = s3PathStyleOption();
   waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long to wait for the writers to stop' });
   resume = resumeOption();
 
@@ -57,10 +57,9 @@ export class EtcdSnapshotCommand extends MutatingCommand {
     const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
     this.validateCommon();
 
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
     const { observeSnapshot, planEtcdSnapshot } = await import('../../etcd/snapshot.ts');
     const kube = await this.kube();
-    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
+    const hc = await this.getHostedCluster(kube, this.name);
     const observed = await observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers });
     const plan = planEtcdSnapshot({
       hc,

@@ -29,12 +29,11 @@ export class EtcdStatusCommand extends HcpCommand {
   async run(): Promise<void> {
     assertObjectName(this.name, 'HostedCluster');
     this.validateGlobals();
-    const { selectHostedClusters } = await import('../../hostedcluster/targets.ts');
     const { observeEtcd } = await import('../../etcd/observe.ts');
     const { summarizeEtcd } = await import('../../etcd/health.ts');
     const { renderEtcdStatus } = await import('../../etcd/render.ts');
     const kube = await this.kube();
-    const [hc] = await selectHostedClusters(kube, { name: this.name, all: false, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
+    const hc = await this.getHostedCluster(kube, this.name);
     const view = summarizeEtcd(await observeEtcd(kube, hc));
     const format = this.output as OutputFormat;
     this.out.data(format, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, ...view }, () => renderEtcdStatus(view));

@@ -1,0 +1,83 @@
+import { Command, Option } from 'clipanion';
+import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
+import { resumeOption, profileOption, regionOption, s3EndpointOption, s3PathStyleOption } from '../flags.ts';
+import { assertObjectName } from '../base.ts';
+import { parseGoDuration } from '../../util/duration.ts';
+import { UsageError } from '../../util/errors.ts';
+
+export class EtcdRestoreCommand extends MutatingCommand {
+  static override paths = [['etcd', 'restore']];
+  static override usage = Command.Usage({
+    category: 'etcd',
+    description: 'Restore a hosted cluster\'s etcd from a verified snapshot (docs 8.3, the full procedure)',
+    details: `
+      Before anything is touched it reads the snapshot (a local file or an S3 object, with the \`.manifest.json\` and \`.sha256\` that \`kubectl hcp etcd snapshot\` wrote next to it), checks its sha256 and size against the manifest, runs \`etcdutl snapshot status\` on it in a running etcd pod's /tmp, and checks that the manifest is of this cluster (\`--from-other-cluster\` overrides).
+
+      Then the docs' steps: pause reconciliation; scale kube-apiserver, openshift-apiserver and openshift-oauth-apiserver to 0 (counts recorded); scale statefulset etcd to 0; delete the PVCs of members 1..N-1; create deployment \`etcd-data\` with the etcd image on PVC \`data-etcd-0\` and wait until it sees the data; stream the snapshot in (sha256sum and etcdutl checked there too); \`etcdutl snapshot restore\` with \`--name etcd-0\`, \`--initial-cluster\` and \`--initial-advertise-peer-urls\` built for this namespace and member count and \`--initial-cluster-token=etcd-cluster\` (into a staging dir, then moved over /var/lib/data); remove the file and the deployment; scale etcd back and wait for every member healthy; scale the writers back; resume.
+
+      Finally every member's keyspace hash at the snapshot's revision must equal the one in the manifest.
+
+      Destructive: asks for confirmation (\`-y\` skips). Journaled: after an interruption or a failure, \`--resume\` continues from the last finished step and never restores twice.
+    `,
+    examples: [
+      ['Restore from a local snapshot', '$0 etcd restore sample --from /backups/etcd/sample-etcd-0-20261125T160412Z-snapshot.db'],
+      ['Restore from S3', '$0 etcd restore sample --from s3://my-bucket/etcd/sample-etcd-0-20261125T160412Z-snapshot.db -y'],
+      ['Continue an interrupted restore', '$0 etcd restore sample --from /backups/etcd/sample-etcd-0-20261125T160412Z-snapshot.db --resume -y'],
+    ],
+  });
+
+  name = Option.String({ name: 'NAME' });
+  from = Option.String('--from', { description: 'The snapshot: FILE, file://FILE or s3://BUCKET/KEY', required: true });
+  fromOtherCluster = Option.Boolean('--from-other-cluster', false, { description: 'Restore a snapshot taken of another HostedCluster' });
+  profile = profileOption();
+  region = regionOption();
+  s3Endpoint = s3EndpointOption();
+  s3PathStyle = s3PathStyleOption();
+  waitTimeout = Option.String('--wait-timeout', '10m', { description: 'How long each wait may take (pods gone, members healthy)' });
+  resume = resumeOption();
+
+  async run(): Promise<void> {
+    assertObjectName(this.name, 'HostedCluster');
+    const { parseSource, verifySnapshot, observeRestore, planEtcdRestore, snapshotStatusInPod } = await import('../../etcd/restore.ts');
+    const { storeFor, describeLocation } = await import('../../etcd/sinks.ts');
+    const { s3Settings, lazyS3Client } = await import('../../aws/s3.ts');
+    if (!this.from.trim()) throw new UsageError('--from needs a snapshot file or s3:// object');
+    const source = parseSource(this.from);
+    if (!source.name.endsWith('.db')) throw new UsageError(`--from ${this.from}: name the snapshot .db file (its .manifest.json is found next to it)`);
+    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
+    const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
+    this.validateCommon();
+
+    const kube = await this.kube();
+    const hc = await this.getHostedCluster(kube, this.name);
+    const store = storeFor(source.location, s3);
+    this.out.note(`verifying ${describeLocation(source.location, source.name)} against its manifest...`);
+    const verified = await verifySnapshot(store, source.name);
+    const observed = await observeRestore(kube, hc);
+    const { etcdExec } = await import('../../etcd/observe.ts');
+    const { controlPlaneNamespace } = await import('../../hostedcluster/types.ts');
+    const preflightStatus = observed.runningPod
+      ? await snapshotStatusInPod(etcdExec(kube, controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name)), observed.runningPod, store, source.name)
+      : undefined;
+    const plan = planEtcdRestore({ hc, source, s3, verified, preflightStatus, fromOtherCluster: this.fromOtherCluster, ...observed, waitMs });
+    const result = await this.runPlan(plan, kube, { resume: this.resume });
+    if (result.status !== 'completed') return;
+    const a = result.artifacts;
+    const m = verified.manifest;
+    this.printResult(
+      {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        from: describeLocation(source.location, source.name),
+        sha256: verified.sha256,
+        revision: m.snapshot.revision,
+        verified: a.verified ?? null,
+        keyspaceHash: m.keyspaceHash,
+        members: observed.members,
+        dryRun: this.dryRunMode,
+      },
+      this.dryRunMode === 'server'
+        ? `etcd of ${hc.metadata.name} would be restored from ${source.name} (server dry run)`
+        : `etcd of ${hc.metadata.name} restored from ${source.name} (revision ${m.snapshot.revision}, sha256 ${verified.sha256}); ${a.verified === 'keyspace-hash' ? `all ${String(a.membersVerified)} members have keyspace hash ${String(m.keyspaceHash?.hash)} at revision ${String(m.keyspaceHash?.revision)}, as recorded in the manifest` : 'all members healthy'}`,
+    );
+  }
+}

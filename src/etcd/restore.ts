@@ -1,0 +1,390 @@
+/**
+ * `etcd restore NAME --from FILE|s3://…`: docs 8.3, the full procedure, proven before and after.
+ *
+ * Before anything is touched (observe): the snapshot's sha256 against its manifest and `.sha256`,
+ * `etcdutl snapshot status` on it (in a running etcd pod's /tmp when there is one), and that the
+ * manifest belongs to this cluster. Then the docs' steps, each journaled so that a killed run
+ * continues with --resume and never restores twice; finally every member's keyspace hash at the
+ * snapshot's revision is compared with the one recorded in the manifest.
+ */
+import { Writable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KubeClient } from '../kube/client.ts';
+import { Resources, type ObjectRef } from '../kube/resources.ts';
+import { waitFor } from '../kube/wait.ts';
+import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
+import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
+import { RuntimeError } from '../util/errors.ts';
+import {
+  ETCD_STATEFULSET,
+  ETCD_VOLUME_ROOT,
+  INITIAL_CLUSTER_TOKEN,
+  etcdctl,
+  hashKvArgs,
+  parseHashKv,
+  parseSha256sum,
+  parseSnapshotStatus,
+  type EtcdTlsPaths,
+} from './etcdctl.ts';
+import { podView, summarizeEtcd, type Pod, type StatefulSet } from './health.ts';
+import { etcdExec, observeEtcd, type EtcdExec } from './observe.ts';
+import { HashingStream, storeFor, type Location, type SnapshotStore } from './sinks.ts';
+import { ETCD_WRITERS, MANIFEST_KIND, manifestFileName, sha256FileName, type Deployment, type SnapshotManifest } from './snapshot.ts';
+
+export const DATA_DEPLOYMENT = 'etcd-data';
+export const RESTORE_FILE = `${ETCD_VOLUME_ROOT}/restored.snap.db`;
+/** Written next to (not inside) the data dir once a restore finished: a resumed run skips it. */
+export const RESTORED_MARKER = `${ETCD_VOLUME_ROOT}/.kubectl-hcp-restored`;
+
+export const peerURL = (ns: string, n: number) => `https://etcd-${n}.etcd-discovery.${ns}.svc:2380`;
+/** `--initial-cluster` exactly as docs 8.3 writes it, for this namespace and member count. */
+export const initialCluster = (ns: string, members: number) => Array.from({ length: members }, (_, n) => `etcd-${n}=${peerURL(ns, n)}`).join(',');
+
+/** The `etcdutl snapshot restore` argv of docs 8.3 (into `dataDir`). */
+export function restoreArgs(ns: string, members: number, file: string, dataDir: string): string[] {
+  return [
+    'etcdutl', 'snapshot', 'restore', file,
+    `--data-dir=${dataDir}`,
+    '--name', 'etcd-0',
+    `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`,
+    '--initial-cluster', initialCluster(ns, members),
+    '--initial-advertise-peer-urls', peerURL(ns, 0),
+  ];
+}
+
+/** The docs' etcd-data Deployment: the etcd image, PVC data-etcd-0 at /var/lib, sleeping. */
+export function dataDeployment(ns: string, image: string): Record<string, unknown> {
+  return {
+    metadata: { name: DATA_DEPLOYMENT, namespace: ns, labels: { app: DATA_DEPLOYMENT, 'app.kubernetes.io/managed-by': 'kubectl-hcp' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: DATA_DEPLOYMENT } },
+      template: {
+        metadata: { labels: { app: DATA_DEPLOYMENT } },
+        spec: {
+          containers: [{ name: 'access', image, volumeMounts: [{ name: 'data', mountPath: ETCD_VOLUME_ROOT }], command: ['/usr/bin/bash'], args: ['-c', 'while true; do\n  sleep 1000\ndone'] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-etcd-0' } }],
+        },
+      },
+    },
+  };
+}
+
+/** Where the snapshot is: a local .db file, or an S3 object; its manifest and .sha256 sit next to it. */
+export type SnapshotSource = { location: Location; name: string };
+
+export function parseSource(from: string): SnapshotSource {
+  if (from.startsWith('s3://')) {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(from);
+    if (!m || m[2].endsWith('/')) throw new RuntimeError(`--from ${from}: name the snapshot object, e.g. s3://bucket/prefix/name-snapshot.db`);
+    const slash = m[2].lastIndexOf('/');
+    return { location: { kind: 's3', bucket: m[1], prefix: slash < 0 ? '' : m[2].slice(0, slash) }, name: m[2].slice(slash + 1) };
+  }
+  const path = from.startsWith('file://') ? from.slice(7) : from;
+  const slash = path.lastIndexOf('/');
+  return { location: { kind: 'file', dir: slash < 0 ? '.' : path.slice(0, slash) || '/' }, name: path.slice(slash + 1) };
+}
+
+export interface VerifiedSnapshot {
+  manifest: SnapshotManifest;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Reads the manifest and `.sha256`, then streams the whole snapshot through sha256. Throws (exit 1)
+ * on any mismatch, naming what differs; nothing has been touched at that point.
+ */
+export async function verifySnapshot(store: SnapshotStore, name: string): Promise<VerifiedSnapshot> {
+  const manifestText = await store.getSmall(manifestFileName(name));
+  if (manifestText === null) throw new RuntimeError(`no manifest ${manifestFileName(name)} next to the snapshot: only snapshots taken by kubectl hcp etcd snapshot can be verified`);
+  let manifest: SnapshotManifest;
+  try {
+    manifest = JSON.parse(manifestText) as SnapshotManifest;
+  } catch {
+    throw new RuntimeError(`${manifestFileName(name)} is not valid JSON`);
+  }
+  if (manifest.kind !== MANIFEST_KIND || !/^[0-9a-f]{64}$/.test(manifest.snapshot?.sha256 ?? '')) throw new RuntimeError(`${manifestFileName(name)} is not a kubectl-hcp snapshot manifest`);
+  const line = await store.getSmall(sha256FileName(name));
+  if (line !== null && parseSha256sum(line) !== manifest.snapshot.sha256) throw new RuntimeError(`${sha256FileName(name)} and the manifest disagree on the sha256 of ${name}`);
+  const h = new HashingStream();
+  const source = await store.read(name);
+  await new Promise<void>((resolve, reject) => {
+    source.on('error', reject);
+    h.on('error', reject);
+    source.pipe(h).pipe(new Writable({ write: (_c, _e, cb) => cb() })).on('finish', resolve).on('error', reject);
+  });
+  const sha256 = h.digest();
+  if (sha256 !== manifest.snapshot.sha256 || h.bytes !== manifest.snapshot.size) {
+    throw new RuntimeError(`snapshot ${name} does not match its manifest: sha256 ${sha256} (${h.bytes} bytes), manifest ${manifest.snapshot.sha256} (${manifest.snapshot.size} bytes); it is corrupt or not the snapshot the manifest describes`, {
+      state: 'nothing was changed',
+    });
+  }
+  return { manifest, sha256, size: h.bytes };
+}
+
+/** Streams a stored object into a file in a pod (`cat > FILE`), with backpressure. */
+export async function streamIn(exec: EtcdExec, pod: string, store: SnapshotStore, name: string, path: string): Promise<void> {
+  const source = await store.read(name);
+  const r = await exec(pod, ['sh', '-c', 'cat > "$0"', path], { stdin: source, timeoutMs: 0 });
+  if (r.exitCode !== 0) throw new Error(`writing ${path} in ${pod} failed: ${r.stderr.trim()}`);
+}
+
+/** `etcdutl snapshot status` of a stored snapshot, run in a running etcd pod's /tmp (no volume touched). */
+export async function snapshotStatusInPod(exec: EtcdExec, pod: string, store: SnapshotStore, name: string) {
+  const tmp = `/tmp/kubectl-hcp-check-${name}`;
+  try {
+    await streamIn(exec, pod, store, name, tmp);
+    const st = await exec(pod, ['etcdutl', 'snapshot', 'status', tmp, '-w', 'json']);
+    if (st.exitCode !== 0) throw new RuntimeError(`etcdutl snapshot status rejects ${name}: ${st.stderr.trim().split('\n').pop()}`, { state: 'nothing was changed' });
+    return parseSnapshotStatus(st.stdout);
+  } finally {
+    await exec(pod, ['rm', '-f', tmp]).catch(() => undefined);
+  }
+}
+
+export interface RestoreInputs {
+  hc: HostedCluster;
+  source: SnapshotSource;
+  s3: () => Promise<S3Client>;
+  verified: VerifiedSnapshot;
+  /** `etcdutl snapshot status` of the snapshot, when a running pod could run it before anything changed. */
+  preflightStatus?: { revision: number; totalKey: number };
+  fromOtherCluster: boolean;
+  members: number;
+  image: string;
+  tls: EtcdTlsPaths;
+  writers: Record<string, number | null>;
+  waitMs: number;
+}
+
+export interface RestoreMemo extends Record<string, unknown> {
+  pausedBefore: string | null;
+  writers: Record<string, number | null>;
+  members: number;
+  image: string;
+  sha256: string;
+}
+
+const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
+const setPaused = (hc: HostedCluster, value: string | null): Change => ({ op: 'patch', ref: hcRef(hc), patchType: 'merge', patch: { spec: { pausedUntil: value } } });
+const lastLine = (s: string) => s.trim().split('\n').filter((l) => !/^\{"level"/.test(l)).pop() ?? '';
+
+export function planEtcdRestore(i: RestoreInputs): Plan {
+  const hc = i.hc;
+  const ns = controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name);
+  const man = i.verified.manifest;
+  const memo: RestoreMemo = { pausedBefore: hc.spec.pausedUntil ?? null, writers: i.writers, members: i.members, image: i.image, sha256: i.verified.sha256 };
+  const plan: Plan = { operation: 'etcd restore', target: `HostedCluster ${hc.metadata.namespace}/${hc.metadata.name}`, steps: [], warnings: [], blockers: [], memo, journal: true };
+  const m = () => plan.memo as RestoreMemo;
+
+  const same = man.hostedCluster.namespace === hc.metadata.namespace && man.hostedCluster.name === hc.metadata.name && (!man.hostedCluster.clusterID || !hc.spec.clusterID || man.hostedCluster.clusterID === hc.spec.clusterID);
+  if (!same && !i.fromOtherCluster) {
+    plan.blockers.push({ message: `the snapshot is of HostedCluster ${man.hostedCluster.namespace}/${man.hostedCluster.name}${man.hostedCluster.clusterID ? ` (clusterID ${man.hostedCluster.clusterID})` : ''}, not of this one`, override: '--from-other-cluster' });
+  }
+  if (i.preflightStatus && i.preflightStatus.revision !== man.snapshot.revision) {
+    plan.blockers.push({ message: `etcdutl reports revision ${i.preflightStatus.revision}, the manifest ${man.snapshot.revision}` });
+  }
+  if (!i.preflightStatus) plan.warnings.push('no etcd pod is running to check the snapshot with etcdutl now: it is checked in the etcd-data pod before the restore');
+  if (man.encryptionKey && !same) plan.warnings.push(`the data is encrypted with the key of secret ${man.encryptionKey.secretName} of the source cluster: this cluster must use the same key`);
+  if (!man.keyspaceHash) plan.warnings.push('the manifest has no keyspace hash: the result is verified by health only');
+
+  const writersUp = Object.entries(i.writers).filter(([, n]) => (n ?? 0) > 0);
+  const wait = (ctx: StepContext, what: string, probe: () => Promise<{ done: boolean; message: string }>, ms = i.waitMs) =>
+    waitFor(what, probe, { timeoutMs: ms, intervalMs: 1000, onProgress: ctx.progress }).then((r) => {
+      if (r.timedOut) throw new Error(`timed out after ${Math.round(ms / 1000)}s waiting for ${what} (${r.message})`);
+    });
+  const dataPod = async (kube: KubeClient) => {
+    const pods = await kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${DATA_DEPLOYMENT}` });
+    return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')?.metadata.name;
+  };
+  const needDataPod = async (ctx: StepContext) => {
+    const p = await dataPod(ctx.kube);
+    if (!p) throw new Error(`no running ${DATA_DEPLOYMENT} pod in ${ns}`);
+    return p;
+  };
+  const x = (ctx: StepContext, container?: string): EtcdExec => etcdExec(ctx.kube, ns, container ?? 'access');
+  const store = storeFor(i.source.location, i.s3);
+
+  const steps: Step[] = [];
+  if (memo.pausedBefore !== 'true') steps.push({ id: 'pause', title: `Pause reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, 'true')] });
+  if (writersUp.length) {
+    steps.push({
+      id: 'scale-down-writers',
+      title: `Scale ${writersUp.map(([n, r]) => `${n} (${r})`).join(', ')} to 0`,
+      changes: writersUp.map(([n]) => ({ op: 'scale', ref: { resource: Resources.Deployment, namespace: ns, name: n }, replicas: 0 })),
+      run: (ctx) =>
+        wait(ctx, 'the etcd writers to stop', async () => {
+          const left = [];
+          for (const [n] of writersUp) if (((await ctx.kube.getOrNull<Deployment>(Resources.Deployment, ns, n))?.status?.replicas ?? 0) > 0) left.push(n);
+          return { done: !left.length, message: left.length ? `running: ${left.join(', ')}` : 'stopped' };
+        }),
+    });
+  }
+  steps.push(
+    {
+      id: 'scale-down-etcd',
+      title: 'Scale statefulset etcd to 0',
+      destructive: true,
+      changes: [{ op: 'scale', ref: { resource: Resources.StatefulSet, namespace: ns, name: ETCD_STATEFULSET }, replicas: 0 }],
+      run: (ctx) =>
+        wait(ctx, 'the etcd pods to be gone', async () => {
+          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
+          return { done: pods.items.length === 0, message: `${pods.items.length} left` };
+        }),
+    },
+    {
+      id: 'delete-member-volumes',
+      title: `Delete PVCs ${Array.from({ length: i.members - 1 }, (_, n) => `data-etcd-${n + 1}`).join(', ') || '(none: one member)'}`,
+      destructive: true,
+      changes: Array.from({ length: i.members - 1 }, (_, n) => ({ op: 'delete' as const, ref: { resource: Resources.PersistentVolumeClaim, namespace: ns, name: `data-etcd-${n + 1}` } })),
+      run: (ctx) =>
+        wait(ctx, 'the member volumes to be gone', async () => {
+          const left = [];
+          for (let n = 1; n < i.members; n++) if (await ctx.kube.getOrNull(Resources.PersistentVolumeClaim, ns, `data-etcd-${n}`)) left.push(`data-etcd-${n}`);
+          return { done: !left.length, message: left.length ? `still there: ${left.join(', ')}` : 'gone' };
+        }),
+    },
+    {
+      id: 'create-data-pod',
+      title: `Create deployment ${DATA_DEPLOYMENT} (etcd image, PVC data-etcd-0 at ${ETCD_VOLUME_ROOT}) and wait until it sees the data`,
+      changes: [{ op: 'create', ref: { resource: Resources.Deployment, namespace: ns, name: DATA_DEPLOYMENT }, body: dataDeployment(ns, i.image), ifExists: 'skip' }],
+      run: (ctx) =>
+        wait(ctx, `the ${DATA_DEPLOYMENT} pod to see member 0's volume`, async () => {
+          const p = await dataPod(ctx.kube);
+          if (!p) return { done: false, message: 'no running pod yet' };
+          // A kubelet mounts before it starts the container; the sandbox a moment after: look.
+          const r = await x(ctx)(p, ['test', '-d', `${ETCD_VOLUME_ROOT}/data`]).catch(() => ({ exitCode: 1 }));
+          return { done: r.exitCode === 0, message: `${p} running, ${r.exitCode === 0 ? 'data visible' : 'data not visible yet'}` };
+        }),
+    },
+    {
+      id: 'copy-in',
+      title: `Stream the snapshot into ${RESTORE_FILE} and check it there (sha256sum, etcdutl snapshot status)`,
+      isDone: async (ctx) => {
+        const p = await dataPod(ctx.kube);
+        if (!p) return false;
+        const r = await x(ctx)(p, ['sha256sum', RESTORE_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
+        return r.exitCode === 0 && parseSha256sum(r.stdout) === m().sha256;
+      },
+      run: async (ctx) => {
+        const p = await needDataPod(ctx);
+        await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE);
+        const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
+        const got = parseSha256sum(sum.stdout);
+        if (got !== m().sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${m().sha256}: the transfer was damaged`);
+        const st = await x(ctx)(p, ['etcdutl', 'snapshot', 'status', RESTORE_FILE, '-w', 'json']);
+        if (st.exitCode !== 0) throw new Error(`etcdutl snapshot status rejects the snapshot: ${lastLine(st.stderr)}`);
+        const status = parseSnapshotStatus(st.stdout);
+        if (status.revision !== man.snapshot.revision) throw new Error(`etcdutl reports revision ${status.revision}, the manifest ${man.snapshot.revision}`);
+      },
+    },
+    {
+      id: 'restore',
+      title: `etcdutl snapshot restore into ${ETCD_VOLUME_ROOT}/data as etcd-0 of ${i.members}`,
+      destructive: true,
+      details: [
+        restoreArgs(ns, i.members, RESTORE_FILE, `${ETCD_VOLUME_ROOT}/restore`).join(' '),
+        `restored into ${ETCD_VOLUME_ROOT}/restore first, then moved over ${ETCD_VOLUME_ROOT}/data (as upstream's etcd-init.sh), so that a crash never leaves half a data dir`,
+      ],
+      isDone: async (ctx) => {
+        const p = await dataPod(ctx.kube);
+        if (!p) return false;
+        const r = await x(ctx)(p, ['cat', RESTORED_MARKER]).catch(() => ({ exitCode: 1, stdout: '' }));
+        return r.exitCode === 0 && r.stdout.trim() === m().sha256;
+      },
+      run: async (ctx) => {
+        const p = await needDataPod(ctx);
+        const run = x(ctx);
+        const staging = `${ETCD_VOLUME_ROOT}/restore`;
+        await run(p, ['rm', '-rf', staging]);
+        const r = await run(p, restoreArgs(ns, m().members, RESTORE_FILE, staging), { timeoutMs: 0 });
+        if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
+        // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
+        const mv = await run(p, ['sh', '-c', 'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"', staging, `${ETCD_VOLUME_ROOT}/data`, m().sha256, RESTORED_MARKER]);
+        if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
+      },
+    },
+    {
+      id: 'cleanup-data-pod',
+      title: `Remove ${RESTORE_FILE} and deployment ${DATA_DEPLOYMENT}`,
+      run: async (ctx) => {
+        const p = await dataPod(ctx.kube);
+        if (p) await x(ctx)(p, ['rm', '-f', RESTORE_FILE, RESTORED_MARKER]);
+        await ctx.kube.delete(Resources.Deployment, ns, DATA_DEPLOYMENT, { propagationPolicy: 'Foreground' });
+        await wait(ctx, `the ${DATA_DEPLOYMENT} pod to be gone`, async () => {
+          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${DATA_DEPLOYMENT}` });
+          return { done: pods.items.length === 0, message: `${pods.items.length} left` };
+        });
+      },
+    },
+    {
+      id: 'scale-up-etcd',
+      title: `Scale statefulset etcd to ${i.members} and wait for every member healthy`,
+      details: [`scale statefulset ${ns}/${ETCD_STATEFULSET} to ${i.members}`],
+      run: async (ctx) => {
+        const n = m().members;
+        await ctx.kube.scale(Resources.StatefulSet, ns, ETCD_STATEFULSET, n);
+        await wait(ctx, `${n} healthy members`, async () => {
+          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
+          const ready = pods.items.map(podView).filter((v) => v.etcdReady).length;
+          if (ready < n) return { done: false, message: `${ready}/${n} pods ready` };
+          const v = summarizeEtcd(await observeEtcd(ctx.kube, hc, { hashes: false }));
+          return { done: v.healthyCount === n, message: `${v.healthyCount}/${n} members healthy` };
+        });
+      },
+    },
+  );
+  if (writersUp.length) {
+    steps.push({
+      id: 'scale-up-writers',
+      title: `Scale ${writersUp.map(([n, r]) => `${n} back to ${r}`).join(', ')}`,
+      run: async (ctx) => {
+        for (const [n, r] of Object.entries(m().writers)) if (r) await ctx.kube.scale(Resources.Deployment, ns, n, r, { dryRun: ctx.dryRun === 'server' });
+      },
+    });
+  }
+  if (memo.pausedBefore !== 'true') steps.push({ id: 'resume', title: `Resume reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, memo.pausedBefore)] });
+  steps.push({
+    id: 'verify',
+    title: man.keyspaceHash ? `Verify: every member's keyspace hash at revision ${man.keyspaceHash.revision} is ${man.keyspaceHash.hash} (the manifest's)` : 'Verify: every member healthy',
+    run: async (ctx) => {
+      const v = summarizeEtcd(await observeEtcd(ctx.kube, hc, { hashes: false }));
+      if (v.healthyCount !== m().members) throw new Error(`${v.healthyCount}/${m().members} members healthy`);
+      if (!man.keyspaceHash) return { verified: 'health' };
+      const run = etcdExec(ctx.kube, ns);
+      const r = await run(v.askedPod!, etcdctl(i.tls, hashKvArgs(man.keyspaceHash.revision)));
+      const hashes = parseHashKv(r.stdout);
+      const wrong = hashes.filter((h) => h.hash !== man.keyspaceHash!.hash);
+      if (hashes.length !== m().members || wrong.length) {
+        throw new Error(`keyspace hash at revision ${man.keyspaceHash.revision}: ${hashes.map((h) => `${h.endpoint} ${h.hash}`).join(', ') || lastLine(r.stderr)}; the manifest says ${man.keyspaceHash.hash}`);
+      }
+      return { verified: 'keyspace-hash', hashRevision: man.keyspaceHash.revision, hash: man.keyspaceHash.hash, membersVerified: hashes.length };
+    },
+  });
+  plan.steps = steps;
+  return plan;
+}
+
+export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
+  const ns = controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name);
+  const [observed, sts, ...deployments] = await Promise.all([
+    observeEtcd(kube, hc, { hashes: false }),
+    kube.getOrNull<StatefulSet>(Resources.StatefulSet, ns, ETCD_STATEFULSET),
+    ...ETCD_WRITERS.map((n) => kube.getOrNull<Deployment>(Resources.Deployment, ns, n)),
+  ]);
+  if (!sts) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} not found: is etcd Managed?`);
+  const containers = sts.spec?.template?.spec?.containers ?? [];
+  const image = (containers.find((c) => c.name === 'etcd') ?? containers[0])?.image;
+  if (!image) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} has no container image`);
+  const { TLS_PATHS } = await import('./etcdctl.ts');
+  const { candidatePods } = await import('./observe.ts');
+  return {
+    runningPod: candidatePods(observed.pods).find((p) => observed.pods.some((x) => x.metadata.name === p && podView(x).etcdReady)),
+    members: sts.spec?.replicas || 3,
+    image,
+    tls: observed.tls ?? TLS_PATHS,
+    writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<string, number | null>,
+  };
+}
+

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { TLS_PATHS } from '../../../src/etcd/etcdctl.ts';
+import { initialCluster, parseSource, planEtcdRestore, restoreArgs, verifySnapshot, type RestoreInputs } from '../../../src/etcd/restore.ts';
+import { presignSeconds, renderWithRestoreUrl, restoreFragment } from '../../../src/etcd/restore-url.ts';
+import { fileStore } from '../../../src/etcd/sinks.ts';
+import { MANIFEST_KIND, type SnapshotManifest } from '../../../src/etcd/snapshot.ts';
+import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
+
+const NS = 'clusters-my-cluster';
+
+describe('docs 8.3 restore command line', () => {
+  it('builds --initial-cluster and peer URLs for the namespace and member count', () => {
+    expect(initialCluster(NS, 3)).toBe(
+      'etcd-0=https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380,etcd-1=https://etcd-1.etcd-discovery.clusters-my-cluster.svc:2380,etcd-2=https://etcd-2.etcd-discovery.clusters-my-cluster.svc:2380',
+    );
+    expect(initialCluster(NS, 1)).toBe('etcd-0=https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380');
+    expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore')).toEqual([
+      'etcdutl', 'snapshot', 'restore', '/var/lib/restored.snap.db', '--data-dir=/var/lib/restore', '--name', 'etcd-0', '--initial-cluster-token=etcd-cluster',
+      '--initial-cluster', initialCluster(NS, 3), '--initial-advertise-peer-urls', 'https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380',
+    ]);
+  });
+  it.each([
+    ['/backups/x-snapshot.db', { location: { kind: 'file', dir: '/backups' }, name: 'x-snapshot.db' }],
+    ['file:///b/x.db', { location: { kind: 'file', dir: '/b' }, name: 'x.db' }],
+    ['x.db', { location: { kind: 'file', dir: '.' }, name: 'x.db' }],
+    ['s3://bkt/a/b/x.db', { location: { kind: 's3', bucket: 'bkt', prefix: 'a/b' }, name: 'x.db' }],
+    ['s3://bkt/x.db', { location: { kind: 's3', bucket: 'bkt', prefix: '' }, name: 'x.db' }],
+  ])('--from %s', (from, source) => expect(parseSource(from)).toEqual(source));
+});
+
+function snapshotDir(data: Buffer, o: { hash?: boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'hcp-rst-'));
+  const sha = createHash('sha256').update(data).digest('hex');
+  const manifest: SnapshotManifest = {
+    kind: MANIFEST_KIND, version: 1, hostedCluster: { namespace: 'clusters', name: 'my-cluster' }, controlPlaneNamespace: NS, member: { pod: 'etcd-0' }, memberIds: {},
+    snapshot: { file: 'x.db', size: data.length, sha256: sha, revision: 42, etcdutlHash: 1, totalKey: 3 },
+    keyspaceHash: o.hash === false ? null : { revision: 42, hash: 777 }, takenAt: 't', online: false, encryptionKey: null, tool: 'test',
+  };
+  writeFileSync(join(dir, 'x.db'), data);
+  writeFileSync(join(dir, 'x.db.manifest.json'), JSON.stringify(manifest));
+  writeFileSync(join(dir, 'x.db.sha256'), `${sha}  x.db\n`);
+  return { dir, manifest, sha };
+}
+
+describe('verifySnapshot', () => {
+  const data = Buffer.alloc(200_000, 3);
+  it('accepts the snapshot its manifest describes', async () => {
+    const { dir, sha } = snapshotDir(data);
+    expect((await verifySnapshot(fileStore({ kind: 'file', dir }), 'x.db')).sha256).toBe(sha);
+  });
+  it('refuses every single-byte corruption (20 random offsets here; 100 in e2e)', async () => {
+    const { dir } = snapshotDir(data);
+    for (let n = 0; n < 20; n++) {
+      const copy = Buffer.from(data);
+      copy[Math.floor(Math.random() * copy.length)] ^= 0x5a;
+      writeFileSync(join(dir, 'x.db'), copy);
+      await expect(verifySnapshot(fileStore({ kind: 'file', dir }), 'x.db')).rejects.toThrow(/does not match its manifest/);
+    }
+  });
+  it('refuses a truncated file and a missing manifest', async () => {
+    const { dir } = snapshotDir(data);
+    writeFileSync(join(dir, 'x.db'), data.subarray(0, 1000));
+    await expect(verifySnapshot(fileStore({ kind: 'file', dir }), 'x.db')).rejects.toThrow(/does not match its manifest/);
+    await expect(verifySnapshot(fileStore({ kind: 'file', dir }), 'y.db')).rejects.toThrow(/no manifest y\.db\.manifest\.json/);
+  });
+});
+
+describe('planEtcdRestore', () => {
+  const hc: HostedCluster = { metadata: { name: 'my-cluster', namespace: 'clusters' }, spec: {} };
+  const inputs = (o: Partial<RestoreInputs> = {}): RestoreInputs => {
+    const { manifest, sha } = snapshotDir(Buffer.from('x'));
+    return {
+      hc, source: { location: { kind: 'file', dir: '/b' }, name: 'x.db' }, s3: () => Promise.reject(new Error('no')), verified: { manifest, sha256: sha, size: 1 },
+      preflightStatus: { revision: 42, totalKey: 3 }, fromOtherCluster: false, members: 3, image: 'etcd:3.6', tls: TLS_PATHS,
+      writers: { 'kube-apiserver': 3, 'openshift-apiserver': 3, 'openshift-oauth-apiserver': 2 }, waitMs: 1000, ...o,
+    };
+  };
+  it('the docs steps in order, journaled, destructive steps flagged', () => {
+    const plan = planEtcdRestore(inputs());
+    expect(plan.blockers).toEqual([]);
+    expect(plan.journal).toBe(true);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'pause', 'scale-down-writers', 'scale-down-etcd', 'delete-member-volumes', 'create-data-pod', 'copy-in', 'restore', 'cleanup-data-pod', 'scale-up-etcd', 'scale-up-writers', 'resume', 'verify',
+    ]);
+    expect(plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['scale-down-etcd', 'delete-member-volumes', 'restore']);
+    expect(plan.steps.find((s) => s.id === 'delete-member-volumes')!.changes!.map((c) => c.ref.name)).toEqual(['data-etcd-1', 'data-etcd-2']);
+    expect(plan.steps.at(-1)!.title).toBe("Verify: every member's keyspace hash at revision 42 is 777 (the manifest's)");
+  });
+  it('refuses a snapshot of another cluster unless --from-other-cluster', () => {
+    const other = { metadata: { name: 'other', namespace: 'clusters' }, spec: {} } as HostedCluster;
+    expect(planEtcdRestore(inputs({ hc: other })).blockers).toEqual([{ message: 'the snapshot is of HostedCluster clusters/my-cluster, not of this one', override: '--from-other-cluster' }]);
+    expect(planEtcdRestore(inputs({ hc: other, fromOtherCluster: true })).blockers).toEqual([]);
+  });
+  it('refuses when etcdutl disagrees with the manifest on the revision', () => {
+    expect(planEtcdRestore(inputs({ preflightStatus: { revision: 41, totalKey: 3 } })).blockers[0].message).toBe('etcdutl reports revision 41, the manifest 42');
+  });
+});
+
+describe('restore-url', () => {
+  it('the fragment has exactly one URL', () => {
+    expect(yaml.load(restoreFragment('https://b.s3/x?X-Amz-Signature=1'))).toEqual({ spec: { etcd: { managed: { storage: { restoreSnapshotURL: ['https://b.s3/x?X-Amz-Signature=1'] } } } } });
+  });
+  it('renders one URL, Managed etcd, no pausedUntil, and finds the key secret', () => {
+    const render = [
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: new-etcd-encryption-key, namespace: clusters}\n',
+      'apiVersion: hypershift.openshift.io/v1beta1\nkind: HostedCluster\nmetadata: {name: new, namespace: clusters}\nspec:\n  pausedUntil: "true"\n  secretEncryption: {aescbc: {activeKey: {name: new-etcd-encryption-key}}}\n  etcd:\n    managementType: Managed\n    managed: {storage: {type: PersistentVolume, restoreSnapshotURL: [a, b, c]}}\n',
+    ].join('---\n');
+    const r = renderWithRestoreUrl(render, 'https://u', 'new');
+    const docs = yaml.loadAll(r.output) as { kind: string; spec?: { pausedUntil?: string; etcd: { managed: { storage: { restoreSnapshotURL: string[] } } } } }[];
+    const hc = docs.find((d) => d.kind === 'HostedCluster')!;
+    expect(hc.spec!.etcd.managed.storage.restoreSnapshotURL).toEqual(['https://u']);
+    expect(hc.spec!.pausedUntil).toBeUndefined();
+    expect(r).toMatchObject({ keySecret: 'new-etcd-encryption-key', keyInRender: true, hcNamespace: 'clusters' });
+    expect(() => renderWithRestoreUrl(render, 'https://u', 'other')).toThrow(/named "new", not "other"/);
+  });
+  it.each([['30s', /at least 1m/], ['169h', /at most 168h/]])('--expires %s is refused', (d, re) => {
+    const ms = d.endsWith('h') ? Number(d.slice(0, -1)) * 3600_000 : Number(d.slice(0, -1)) * 1000;
+    expect(() => presignSeconds(ms)).toThrow(re);
+  });
+  it('7 days is the limit', () => expect(presignSeconds(7 * 24 * 3600_000)).toBe(604800));
+});
