@@ -218,7 +218,12 @@ export class EtcdController {
         wantExec.add(key);
         wantLogs.set(key, this.podLogsObject(ns, pod.metadata.name, cluster.logDir(n), [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: { name: string }) => c.name)));
         keepMembers.get(cluster)!.add(n);
-        if (n < 0 || !dataDir || !pod.spec?.nodeName) {
+        if (!pod.spec?.nodeName) {
+          // Not scheduled yet: the scheduler owns its status, not a kubelet.
+          if (n >= 0 && dataDir) await this.bindLate(pod);
+          continue;
+        }
+        if (n < 0 || !dataDir) {
           await this.memberPodStatus(pod, cluster, n, { kind: 'waiting' });
           continue;
         }
@@ -263,6 +268,24 @@ export class EtcdController {
       if (!podKeys.has(key) || !wantLogs.has(key)) await this.ctx.del(Logs, l.metadata.namespace, l.metadata.name);
     }
     await this.recovery.reconcile(hcs, hcByCpns, pods, jobs, stss);
+  }
+
+  /**
+   * Sandbox infrastructure, no HyperShift counterpart: a pod found unschedulable while its claim
+   * was still unbound can stay in kube-scheduler's unschedulable queue for minutes after the
+   * claim binds (seen once in the etcd loop: etcd-2 started 3 minutes late). Once its claim is
+   * bound and it has waited 10 s, bind it to a node as the scheduler would.
+   */
+  private async bindLate(pod: Obj): Promise<void> {
+    if (Date.now() - Date.parse(pod.metadata.creationTimestamp ?? '') < 10_000) return;
+    const nodes = (await this.ctx.list(R.Node)).map((x) => x.metadata.name).sort();
+    if (!nodes.length) return;
+    const n = Number(/-(\d+)$/.exec(pod.metadata.name)?.[1] ?? 0);
+    await this.ctx.kube.request({
+      method: 'POST', path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/binding`,
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodes[n % nodes.length] } },
+    }).then(() => log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: unscheduled 10 s after creation with its claim bound; bound to ${nodes[n % nodes.length]}`))
+      .catch((err: Error) => { if (!isConflict(err) && !isNotFound(err)) log(`bind ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`); });
   }
 
   /** Stops the pod's member (if it runs one), then removes the pod object, as the kubelet does after its containers stopped. */
