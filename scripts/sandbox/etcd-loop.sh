@@ -32,7 +32,7 @@ while [ "$i" -le "$n" ]; do
   else
     failed=$((failed + 1)); result=FAIL
   fi
-  echo "run $i/$n: $result in $(( $(date +%s) - t0 ))s ($(grep -E '^ +Tests ' "$out/run-$i.log" | tr -s ' ' | sed 's/^ //'))"
+  echo "run $i/$n: $result in $(( $(date +%s) - t0 ))s ($(sed 's/\x1b\[[0-9;]*m//g' "$out/run-$i.log" | grep -E '^ +Tests ' | tr -s ' ' | sed 's/^ //'))"
   i=$((i + 1))
 done
 echo "etcd loop: $passed passed, $failed failed of $n runs in $(( $(date +%s) - start ))s"
