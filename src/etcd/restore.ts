@@ -1,6 +1,8 @@
 /**
  * `etcd restore NAME --from FILE|s3://…`: docs 8.3, the full procedure, proven before and after.
  *
+ * Unlike the docs, every member's volume is restored (see memberSteps for why).
+ *
  * Before anything is touched (observe): the snapshot's sha256 against its manifest and `.sha256`,
  * `etcdutl snapshot status` on it (in a running etcd pod's /tmp when there is one), and that the
  * manifest belongs to this cluster. Then the docs' steps, each journaled so that a killed run
@@ -41,29 +43,30 @@ export const peerURL = (ns: string, n: number) => `https://etcd-${n}.etcd-discov
 export const initialCluster = (ns: string, members: number) => Array.from({ length: members }, (_, n) => `etcd-${n}=${peerURL(ns, n)}`).join(',');
 
 /** The `etcdutl snapshot restore` argv of docs 8.3 (into `dataDir`). */
-export function restoreArgs(ns: string, members: number, file: string, dataDir: string): string[] {
+export function restoreArgs(ns: string, members: number, file: string, dataDir: string, member = 0): string[] {
   return [
     'etcdutl', 'snapshot', 'restore', file,
     `--data-dir=${dataDir}`,
-    '--name', 'etcd-0',
+    '--name', `etcd-${member}`,
     `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`,
     '--initial-cluster', initialCluster(ns, members),
-    '--initial-advertise-peer-urls', peerURL(ns, 0),
+    '--initial-advertise-peer-urls', peerURL(ns, member),
   ];
 }
 
 /** The docs' etcd-data Deployment: the etcd image, PVC data-etcd-0 at /var/lib, sleeping. */
-export function dataDeployment(ns: string, image: string): Record<string, unknown> {
+export function dataDeployment(ns: string, image: string, member = 0): Record<string, unknown> {
+  const name = member === 0 ? DATA_DEPLOYMENT : `${DATA_DEPLOYMENT}-${member}`;
   return {
-    metadata: { name: DATA_DEPLOYMENT, namespace: ns, labels: { app: DATA_DEPLOYMENT, 'app.kubernetes.io/managed-by': 'kubectl-hcp' } },
+    metadata: { name, namespace: ns, labels: { app: name, 'app.kubernetes.io/managed-by': 'kubectl-hcp' } },
     spec: {
       replicas: 1,
-      selector: { matchLabels: { app: DATA_DEPLOYMENT } },
+      selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: DATA_DEPLOYMENT } },
+        metadata: { labels: { app: name } },
         spec: {
           containers: [{ name: 'access', image, volumeMounts: [{ name: 'data', mountPath: ETCD_VOLUME_ROOT }], command: ['/usr/bin/bash'], args: ['-c', 'while true; do\n  sleep 1000\ndone'] }],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-etcd-0' } }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `data-etcd-${member}` } }],
         },
       },
     },
@@ -148,6 +151,8 @@ export interface RestoreInputs {
   source: SnapshotSource;
   s3: () => Promise<S3Client>;
   verified: VerifiedSnapshot;
+  /** PVCs data-etcd-N of members that have none (each member's volume is restored). */
+  missingVolumes?: string[];
   /** `etcdutl snapshot status` of the snapshot, when a running pod could run it before anything changed. */
   preflightStatus?: { revision: number; totalKey: number };
   fromOtherCluster: boolean;
@@ -185,6 +190,7 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
   if (i.preflightStatus && i.preflightStatus.revision !== man.snapshot.revision) {
     plan.blockers.push({ message: `etcdutl reports revision ${i.preflightStatus.revision}, the manifest ${man.snapshot.revision}` });
   }
+  if (i.missingVolumes?.length) plan.blockers.push({ message: `PVC ${i.missingVolumes.join(', ')} missing in ${ns}: every member's volume is restored; scale statefulset etcd up once so that it creates them` });
   if (!i.preflightStatus) plan.warnings.push('no etcd pod is running to check the snapshot with etcdutl now: it is checked in the etcd-data pod before the restore');
   if (man.encryptionKey && !same) plan.warnings.push(`the data is encrypted with the key of secret ${man.encryptionKey.secretName} of the source cluster: this cluster must use the same key`);
   if (!man.keyspaceHash) plan.warnings.push('the manifest has no keyspace hash: the result is verified by health only');
@@ -194,13 +200,14 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
     waitFor(what, probe, { timeoutMs: ms, intervalMs: 1000, onProgress: ctx.progress }).then((r) => {
       if (r.timedOut) throw new Error(`timed out after ${Math.round(ms / 1000)}s waiting for ${what} (${r.message})`);
     });
-  const dataPod = async (kube: KubeClient) => {
-    const pods = await kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${DATA_DEPLOYMENT}` });
+  const dataName = (n: number) => (n === 0 ? DATA_DEPLOYMENT : `${DATA_DEPLOYMENT}-${n}`);
+  const dataPod = async (kube: KubeClient, n: number) => {
+    const pods = await kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dataName(n)}` });
     return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')?.metadata.name;
   };
-  const needDataPod = async (ctx: StepContext) => {
-    const p = await dataPod(ctx.kube);
-    if (!p) throw new Error(`no running ${DATA_DEPLOYMENT} pod in ${ns}`);
+  const needDataPod = async (ctx: StepContext, n: number) => {
+    const p = await dataPod(ctx.kube, n);
+    if (!p) throw new Error(`no running ${dataName(n)} pod in ${ns}`);
     return p;
   };
   const x = (ctx: StepContext, container?: string): EtcdExec => etcdExec(ctx.kube, ns, container ?? 'access');
@@ -233,91 +240,9 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
           return { done: pods.items.length === 0, message: `${pods.items.length} left` };
         }),
     },
-    {
-      id: 'delete-member-volumes',
-      title: `Delete PVCs ${Array.from({ length: i.members - 1 }, (_, n) => `data-etcd-${n + 1}`).join(', ') || '(none: one member)'}`,
-      destructive: true,
-      changes: Array.from({ length: i.members - 1 }, (_, n) => ({ op: 'delete' as const, ref: { resource: Resources.PersistentVolumeClaim, namespace: ns, name: `data-etcd-${n + 1}` } })),
-      run: (ctx) =>
-        wait(ctx, 'the member volumes to be gone', async () => {
-          const left = [];
-          for (let n = 1; n < i.members; n++) if (await ctx.kube.getOrNull(Resources.PersistentVolumeClaim, ns, `data-etcd-${n}`)) left.push(`data-etcd-${n}`);
-          return { done: !left.length, message: left.length ? `still there: ${left.join(', ')}` : 'gone' };
-        }),
-    },
-    {
-      id: 'create-data-pod',
-      title: `Create deployment ${DATA_DEPLOYMENT} (etcd image, PVC data-etcd-0 at ${ETCD_VOLUME_ROOT}) and wait until it sees the data`,
-      changes: [{ op: 'create', ref: { resource: Resources.Deployment, namespace: ns, name: DATA_DEPLOYMENT }, body: dataDeployment(ns, i.image), ifExists: 'skip' }],
-      run: (ctx) =>
-        wait(ctx, `the ${DATA_DEPLOYMENT} pod to see member 0's volume`, async () => {
-          const p = await dataPod(ctx.kube);
-          if (!p) return { done: false, message: 'no running pod yet' };
-          // A kubelet mounts before it starts the container; the sandbox a moment after: look.
-          const r = await x(ctx)(p, ['test', '-d', `${ETCD_VOLUME_ROOT}/data`]).catch(() => ({ exitCode: 1 }));
-          return { done: r.exitCode === 0, message: `${p} running, ${r.exitCode === 0 ? 'data visible' : 'data not visible yet'}` };
-        }),
-    },
-    {
-      id: 'copy-in',
-      title: `Stream the snapshot into ${RESTORE_FILE} and check it there (sha256sum, etcdutl snapshot status)`,
-      isDone: async (ctx) => {
-        const p = await dataPod(ctx.kube);
-        if (!p) return false;
-        const r = await x(ctx)(p, ['sha256sum', RESTORE_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
-        return r.exitCode === 0 && parseSha256sum(r.stdout) === m().sha256;
-      },
-      run: async (ctx) => {
-        const p = await needDataPod(ctx);
-        await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE);
-        const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
-        const got = parseSha256sum(sum.stdout);
-        if (got !== m().sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${m().sha256}: the transfer was damaged`);
-        const st = await x(ctx)(p, ['etcdutl', 'snapshot', 'status', RESTORE_FILE, '-w', 'json']);
-        if (st.exitCode !== 0) throw new Error(`etcdutl snapshot status rejects the snapshot: ${lastLine(st.stderr)}`);
-        const status = parseSnapshotStatus(st.stdout);
-        if (status.revision !== man.snapshot.revision) throw new Error(`etcdutl reports revision ${status.revision}, the manifest ${man.snapshot.revision}`);
-      },
-    },
-    {
-      id: 'restore',
-      title: `etcdutl snapshot restore into ${ETCD_VOLUME_ROOT}/data as etcd-0 of ${i.members}`,
-      destructive: true,
-      details: [
-        restoreArgs(ns, i.members, RESTORE_FILE, `${ETCD_VOLUME_ROOT}/restore`).join(' '),
-        `restored into ${ETCD_VOLUME_ROOT}/restore first, then moved over ${ETCD_VOLUME_ROOT}/data (as upstream's etcd-init.sh), so that a crash never leaves half a data dir`,
-      ],
-      isDone: async (ctx) => {
-        const p = await dataPod(ctx.kube);
-        if (!p) return false;
-        const r = await x(ctx)(p, ['cat', RESTORED_MARKER]).catch(() => ({ exitCode: 1, stdout: '' }));
-        return r.exitCode === 0 && r.stdout.trim() === m().sha256;
-      },
-      run: async (ctx) => {
-        const p = await needDataPod(ctx);
-        const run = x(ctx);
-        const staging = `${ETCD_VOLUME_ROOT}/restore`;
-        await run(p, ['rm', '-rf', staging]);
-        const r = await run(p, restoreArgs(ns, m().members, RESTORE_FILE, staging), { timeoutMs: 0 });
-        if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
-        // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
-        const mv = await run(p, ['sh', '-c', 'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"', staging, `${ETCD_VOLUME_ROOT}/data`, m().sha256, RESTORED_MARKER]);
-        if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
-      },
-    },
-    {
-      id: 'cleanup-data-pod',
-      title: `Remove ${RESTORE_FILE} and deployment ${DATA_DEPLOYMENT}`,
-      run: async (ctx) => {
-        const p = await dataPod(ctx.kube);
-        if (p) await x(ctx)(p, ['rm', '-f', RESTORE_FILE, RESTORED_MARKER]);
-        await ctx.kube.delete(Resources.Deployment, ns, DATA_DEPLOYMENT, { propagationPolicy: 'Foreground' });
-        await wait(ctx, `the ${DATA_DEPLOYMENT} pod to be gone`, async () => {
-          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${DATA_DEPLOYMENT}` });
-          return { done: pods.items.length === 0, message: `${pods.items.length} left` };
-        });
-      },
-    },
+  );
+  for (let n = 0; n < i.members; n++) steps.push(...memberSteps(n));
+  steps.push(
     {
       id: 'scale-up-etcd',
       title: `Scale statefulset etcd to ${i.members} and wait for every member healthy`,
@@ -364,13 +289,101 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
   });
   plan.steps = steps;
   return plan;
+
+  /**
+   * Every member's volume gets the snapshot, each restored under its own name (etcd's documented
+   * way, and what upstream's etcd-init does for restoreSnapshotURL): the docs' 8.3 restores only
+   * member 0 and deletes the other volumes, and then two empty members can elect a leader of
+   * their own (equal raft logs) and serve an empty keyspace next to member 0's data; the sandbox
+   * showed it, and the keyspace-hash check caught it.
+   */
+  function memberSteps(n: number): Step[] {
+    const member = `etcd-${n}`;
+    const dn = dataName(n);
+    return [
+      {
+        id: `create-data-pod-${member}`,
+        title: `Create deployment ${dn} (etcd image, PVC data-${member} at ${ETCD_VOLUME_ROOT}) and wait until it sees the volume`,
+        changes: [{ op: 'create', ref: { resource: Resources.Deployment, namespace: ns, name: dn }, body: dataDeployment(ns, i.image, n), ifExists: 'skip' }],
+        run: (ctx) =>
+          wait(ctx, `the ${dn} pod to see the volume of ${member}`, async () => {
+            const p = await dataPod(ctx.kube, n);
+            if (!p) return { done: false, message: 'no running pod yet' };
+            // A kubelet mounts before it starts the container; the sandbox a moment after: look.
+            const r = await x(ctx)(p, ['test', '-d', `${ETCD_VOLUME_ROOT}/data`]).catch(() => ({ exitCode: 1 }));
+            return { done: r.exitCode === 0, message: `${p} running, ${r.exitCode === 0 ? 'data visible' : 'data not visible yet'}` };
+          }),
+      },
+      {
+        id: `copy-in-${member}`,
+        title: `Stream the snapshot into ${RESTORE_FILE} of ${member}'s volume and check it there (sha256sum, etcdutl snapshot status)`,
+        isDone: async (ctx) => {
+          const p = await dataPod(ctx.kube, n);
+          if (!p) return false;
+          const r = await x(ctx)(p, ['sha256sum', RESTORE_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
+          return r.exitCode === 0 && parseSha256sum(r.stdout) === m().sha256;
+        },
+        run: async (ctx) => {
+          const p = await needDataPod(ctx, n);
+          await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE);
+          const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
+          const got = parseSha256sum(sum.stdout);
+          if (got !== m().sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${m().sha256}: the transfer was damaged`);
+          const st = await x(ctx)(p, ['etcdutl', 'snapshot', 'status', RESTORE_FILE, '-w', 'json']);
+          if (st.exitCode !== 0) throw new Error(`etcdutl snapshot status rejects the snapshot: ${lastLine(st.stderr)}`);
+          const status = parseSnapshotStatus(st.stdout);
+          if (status.revision !== man.snapshot.revision) throw new Error(`etcdutl reports revision ${status.revision}, the manifest ${man.snapshot.revision}`);
+        },
+      },
+      {
+        id: `restore-${member}`,
+        title: `etcdutl snapshot restore into ${ETCD_VOLUME_ROOT}/data as ${member} of ${i.members}`,
+        destructive: true,
+        details: [
+          restoreArgs(ns, i.members, RESTORE_FILE, `${ETCD_VOLUME_ROOT}/restore`, n).join(' '),
+          `into ${ETCD_VOLUME_ROOT}/restore first, then moved over ${ETCD_VOLUME_ROOT}/data (as upstream's etcd-init.sh), so that a crash never leaves half a data dir`,
+        ],
+        isDone: async (ctx) => {
+          const p = await dataPod(ctx.kube, n);
+          if (!p) return false;
+          const r = await x(ctx)(p, ['cat', RESTORED_MARKER]).catch(() => ({ exitCode: 1, stdout: '' }));
+          return r.exitCode === 0 && r.stdout.trim() === m().sha256;
+        },
+        run: async (ctx) => {
+          const p = await needDataPod(ctx, n);
+          const run = x(ctx);
+          const staging = `${ETCD_VOLUME_ROOT}/restore`;
+          await run(p, ['rm', '-rf', staging]);
+          const r = await run(p, restoreArgs(ns, m().members, RESTORE_FILE, staging, n), { timeoutMs: 0 });
+          if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
+          // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
+          const mv = await run(p, ['sh', '-c', 'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"', staging, `${ETCD_VOLUME_ROOT}/data`, m().sha256, RESTORED_MARKER]);
+          if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
+        },
+      },
+      {
+        id: `cleanup-data-pod-${member}`,
+        title: `Remove ${RESTORE_FILE} and deployment ${dn}`,
+        run: async (ctx) => {
+          const p = await dataPod(ctx.kube, n);
+          if (p) await x(ctx)(p, ['rm', '-f', RESTORE_FILE, RESTORED_MARKER]);
+          await ctx.kube.delete(Resources.Deployment, ns, dn, { propagationPolicy: 'Foreground' });
+          await wait(ctx, `the ${dn} pod to be gone`, async () => {
+            const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dn}` });
+            return { done: pods.items.length === 0, message: `${pods.items.length} left` };
+          });
+        },
+      },
+    ];
+  }
 }
 
 export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
   const ns = controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name);
-  const [observed, sts, ...deployments] = await Promise.all([
+  const [observed, sts, pvcs, ...deployments] = await Promise.all([
     observeEtcd(kube, hc, { hashes: false }),
     kube.getOrNull<StatefulSet>(Resources.StatefulSet, ns, ETCD_STATEFULSET),
+    kube.list(Resources.PersistentVolumeClaim, { namespace: ns }),
     ...ETCD_WRITERS.map((n) => kube.getOrNull<Deployment>(Resources.Deployment, ns, n)),
   ]);
   if (!sts) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} not found: is etcd Managed?`);
@@ -379,9 +392,12 @@ export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
   if (!image) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} has no container image`);
   const { TLS_PATHS } = await import('./etcdctl.ts');
   const { candidatePods } = await import('./observe.ts');
+  const members = sts.spec?.replicas || 3;
+  const have = new Set(pvcs.items.map((p) => p.metadata.name));
   return {
+    missingVolumes: Array.from({ length: members }, (_, n) => `data-etcd-${n}`).filter((n) => !have.has(n)),
     runningPod: candidatePods(observed.pods).find((p) => observed.pods.some((x) => x.metadata.name === p && podView(x).etcdReady)),
-    members: sts.spec?.replicas || 3,
+    members,
     image,
     tls: observed.tls ?? TLS_PATHS,
     writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<string, number | null>,

@@ -255,7 +255,8 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
         const status = parseSnapshotStatus(st.stdout);
         const sum = await x(pod, ['sha256sum', inPod()], { timeoutMs: 30 * 60_000 });
         if (sum.exitCode !== 0) throw new Error(`sha256sum failed in ${pod}: ${lastLine(sum.stderr)}`);
-        const hk = await x(pod, etcdctl(i.tls, hashKvArgs(status.revision)));
+        // An empty keyspace has revision 0, and --rev=0 would mean "now": no hash to record then.
+        const hk = status.revision > 0 ? await x(pod, etcdctl(i.tls, hashKvArgs(status.revision))) : { stdout: '', stderr: 'the snapshot has no keys (revision 0)' };
         const hashes = parseHashKv(hk.stdout);
         const own = hashes.find((h) => h.memberId === i.view.members.find((mm) => mm.name === pod)?.id) ?? hashes[0];
         if (!own) ctx.warn(`could not read the keyspace hash at revision ${status.revision} from ${pod}: ${lastLine(hk.stderr)}; restore can still verify the sha256`);

@@ -19,6 +19,8 @@ describe('docs 8.3 restore command line', () => {
       'etcd-0=https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380,etcd-1=https://etcd-1.etcd-discovery.clusters-my-cluster.svc:2380,etcd-2=https://etcd-2.etcd-discovery.clusters-my-cluster.svc:2380',
     );
     expect(initialCluster(NS, 1)).toBe('etcd-0=https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380');
+    expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore', 2).slice(5, 7)).toEqual(['--name', 'etcd-2']);
+    expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore', 2).at(-1)).toBe('https://etcd-2.etcd-discovery.clusters-my-cluster.svc:2380');
     expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore')).toEqual([
       'etcdutl', 'snapshot', 'restore', '/var/lib/restored.snap.db', '--data-dir=/var/lib/restore', '--name', 'etcd-0', '--initial-cluster-token=etcd-cluster',
       '--initial-cluster', initialCluster(NS, 3), '--initial-advertise-peer-urls', 'https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380',
@@ -84,17 +86,22 @@ describe('planEtcdRestore', () => {
     const plan = planEtcdRestore(inputs());
     expect(plan.blockers).toEqual([]);
     expect(plan.journal).toBe(true);
+    const member = (m: string) => [`create-data-pod-${m}`, `copy-in-${m}`, `restore-${m}`, `cleanup-data-pod-${m}`];
     expect(plan.steps.map((s) => s.id)).toEqual([
-      'pause', 'scale-down-writers', 'scale-down-etcd', 'delete-member-volumes', 'create-data-pod', 'copy-in', 'restore', 'cleanup-data-pod', 'scale-up-etcd', 'scale-up-writers', 'resume', 'verify',
+      'pause', 'scale-down-writers', 'scale-down-etcd', ...member('etcd-0'), ...member('etcd-1'), ...member('etcd-2'), 'scale-up-etcd', 'scale-up-writers', 'resume', 'verify',
     ]);
-    expect(plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['scale-down-etcd', 'delete-member-volumes', 'restore']);
-    expect(plan.steps.find((s) => s.id === 'delete-member-volumes')!.changes!.map((c) => c.ref.name)).toEqual(['data-etcd-1', 'data-etcd-2']);
+    expect(plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['scale-down-etcd', 'restore-etcd-0', 'restore-etcd-1', 'restore-etcd-2']);
+    expect(plan.steps.find((s) => s.id === 'create-data-pod-etcd-2')!.changes![0]).toMatchObject({ op: 'create', ref: { name: 'etcd-data-2' } });
+    expect(plan.steps.find((s) => s.id === 'restore-etcd-2')!.details![0]).toContain('--name etcd-2 ');
     expect(plan.steps.at(-1)!.title).toBe("Verify: every member's keyspace hash at revision 42 is 777 (the manifest's)");
   });
   it('refuses a snapshot of another cluster unless --from-other-cluster', () => {
     const other = { metadata: { name: 'other', namespace: 'clusters' }, spec: {} } as HostedCluster;
     expect(planEtcdRestore(inputs({ hc: other })).blockers).toEqual([{ message: 'the snapshot is of HostedCluster clusters/my-cluster, not of this one', override: '--from-other-cluster' }]);
     expect(planEtcdRestore(inputs({ hc: other, fromOtherCluster: true })).blockers).toEqual([]);
+  });
+  it('refuses when a member has no volume', () => {
+    expect(planEtcdRestore(inputs({ missingVolumes: ['data-etcd-2'] })).blockers[0].message).toMatch(/^PVC data-etcd-2 missing in clusters-my-cluster/);
   });
   it('refuses when etcdutl disagrees with the manifest on the revision', () => {
     expect(planEtcdRestore(inputs({ preflightStatus: { revision: 41, totalKey: 3 } })).blockers[0].message).toBe('etcdutl reports revision 41, the manifest 42');
