@@ -248,6 +248,9 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
     {
       id: `inspect-${pod}`,
       title: `etcdutl snapshot status, sha256sum and the keyspace hash at its revision (${pod})`,
+      // Read-only; an "undo" that does nothing lets a failed run count as fully undone, so that
+      // its journal goes and the next run starts afresh (the file it inspected is deleted by then).
+      undo: { title: `forget the checks of ${pod}'s snapshot` },
       run: async (ctx) => {
         const x = exec(ctx);
         const st = await x(pod, ['etcdutl', 'snapshot', 'status', inPod(), '-w', 'json']);

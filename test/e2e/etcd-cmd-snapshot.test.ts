@@ -6,7 +6,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createHostedCluster, etcdctl, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { hcp } from './helpers/hcp.ts';
@@ -33,6 +33,7 @@ describe('etcd snapshot and restore', async () => {
   const pvcUids = async () => (await kubectlOk('mgmt-1', ['get', 'pvc', '-n', cpns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid} {end}'])).trim();
   const podFiles = async () => (await kubectlOk('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', 'ls', '/var/lib'])).split('\n').filter((f) => f.endsWith('.db'));
   let snapshotFile = '';
+  let s3Key = '';
   let writersBefore: Record<string, number> = {};
 
   it('snapshot to a directory: 0600 files in a 0700 dir, sha256 = .sha256 = manifest, writers back, resumed, nothing left in the pod', async () => {
@@ -90,6 +91,32 @@ describe('etcd snapshot and restore', async () => {
     expect(JSON.parse((await get(`${key}.manifest.json`)).toString()).snapshot.sha256).toBe(snap.sha256);
     // --online never paused nor scaled.
     expect(await replicas()).toEqual(writersBefore);
+    s3Key = key;
+  });
+
+  it('restore-url: the fragment with one presigned URL; refuses the existing cluster; 100 of 100 corruptions refused', async () => {
+    const from = `s3://${env.HCP_SANDBOX_BUCKET}/${s3Key}`;
+    const ok = await hcp(['etcd', 'restore-url', 'brand-new', '-n', ns, '--from', from, '--expires', '2h', ...s3Args], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    const urls = ok.stdout.match(/^\s+- (\S+)$/gm) ?? [];
+    expect(urls).toHaveLength(1);
+    expect(ok.stdout).toMatch(/X-Amz-Algorithm=AWS4-HMAC-SHA256/);
+    expect(ok.stdout).toMatch(/X-Amz-Expires=7200/);
+    const exists = await hcp(['etcd', 'restore-url', name, '-n', ns, '--from', from, ...s3Args], { env });
+    expect(exists.code).toBe(3);
+    expect(exists.stderr).toMatch(/already exists: restoreSnapshotURL is read only when a HostedCluster is created/);
+
+    const original = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: s3Key }))).Body!.transformToByteArray());
+    let refused = 0;
+    for (let n = 0; n < 100; n++) {
+      const copy = Buffer.from(original);
+      copy[randomInt(copy.length)] ^= 1 + randomInt(255);
+      await s3.send(new PutObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: s3Key, Body: copy }));
+      const r = await hcp(['etcd', 'restore-url', 'brand-new', '-n', ns, '--from', from, ...s3Args], { env });
+      if (r.code === 1 && /does not match its manifest/.test(r.stderr) && !/X-Amz-Signature/.test(r.stdout)) refused++;
+    }
+    expect(refused).toBe(100);
+    await s3.send(new PutObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: s3Key, Body: original }));
   });
 
   it('a snapshot that fails midway (the bucket does not exist) scales the writers back and resumes', async () => {
