@@ -52,10 +52,19 @@ export async function podsCommand(args: string[]): Promise<number> {
   const kubeconfig = cluster === 'guest' ? resolveKubeconfig({ kubeconfig: paths.guestKubeconfig }, {}) : resolveKubeconfig({ kubeconfig: paths.kubeconfig, context: cluster }, {});
   const kube = new KubeClient({ kubeconfig, env: {}, timeoutMs: 60_000 });
   const create = async (rt: ResourceType, n: string | undefined, body: object) => {
-    try {
-      await kube.create(rt, n, body);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await kube.create(rt, n, body);
+        return;
+      } catch (err) {
+        if (isAlreadyExists(err)) return;
+        // A new namespace gets its default service account from the controller-manager a moment later.
+        if (attempt < 100 && /service ?account/i.test((err as Error).message)) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        throw err;
+      }
     }
   };
   await create(R.Namespace, undefined, { metadata: { name: ns } });
@@ -69,7 +78,7 @@ export async function podsCommand(args: string[]): Promise<number> {
       const name = `${prefix}-${i}`;
       await create(R.Pod, ns, {
         metadata: { name, namespace: ns, labels: { app: prefix, 'hcp-sandbox/bulk': 'true' } },
-        spec: { nodeName: nodes[i % nodes.length], containers: [{ name: 'app', image: 'registry.sandbox.example/bulk:1' }], terminationGracePeriodSeconds: 0 },
+        spec: { nodeName: nodes[i % nodes.length], automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.sandbox.example/bulk:1' }], terminationGracePeriodSeconds: 0 },
       });
       await create(Logs, ns, {
         apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace: ns },
