@@ -233,6 +233,8 @@ export interface UpdateInputs {
   waitMs?: number;
   /** --force: update even when a version cannot be read. */
   force?: boolean;
+  /** What the image's registry metadata says (release-metadata.ts), when neither tag nor history does. */
+  metadata?: { version?: string; problem?: string };
 }
 
 /**
@@ -282,10 +284,10 @@ function unreadable(plan: Plan, what: string, force: boolean): void {
   else plan.blockers.push({ message: `cannot read ${what}: ${why}, so ${skipped} cannot be made`, override: '--force (skips those checks)' });
 }
 
-export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: UpdateInputs): Plan {
+export function planNodePoolUpdate({ np, hc, image, waitMs, force = false, metadata }: UpdateInputs): Plan {
   const ref = npRef(np);
   const plan = newPlan('nodepool-update', describeRef(ref));
-  const target = resolveReleaseVersion(image, hc)?.version;
+  const target = resolveReleaseVersion(image, hc, metadata?.version)?.version;
   const upgradeType = np.spec.management?.upgradeType ?? 'Replace';
   plan.warnings.push(UPGRADE_TYPE_EFFECT[upgradeType] ?? `upgradeType ${upgradeType}`);
   if (!hc) {
@@ -300,7 +302,7 @@ export function planNodePoolUpdate({ np, hc, image, waitMs, force = false }: Upd
     plan.warnings.push(...skew.warnings);
     if (!completedControlPlaneVersion(hc)) unreadable(plan, `the control plane's version (release ${hc.spec.release?.image ?? '<unset>'})`, force);
   } else {
-    unreadable(plan, `the release version of ${image}`, force);
+    unreadable(plan, `the release version of ${image}${metadata?.problem ? ` (its metadata: ${metadata.problem})` : ''}`, force);
   }
   const current = np.spec.release?.image;
   plan.steps.push({

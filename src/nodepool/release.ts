@@ -93,7 +93,7 @@ export function ocpMinor(v: ReleaseVersion): number {
 }
 
 /** Where a version was read from, for messages. */
-export type VersionSource = 'tag' | 'history' | 'desired';
+export type VersionSource = 'tag' | 'history' | 'desired' | 'metadata';
 
 export interface ResolvedVersion {
   version: ReleaseVersion;
@@ -103,9 +103,10 @@ export interface ResolvedVersion {
 /**
  * The version of a release image: from its tag, else from the HostedCluster's own record of it
  * (`status.version.history` lists image and version for every release it ran or tried;
- * `status.version.desired` the one it works on), which also covers digest-pinned images it saw.
+ * `status.version.desired` the one it works on), which also covers digest-pinned images it saw;
+ * else what the image's own metadata declares, when the caller could read it.
  */
-export function resolveReleaseVersion(image: string | undefined, hc: HostedCluster | null | undefined): ResolvedVersion | undefined {
+export function resolveReleaseVersion(image: string | undefined, hc: HostedCluster | null | undefined, declared?: string): ResolvedVersion | undefined {
   if (!image) return undefined;
   const tagged = versionOfImage(image);
   if (tagged) return { version: tagged, source: 'tag' };
@@ -113,6 +114,8 @@ export function resolveReleaseVersion(image: string | undefined, hc: HostedClust
   const seen = version?.history?.find((h) => h.image === image && parseVersion(h.version));
   if (seen) return { version: parseVersion(seen.version)!, source: 'history' };
   if (version?.desired?.image === image && parseVersion(version.desired.version)) return { version: parseVersion(version.desired.version)!, source: 'desired' };
+  // What the release image itself declares (release-metadata.ts), when it could be read.
+  if (parseVersion(declared)) return { version: parseVersion(declared)!, source: 'metadata' };
   return undefined;
 }
 

@@ -21,16 +21,18 @@ export interface UpgradeInputs {
   /** --force: allow a downgrade, an unsupported arch change or a release whose version cannot be read. */
   force: boolean;
   waitMs?: number;
+  /** What the image's registry metadata says (release-metadata.ts), when neither tag nor history does. */
+  metadata?: { version?: string; problem?: string };
 }
 
-export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: UpgradeInputs): Plan {
+export function planUpgrade({ hc, image, supportedVersions, force, waitMs, metadata }: UpgradeInputs): Plan {
   const ref = hcRef(hc);
   const plan = newPlan('upgrade', describeRef(ref));
   const current = hostedClusterVersion(hc);
-  const resolved = resolveReleaseVersion(image, hc);
+  const resolved = resolveReleaseVersion(image, hc, metadata?.version);
   const target = resolved?.version;
   const featureSet = (hc.spec.configuration as { featureGate?: { featureSet?: string } } | undefined)?.featureGate?.featureSet;
-  if (resolved && resolved.source !== 'tag') plan.warnings.push(`${image} is ${resolved.version.text}, as the cluster's status.version ${resolved.source === 'history' ? 'history' : 'desired'} records it`);
+  if (resolved && resolved.source !== 'tag') plan.warnings.push(resolved.source === 'metadata' ? `${image} declares version ${resolved.version.text} (its io.openshift.release label)` : `${image} is ${resolved.version.text}, as the cluster's status.version ${resolved.source === 'history' ? 'history' : 'desired'} records it`);
   if (target && current) {
     const cmp = compareVersions(target, current);
     if (cmp < 0 && !force) plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
@@ -47,7 +49,7 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs }: Upg
     // interlock, not a warning (issue 13 item 22).
     const unknown = !target ? `the release version of ${image}` : `the version of the current release ${hc.spec.release?.image ?? '<unset>'}`;
     const skipped = `the downgrade, architecture, *NoUpgrade minor-update${target ? '' : ' and supported-versions'} checks`;
-    const where = 'neither its tag nor the cluster\'s status.version history names it';
+    const where = `neither its tag nor the cluster's status.version history names it${!target && metadata?.problem ? `, and its metadata: ${metadata.problem}` : ''}`;
     if (force) plan.warnings.push(`--force: ${unknown} cannot be read (${where}); ${skipped} are skipped`);
     else plan.blockers.push({ message: `cannot read ${unknown}: ${where}, so ${skipped} cannot be made`, override: '--force (skips those checks)' });
   }

@@ -9,6 +9,7 @@ import type { ExecutionResult } from '../../plan/executor.ts';
 interface UpdateObserved {
   np: NodePool;
   hc: HostedCluster | null;
+  metadata?: { version?: string; problem?: string };
 }
 
 export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, UpdateObserved> {
@@ -47,11 +48,13 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
     const { Resources } = await import('../../kube/resources.ts');
     const np = await this.lib.getNodePool(kube, this.hcNamespace, this.name);
     const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, this.hcNamespace, np.spec.clusterName);
-    return { np, hc };
+    // Neither the tag nor the cluster's history names the version: ask the image itself (item 22).
+    const metadata = !hc || this.release.resolveReleaseVersion(this.releaseImage, hc) ? undefined : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
+    return { np, hc, metadata };
   }
 
-  protected plan({ waitMs }: { waitMs?: number }, { np, hc }: UpdateObserved) {
-    return this.lib.planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs, force: this.force });
+  protected plan({ waitMs }: { waitMs?: number }, { np, hc, metadata }: UpdateObserved) {
+    return this.lib.planNodePoolUpdate({ np, hc, image: this.releaseImage, waitMs, force: this.force, metadata });
   }
 
   protected report(result: ExecutionResult, _input: unknown, { np }: UpdateObserved): Report {

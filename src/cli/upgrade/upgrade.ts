@@ -8,6 +8,7 @@ import type { ExecutionResult } from '../../plan/executor.ts';
 
 interface UpgradeObserved {
   hc: HostedCluster;
+  metadata?: { version?: string; problem?: string };
   supportedVersions: Awaited<ReturnType<typeof import('../../hostedcluster/operator.ts').readOperatorInfo>>['supportedVersions'];
 }
 
@@ -48,11 +49,13 @@ export class UpgradeCommand extends MutatingCommand<{ waitMs?: number }, Upgrade
   protected async observe(kube: KubeClient): Promise<UpgradeObserved> {
     const { readOperatorInfo } = await import('../../hostedcluster/operator.ts');
     const [hc, operator] = await Promise.all([this.getHostedCluster(kube, this.name), readOperatorInfo(kube, this.hypershiftNamespace)]);
-    return { hc, supportedVersions: operator.supportedVersions };
+    // Neither the tag nor the cluster's history names the version: ask the image itself (item 22).
+    const metadata = this.release.resolveReleaseVersion(this.releaseImage, hc) ? undefined : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
+    return { hc, supportedVersions: operator.supportedVersions, metadata };
   }
 
-  protected plan({ waitMs }: { waitMs?: number }, { hc, supportedVersions }: UpgradeObserved) {
-    return this.upgrade.planUpgrade({ hc, image: this.releaseImage, supportedVersions, force: this.force, waitMs });
+  protected plan({ waitMs }: { waitMs?: number }, { hc, supportedVersions, metadata }: UpgradeObserved) {
+    return this.upgrade.planUpgrade({ hc, image: this.releaseImage, supportedVersions, force: this.force, waitMs, metadata });
   }
 
   protected report(result: ExecutionResult, _input: unknown, { hc }: UpgradeObserved): Report {
