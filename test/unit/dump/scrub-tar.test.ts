@@ -56,6 +56,12 @@ describe('Scrubber', () => {
     expect(s.stats).toEqual({ values: 1, tooShort: 1 });
   });
 
+  it('does not search for the namespace name a service-account token Secret repeats', () => {
+    const s = new Scrubber();
+    s.addSecret({ ...secret({ namespace: 'clusters-sample', token: 'eyJhbGciOiJSUzI1NiJ9.payload.sig' }), type: 'kubernetes.io/service-account-token' });
+    expect(s.scrubString('namespace: clusters-sample token eyJhbGciOiJSUzI1NiJ9.payload.sig')).toBe('namespace: clusters-sample token <scrubbed: secret ns1/s1 key token>');
+  });
+
   it('finds a multi-line value inside JSON text (last-applied-configuration)', () => {
     const s = new Scrubber();
     const pem = '-----BEGIN KEY-----\nabcdefgh\n-----END KEY-----\n';
