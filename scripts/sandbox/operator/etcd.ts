@@ -317,11 +317,13 @@ export class EtcdController {
     };
   }
 
+  /** Creates a kwok Exec/Logs object; a failure (e.g. a namespace being deleted) must not stop the other pods' pass. */
   private async createObj(rt: ResourceType, obj: object): Promise<void> {
     try {
       await this.ctx.kube.create(rt, (obj as Obj).metadata.namespace, obj, { fieldManager: FIELD_MANAGER });
     } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
+      if (isAlreadyExists(err)) return;
+      if (!/being terminated/.test((err as Error).message)) log(`create ${rt.kind} ${(obj as Obj).metadata.namespace}/${(obj as Obj).metadata.name}: ${(err as Error).message}`);
     }
   }
 
