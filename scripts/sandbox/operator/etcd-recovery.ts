@@ -68,7 +68,10 @@ export class EtcdRecovery {
 
   async reconcile(hcs: Obj[], hcByCpns: Map<string, Obj>, pods: Obj[], jobs: Obj[], stss: Obj[]): Promise<void> {
     // Job pods run wherever they are (the Job outlives a change of the gates).
-    for (const pod of pods) if (this.isJobPod(pod) && !pod.metadata.deletionTimestamp) await this.jobPod(pod, hcByCpns.get(pod.metadata.namespace!), pods, stss);
+    for (const pod of pods) {
+      if (!this.isJobPod(pod) || pod.metadata.deletionTimestamp) continue;
+      await this.jobPod(pod, hcByCpns.get(pod.metadata.namespace!), pods, stss).catch((err: Error) => log(`etcd recovery pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`));
+    }
     const enabled = this.enabled(pods);
     for (const hc of hcs) {
       const key = `${hc.metadata.namespace}/${hc.metadata.name}`;
