@@ -146,10 +146,11 @@ describe('release changes (hostedcluster_controller.go validateReleaseImage, com
     expect(await condition('hc', ns, 'r1', 'Progressing')).toMatchObject({ status: 'False', reason: 'AsExpected', message: 'HostedCluster is at expected version' });
   });
 
-  it('a release below the minimum is invalid and blocks: ValidReleaseImage False, Progressing Blocked, no new history entry', async () => {
+  it('a y-stream downgrade is invalid and blocks: ValidReleaseImage False, Progressing Blocked, no new history entry', async () => {
     await setRelease('4.13.0');
     await waitFor(async () => (await condition('hc', ns, 'r1', 'ValidReleaseImage')).status === 'False', 30_000, 'ValidReleaseImage False');
-    const msg = 'the minimum version supported for platform AWS is: "4.14". Attempting to use: "4.13.0"';
+    // IsValidReleaseVersion checks the y-stream downgrade (from the pending desired 4.15.12) before the minimum.
+    const msg = 'y-stream downgrade from "4.15.12" to "4.13.0" is not supported';
     expect(await condition('hc', ns, 'r1', 'ValidReleaseImage')).toMatchObject({ reason: 'InvalidImage', message: msg });
     await waitFor(async () => (await condition('hc', ns, 'r1', 'Progressing')).reason === 'Blocked', 30_000, 'Progressing Blocked');
     expect((await condition('hc', ns, 'r1', 'Progressing')).message).toBe(`ValidReleaseImage condition is false: ${msg}`);
@@ -318,9 +319,11 @@ describe('the guest: ovnkube-node DaemonSet, and Nodes when the control plane mo
   const ready = (n: Awaited<ReturnType<typeof node>>) => n?.status.conditions.find((c) => c.type === 'Ready')?.status;
 
   it('a deleted ovnkube-node pod comes back on its Node (the DaemonSet controller)', async () => {
-    const pods = JSON.parse(await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'json'])).items as { metadata: { name: string }; spec: { nodeName: string } }[];
-    expect(pods.length).toBeGreaterThan(0);
-    const victim = pods[0];
+    // The pod on one of the seeded Nodes of clusters/sample, which stay.
+    const pods = JSON.parse(await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'json'])).items as
+      { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName: string }; status: { phase?: string } }[];
+    const victim = pods.find((p) => p.spec.nodeName === 'ip-10-0-1-10.ec2.internal' && !p.metadata.deletionTimestamp && p.status.phase === 'Running')!;
+    expect(victim).toBeDefined();
     await kubectlOk('guest', ['delete', 'pod', victim.metadata.name, '-n', 'openshift-ovn-kubernetes', '--wait=false']);
     await waitFor(async () => JSON.parse(await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'json'])).items
       .some((p: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName: string }; status: { phase?: string } }) => p.metadata.name !== victim.metadata.name
@@ -346,6 +349,7 @@ describe('the guest: ovnkube-node DaemonSet, and Nodes when the control plane mo
     expect((await node())!.metadata.name).toBe(name);
     expect(ready(await node())).not.toBe('True');
     await waitFor(async () => ready(await node()) === 'True', 60_000, 'Ready again under mgmt-2');
-    await kubectlOk('mgmt-2', ['delete', 'hc', 'mv', '-n', ns, '--wait=false']);
+    await kubectlOk('mgmt-2', ['delete', 'hc', 'mv', '-n', ns, '--timeout=120s']);
+    expect(await node()).toBeUndefined();
   });
 });

@@ -34,7 +34,12 @@ export class GuestDaemonSets {
       const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true };
       const mine: Obj[] = [];
       for (const p of pods.items) {
-        if (!matches(p) || p.metadata.deletionTimestamp) continue;
+        if (!matches(p)) continue;
+        // A pod whose Node is gone has no kubelet (kwok) to finish its deletion: remove it at once.
+        if (p.metadata.deletionTimestamp) {
+          if (!nodeNames.has(p.spec?.nodeName)) await forceDelete(g, p.metadata.name);
+          continue;
+        }
         const refs = (p.metadata.ownerReferences ?? []) as { uid: string; controller?: boolean }[];
         if (refs.some((r) => r.controller && r.uid !== ds.metadata.uid)) continue;
         if (!refs.some((r) => r.uid === ds.metadata.uid)) {
@@ -47,7 +52,8 @@ export class GuestDaemonSets {
       for (const p of mine) {
         const node = p.spec?.nodeName as string | undefined;
         if (!node || !nodeNames.has(node) || byNode.has(node)) {
-          try { await g.delete(R.Pod, NAMESPACE, p.metadata.name); } catch (err) { if (!isNotFound(err)) throw err; }
+          if (!node || !nodeNames.has(node)) await forceDelete(g, p.metadata.name);
+          else try { await g.delete(R.Pod, NAMESPACE, p.metadata.name); } catch (err) { if (!isNotFound(err)) throw err; }
           continue;
         }
         byNode.set(node, p);
@@ -74,4 +80,9 @@ export class GuestDaemonSets {
       }
     }
   }
+}
+
+/** kubectl delete --grace-period=0 --force: for pods no kubelet will ever finish deleting. */
+async function forceDelete(g: KubeClient, name: string): Promise<void> {
+  await g.request({ method: 'DELETE', path: `/api/v1/namespaces/${NAMESPACE}/pods/${name}`, body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } }).catch(() => undefined);
 }
