@@ -76,7 +76,7 @@ describe('etcd snapshot and restore', async () => {
     expect(await replicas()).toEqual(writersBefore);
     expect(await pausedUntil()).toBe('');
     expect(await podFiles()).toEqual([]);
-  });
+  }, 420_000); // the writers' pods can take minutes to go when the sandbox is busy
 
   it('snapshot to MinIO (SigV4 multipart from the client): the object, .sha256 and manifest agree', async () => {
     const prefix = `${ns}/etcd`;
