@@ -26,7 +26,8 @@ function setup() {
   return { home, dir, run, ran: () => (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8').trim().split('\n') : []) };
 }
 
-describe('--resume after SIGKILL', () => {
+// Each case starts the CLI three or four times: give it room on a loaded machine.
+describe('--resume after SIGKILL', { timeout: 60_000 }, () => {
   it.each(Array.from({ length: STEPS }, (_, k) => k + 1))('killed after step %i of 4: the resumed run does the rest, each step once', (k) => {
     const s = setup();
     makeDir(s.dir);
