@@ -114,7 +114,9 @@ export async function releaseVersionFromRegistry(image: string, opts: MetadataOp
     const version = labels[RELEASE_VERSION_LABEL];
     return version ? { version } : { problem: `${image} has no ${RELEASE_VERSION_LABEL} label: not an OpenShift release image?` };
   } catch (err) {
-    return { problem: `cannot read ${image} from ${ref.registry}: ${(err as Error).message.split('\n')[0]}` };
+    // fetch() says only "fetch failed"; the cause names the network error.
+    const e = err as Error & { cause?: Error };
+    return { problem: `cannot read ${image} from ${ref.registry}: ${(e.cause?.message ?? e.message).split('\n')[0]}` };
   }
 }
 
