@@ -50,11 +50,9 @@ function makeArchive(version: string): string {
       process.stderr.write(`package: ${doc} is missing; the tarball goes without it\n`);
     }
   }
-  const tar = spawnSync(
-    'tar',
-    ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${commitEpoch()}`, '-cf', '-', '-C', staging, ...files],
-    { maxBuffer: 1024 * 1024 * 1024 },
-  );
+  const tar = spawnSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${commitEpoch()}`, '-cf', '-', '-C', staging, ...files], {
+    maxBuffer: 1024 * 1024 * 1024,
+  });
   if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
   const archive = join(releaseDir, releaseArchiveName(version));
   writeFileSync(archive, gzipSync(tar.stdout));

@@ -29,7 +29,10 @@ export function releaseUri(repoUrl: string, version: string): string {
 export function fillKrewManifest(template: string, release: KrewRelease): string {
   if (!SEMVER.test(release.version)) throw new Error(`version "${release.version}" is not semver (x.y.z)`);
   if (!/^[0-9a-f]{64}$/.test(release.sha256)) throw new Error(`sha256 "${release.sha256}" is not 64 lower-case hex digits`);
-  for (const [what, url] of [['uri', release.uri], ['homepage', release.homepage]]) {
+  for (const [what, url] of [
+    ['uri', release.uri],
+    ['homepage', release.homepage],
+  ]) {
     if (!/^https?:\/\/\S+$/.test(url)) throw new Error(`${what} "${url}" is not an http(s) URL`);
   }
   const values: Record<KrewPlaceholder, string> = {

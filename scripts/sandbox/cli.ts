@@ -3,7 +3,8 @@ import { port, type PortName } from './config.ts';
 import { podsCommand } from './pods.ts';
 import { build, clean, down, status, up } from './sandbox.ts';
 
-const usage = 'usage: npm run sandbox -- up | down | status | build | clean | break etcd-member <hc-namespace>/<hc-name> <member> [--cluster mgmt-1|mgmt-2] | pods <namespace> <count> [--log-bytes N] [--prefix NAME] [--cluster mgmt-1|mgmt-2|guest]';
+const usage =
+  'usage: npm run sandbox -- up | down | status | build | clean | break etcd-member <hc-namespace>/<hc-name> <member> [--cluster mgmt-1|mgmt-2] | pods <namespace> <count> [--log-bytes N] [--prefix NAME] [--cluster mgmt-1|mgmt-2|guest]';
 
 /** Failure injection through the simulated operator of a management cluster (it owns the members). */
 async function breakCommand(args: string[]): Promise<number> {
@@ -59,7 +60,10 @@ async function main(cmd: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then((code) => process.exit(code), (err: Error) => {
-  process.stderr.write(`sandbox: ${err.message}\n`);
-  process.exit(1);
-});
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`sandbox: ${err.message}\n`);
+    process.exit(1);
+  },
+);

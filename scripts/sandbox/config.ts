@@ -66,7 +66,13 @@ const portOffsets = {
 export type PortName = keyof typeof portOffsets;
 
 export function port(name: PortName): number {
-  const env = process.env[`HCP_SANDBOX_PORT_${name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase()}`];
+  const env =
+    process.env[
+      `HCP_SANDBOX_PORT_${name
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .replace(/-/g, '_')
+        .toUpperCase()}`
+    ];
   const value = env ? Number(env) : portBase + portOffsets[name];
   if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`invalid port for ${name}: ${env}`);
   return value;

@@ -6,7 +6,11 @@ import yaml from 'js-yaml';
 import { paths } from './config.ts';
 import type { CertPair } from './pki.ts';
 
-export interface KubeconfigEntry { name: string; server: string; user: CertPair }
+export interface KubeconfigEntry {
+  name: string;
+  server: string;
+  user: CertPair;
+}
 
 const b64 = (file: string) => readFileSync(file).toString('base64');
 
@@ -35,7 +39,11 @@ export function kubectlEnv(): NodeJS.ProcessEnv {
   return { ...process.env, KUBECACHEDIR: cache };
 }
 
-export interface Target { kubectl: string; kubeconfig: string; context?: string }
+export interface Target {
+  kubectl: string;
+  kubeconfig: string;
+  context?: string;
+}
 
 export class KubectlError extends Error {
   readonly code: number;

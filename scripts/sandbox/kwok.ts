@@ -30,14 +30,19 @@ export function writePodLog(file: string, lines: string[]): string {
   return file;
 }
 
-export interface LocalExec { workDir?: string; env?: Record<string, string> }
+export interface LocalExec {
+  workDir?: string;
+  env?: Record<string, string>;
+}
 
 const envList = (env: Record<string, string> = {}) => Object.entries(env).map(([name, value]) => ({ name, value }));
 
 /** A per-pod Exec object: `kubectl exec` into that pod (optionally one container) runs locally with this setup. */
 export function podExec(namespace: string, pod: string, local: LocalExec, containers?: string[]): object {
   return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name: pod, namespace },
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Exec',
+    metadata: { name: pod, namespace },
     spec: { execs: [{ ...(containers ? { containers } : {}), local: { workDir: local.workDir ?? paths.dir, envs: envList(local.env) } }] },
   };
 }
@@ -45,7 +50,9 @@ export function podExec(namespace: string, pod: string, local: LocalExec, contai
 /** A per-pod Logs object: `kubectl logs` for that pod reads logsFile (CRI format, see writePodLog). */
 export function podLogs(namespace: string, pod: string, logsFile: string, previousLogsFile?: string, containers?: string[]): object {
   return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name: pod, namespace },
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Logs',
+    metadata: { name: pod, namespace },
     spec: { logs: [{ ...(containers ? { containers } : {}), logsFile, ...(previousLogsFile ? { previousLogsFile } : {}) }] },
   };
 }
@@ -61,11 +68,15 @@ export function kwokArgs(c: ClusterSpec, kubeconfig: string, tls: { cert: string
   const logFile = writePodLog(defaultPodLogFile(c.name), defaultPodLogLines(c.name));
   const defaults = [
     {
-      apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterExec', metadata: { name: 'sandbox-local' },
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'ClusterExec',
+      metadata: { name: 'sandbox-local' },
       spec: { execs: [{ local: { workDir: paths.dir, envs: envList({ HCP_SANDBOX_CLUSTER: c.name }) } }] },
     },
     {
-      apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterLogs', metadata: { name: 'sandbox-logs' },
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'ClusterLogs',
+      metadata: { name: 'sandbox-logs' },
       spec: { logs: [{ logsFile: logFile, previousLogsFile: logFile }] },
     },
   ];

@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from './config.ts';
 
-export interface CertPair { cert: string; key: string }
+export interface CertPair {
+  cert: string;
+  key: string;
+}
 
 export interface Pki {
   ca: CertPair;
@@ -28,8 +31,15 @@ export type ClientName = keyof typeof clientSubjects;
 
 // The first address of each cluster's service CIDR is the in-cluster `kubernetes` service IP.
 const servingSANs = [
-  'IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc',
-  'DNS:kubernetes.default.svc.cluster.local', 'IP:10.96.0.1', 'IP:10.97.0.1', 'IP:172.30.0.1',
+  'IP:127.0.0.1',
+  'DNS:localhost',
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+  'IP:10.96.0.1',
+  'IP:10.97.0.1',
+  'IP:172.30.0.1',
 ];
 
 function openssl(...args: string[]): void {
@@ -45,8 +55,7 @@ function issue(dir: string, name: string, subject: string, ext: string, ca: Cert
   const extFile = join(dir, `${name}.ext`);
   writeFileSync(extFile, `${ext}\n`);
   openssl('req', ...keyArgs, '-keyout', pair.key, '-out', csr, '-subj', subject);
-  openssl('x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '3650',
-    '-out', pair.cert, '-extfile', extFile);
+  openssl('x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '3650', '-out', pair.cert, '-extfile', extFile);
   return pair;
 }
 
@@ -55,13 +64,33 @@ export function ensurePki(): Pki {
   mkdirSync(dir, { recursive: true });
   const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
   if (!existsSync(ca.cert)) {
-    openssl('req', '-x509', ...keyArgs, '-keyout', ca.key, '-out', ca.cert, '-days', '3650',
-      '-subj', '/CN=kubectl-hcp-sandbox-ca', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    openssl(
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-keyout',
+      ca.key,
+      '-out',
+      ca.cert,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=kubectl-hcp-sandbox-ca',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
   }
   const leafUsage = 'keyUsage=critical,digitalSignature,keyEncipherment';
-  const serving = issue(dir, 'serving', '/CN=kubectl-hcp-sandbox-serving', `${leafUsage}\nextendedKeyUsage=serverAuth\nsubjectAltName=${servingSANs.join(',')}`, ca);
-  const clients = Object.fromEntries(Object.entries(clientSubjects).map(([name, subject]) =>
-    [name, issue(dir, name, subject, `${leafUsage}\nextendedKeyUsage=clientAuth`, ca)])) as Record<ClientName, CertPair>;
+  const serving = issue(
+    dir,
+    'serving',
+    '/CN=kubectl-hcp-sandbox-serving',
+    `${leafUsage}\nextendedKeyUsage=serverAuth\nsubjectAltName=${servingSANs.join(',')}`,
+    ca,
+  );
+  const clients = Object.fromEntries(
+    Object.entries(clientSubjects).map(([name, subject]) => [name, issue(dir, name, subject, `${leafUsage}\nextendedKeyUsage=clientAuth`, ca)]),
+  ) as Record<ClientName, CertPair>;
   const serviceAccount = { key: join(dir, 'sa.key'), pub: join(dir, 'sa.pub') };
   if (!existsSync(serviceAccount.pub)) {
     openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', serviceAccount.key);

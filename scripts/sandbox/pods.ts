@@ -38,18 +38,30 @@ export function bulkLogFile(bytes: number): string {
 export async function podsCommand(args: string[]): Promise<number> {
   const opt = (name: string, dflt: string) => {
     const i = args.indexOf(name);
-    return i >= 0 ? args.splice(i, 2)[1] ?? '' : dflt;
+    return i >= 0 ? (args.splice(i, 2)[1] ?? '') : dflt;
   };
   const bytes = Number(opt('--log-bytes', '4096'));
   const prefix = opt('--prefix', 'bulk');
   const cluster = opt('--cluster', 'mgmt-1');
   const [ns, countArg] = args;
   const count = Number(countArg);
-  if (!ns || !/^[a-z0-9-]{1,63}$/.test(ns) || !Number.isInteger(count) || count < 0 || !Number.isInteger(bytes) || bytes < 0 || !/^[a-z0-9-]{1,40}$/.test(prefix) || !/^(mgmt-[12]|guest)$/.test(cluster)) {
+  if (
+    !ns ||
+    !/^[a-z0-9-]{1,63}$/.test(ns) ||
+    !Number.isInteger(count) ||
+    count < 0 ||
+    !Number.isInteger(bytes) ||
+    bytes < 0 ||
+    !/^[a-z0-9-]{1,40}$/.test(prefix) ||
+    !/^(mgmt-[12]|guest)$/.test(cluster)
+  ) {
     process.stderr.write(`${podsUsage}\n`);
     return 2;
   }
-  const kubeconfig = cluster === 'guest' ? resolveKubeconfig({ kubeconfig: paths.guestKubeconfig }, {}) : resolveKubeconfig({ kubeconfig: paths.kubeconfig, context: cluster }, {});
+  const kubeconfig =
+    cluster === 'guest'
+      ? resolveKubeconfig({ kubeconfig: paths.guestKubeconfig }, {})
+      : resolveKubeconfig({ kubeconfig: paths.kubeconfig, context: cluster }, {});
   const kube = new KubeClient({ kubeconfig, env: {}, timeoutMs: 60_000 });
   const create = async (rt: ResourceType, n: string | undefined, body: object) => {
     for (let attempt = 0; ; attempt++) {
@@ -78,15 +90,24 @@ export async function podsCommand(args: string[]): Promise<number> {
       const name = `${prefix}-${i}`;
       await create(R.Pod, ns, {
         metadata: { name, namespace: ns, labels: { app: prefix, 'hcp-sandbox/bulk': 'true' } },
-        spec: { nodeName: nodes[i % nodes.length], automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.sandbox.example/bulk:1' }], terminationGracePeriodSeconds: 0 },
+        spec: {
+          nodeName: nodes[i % nodes.length],
+          automountServiceAccountToken: false,
+          containers: [{ name: 'app', image: 'registry.sandbox.example/bulk:1' }],
+          terminationGracePeriodSeconds: 0,
+        },
       });
       await create(Logs, ns, {
-        apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace: ns },
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'Logs',
+        metadata: { name, namespace: ns },
         spec: { logs: [{ logsFile: logFile, previousLogsFile: logFile }] },
       });
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  process.stdout.write(`${count} pods ${prefix}-0..${count - 1} in ${cluster}/${ns} with ${bytes}-byte logs (${logFile}) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+  process.stdout.write(
+    `${count} pods ${prefix}-0..${count - 1} in ${cluster}/${ns} with ${bytes}-byte logs (${logFile}) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
+  );
   return 0;
 }

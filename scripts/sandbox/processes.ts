@@ -63,7 +63,11 @@ export function mtime(file: string): number | undefined {
 }
 
 /** TLS material for probing sandbox endpoints: the CA to trust and an optional client cert. */
-export interface ProbeTls { ca?: string; cert?: string; key?: string }
+export interface ProbeTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
 
 /** GETs a URL; resolves to the status code and body, or rejects on connection errors. */
 export function httpGet(url: string, tls: ProbeTls = {}, timeoutMs = 5000): Promise<{ status: number; body: string }> {
@@ -74,7 +78,9 @@ export function httpGet(url: string, tls: ProbeTls = {}, timeoutMs = 5000): Prom
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, opts, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
@@ -125,20 +131,31 @@ export async function startAndWait(state: State, spec: StartSpec): Promise<Proce
   });
   closeSync(fd);
   let exited: string | undefined;
-  child.on('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; });
-  child.on('error', (err) => { exited = err.message; });
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  child.on('error', (err) => {
+    exited = err.message;
+  });
   child.unref();
   if (!child.pid) await sleep(50);
   const rec: ProcessRecord = {
-    name: spec.name, pid: child.pid ?? -1, command: spec.command, args: spec.args, commandMtimeMs: mtime(spec.command), log,
-    healthUrl: spec.healthUrl, startedAt: new Date().toISOString(),
+    name: spec.name,
+    pid: child.pid ?? -1,
+    command: spec.command,
+    args: spec.args,
+    commandMtimeMs: mtime(spec.command),
+    log,
+    healthUrl: spec.healthUrl,
+    startedAt: new Date().toISOString(),
   };
   state.processes[spec.name] = rec;
   saveState(state);
   const deadline = Date.now() + (spec.timeoutMs ?? 120_000);
   while (!(await isHealthy(spec.healthUrl, spec.tls ?? {}))) {
     if (exited) throw new Error(`${spec.name} ${exited}; last lines of ${log}:\n${logTail(log)}`);
-    if (Date.now() > deadline) throw new Error(`${spec.name} not ready at ${spec.healthUrl} after ${spec.timeoutMs ?? 120_000}ms; see ${log}:\n${logTail(log)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${spec.name} not ready at ${spec.healthUrl} after ${spec.timeoutMs ?? 120_000}ms; see ${log}:\n${logTail(log)}`);
     await sleep(250);
   }
   return rec;
@@ -148,7 +165,15 @@ export async function startAndWait(state: State, spec: StartSpec): Promise<Proce
 export async function stop(rec: ProcessRecord, graceMs = 10_000): Promise<void> {
   if (!isAlive(rec)) return;
   const signal = (sig: NodeJS.Signals) => {
-    try { process.kill(-rec.pid, sig); } catch { try { process.kill(rec.pid, sig); } catch { /* gone */ } }
+    try {
+      process.kill(-rec.pid, sig);
+    } catch {
+      try {
+        process.kill(rec.pid, sig);
+      } catch {
+        /* gone */
+      }
+    }
   };
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
@@ -179,7 +204,11 @@ export function unrecordedSandboxProcesses(known: Set<number>): ProcessRecord[] 
     if (!pid || pid === process.pid || known.has(pid)) continue;
     try {
       if (readlinkSync(`/proc/${pid}/cwd`) !== paths.dir) continue;
-      const pgid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[2]);
+      const pgid = Number(
+        readFileSync(`/proc/${pid}/stat`, 'utf8')
+          .replace(/^.*\) /, '')
+          .split(' ')[2],
+      );
       if (pgid !== pid) continue;
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       found.push({ name: `unrecorded ${argv[0]}`, pid, command: argv[0], args: argv.slice(1), log: '', healthUrl: '', startedAt: '' });

@@ -26,12 +26,13 @@ export async function resetSharedState(targets: Target[]): Promise<string[]> {
       }
     };
     // Operator env and the addon's bookkeeping.
-    const d = await get(['get', 'deployment', 'operator', '-n', 'hypershift']) as Obj | undefined;
+    const d = (await get(['get', 'deployment', 'operator', '-n', 'hypershift'])) as Obj | undefined;
     if (d) {
       const c = d.spec.template.spec.containers.find((x: { name: string }) => x.name === 'operator') ?? d.spec.template.spec.containers[0];
       const applied = d.metadata.annotations?.['hcp-sandbox.kubectl-hcp.io/install-flags-applied'];
       // Compared by name and value (the API server defaults fieldRef.apiVersion).
-      const norm = (env: { name: string; value?: string; valueFrom?: unknown }[]) => JSON.stringify((env ?? []).map((e) => [e.name, e.value ?? null, !!e.valueFrom]));
+      const norm = (env: { name: string; value?: string; valueFrom?: unknown }[]) =>
+        JSON.stringify((env ?? []).map((e) => [e.name, e.value ?? null, !!e.valueFrom]));
       if (norm(c.env) !== norm(seededEnv) || applied !== undefined) {
         const patch = [
           { op: 'replace', path: `/spec/template/spec/containers/${d.spec.template.spec.containers.indexOf(c)}/env`, value: seededEnv },
@@ -41,27 +42,40 @@ export async function resetSharedState(targets: Target[]): Promise<string[]> {
         done.push(`${ctx}: operator env reset to the seeded one`);
       }
     }
-    for (const [ns, name] of [['local-cluster', 'hypershift-operator-install-flags'], ['hypershift', 'sre-metric-set'], ['hypershift', 'monitoring-dashboard-template']]) {
+    for (const [ns, name] of [
+      ['local-cluster', 'hypershift-operator-install-flags'],
+      ['hypershift', 'sre-metric-set'],
+      ['hypershift', 'monitoring-dashboard-template'],
+    ]) {
       const r = await get(['get', 'configmap', name, '-n', ns]);
       if (r) {
         await kubectl(t, ['delete', 'configmap', name, '-n', ns, '--ignore-not-found']);
         done.push(`${ctx}: deleted configmap ${ns}/${name}`);
       }
     }
-    const copies = await get(['get', 'configmaps', '-A', '--field-selector', 'metadata.name=sre-metric-set']) as { items: Obj[] } | undefined;
+    const copies = (await get(['get', 'configmaps', '-A', '--field-selector', 'metadata.name=sre-metric-set'])) as { items: Obj[] } | undefined;
     for (const cm of copies?.items ?? []) {
       await kubectl(t, ['delete', 'configmap', 'sre-metric-set', '-n', cm.metadata.namespace!, '--ignore-not-found']);
       done.push(`${ctx}: deleted configmap ${cm.metadata.namespace}/sre-metric-set`);
     }
-    const dashboards = await get(['get', 'configmaps', '-n', 'openshift-config-managed', '-l', 'console.openshift.io/dashboard=true']) as { items: Obj[] } | undefined;
+    const dashboards = (await get(['get', 'configmaps', '-n', 'openshift-config-managed', '-l', 'console.openshift.io/dashboard=true'])) as
+      | { items: Obj[] }
+      | undefined;
     for (const cm of dashboards?.items ?? []) {
       if (!cm.metadata.name.startsWith('hc-')) continue;
       await kubectl(t, ['delete', 'configmap', cm.metadata.name, '-n', 'openshift-config-managed', '--ignore-not-found']);
       done.push(`${ctx}: deleted dashboard ${cm.metadata.name}`);
     }
-    await kubectl(t, ['apply', '--server-side', '--force-conflicts', '--field-manager=hcp-sandbox-reset', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hcp-sandbox-settings', namespace: 'hypershift' }, data: { timing: TEST_TIMING },
-    }));
+    await kubectl(
+      t,
+      ['apply', '--server-side', '--force-conflicts', '--field-manager=hcp-sandbox-reset', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'hcp-sandbox-settings', namespace: 'hypershift' },
+        data: { timing: TEST_TIMING },
+      }),
+    );
     if (d) await kubectl(t, ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
   }
   return done;

@@ -19,8 +19,18 @@ export interface RecordSet {
   Weight?: number;
   AliasTarget?: { HostedZoneId: string; DNSName: string; EvaluateTargetHealth: boolean };
 }
-export interface Zone { Id: string; Name: string; CallerReference: string; Comment?: string; PrivateZone: boolean; records: RecordSet[] }
-export interface Route53State { zones: Zone[]; changes: Record<string, string> }
+export interface Zone {
+  Id: string;
+  Name: string;
+  CallerReference: string;
+  Comment?: string;
+  PrivateZone: boolean;
+  records: RecordSet[];
+}
+export interface Route53State {
+  zones: Zone[];
+  changes: Record<string, string>;
+}
 
 // ---------- names and ordering ----------
 
@@ -33,10 +43,12 @@ export function normalizeName(name: string): string {
 /** Sort key: the DNS name with its labels reversed (com.example.www.), then the type. */
 const reversed = (name: string) => `${name.replace(/\.$/, '').split('.').reverse().join('.')}.`;
 function compareRecords(a: { Name: string; Type: string; SetIdentifier?: string }, b: { Name: string; Type: string; SetIdentifier?: string }): number {
-  const ka = reversed(a.Name); const kb = reversed(b.Name);
+  const ka = reversed(a.Name);
+  const kb = reversed(b.Name);
   if (ka !== kb) return ka < kb ? -1 : 1;
   if (a.Type !== b.Type) return a.Type < b.Type ? -1 : 1;
-  const ia = a.SetIdentifier ?? ''; const ib = b.SetIdentifier ?? '';
+  const ia = a.SetIdentifier ?? '';
+  const ib = b.SetIdentifier ?? '';
   return ia === ib ? 0 : ia < ib ? -1 : 1;
 }
 
@@ -52,14 +64,23 @@ type XmlValue = string | number | boolean | undefined | XmlValue[] | { [k: strin
 function toXml(tag: string, value: XmlValue): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return `<${tag}>${(value as [string, XmlValue][]).map(([t, v]) => toXml(t, v)).join('')}</${tag}>`;
-  if (typeof value === 'object') return `<${tag}>${Object.entries(value).map(([k, v]) => toXml(k, v)).join('')}</${tag}>`;
+  if (typeof value === 'object')
+    return `<${tag}>${Object.entries(value)
+      .map(([k, v]) => toXml(k, v))
+      .join('')}</${tag}>`;
   return `<${tag}>${esc(String(value))}</${tag}>`;
 }
 function xmlDoc(root: string, body: Record<string, XmlValue>): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${Object.entries(body).map(([k, v]) => toXml(k, v)).join('')}</${root}>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${Object.entries(body)
+    .map(([k, v]) => toXml(k, v))
+    .join('')}</${root}>`;
 }
 
-interface XmlNode { tag: string; text: string; children: XmlNode[] }
+interface XmlNode {
+  tag: string;
+  text: string;
+  children: XmlNode[];
+}
 /** A minimal parser for the request bodies the SDKs send (elements and text, no mixed content). */
 export function parseXml(xml: string): XmlNode {
   const root: XmlNode = { tag: '#root', text: '', children: [] };
@@ -67,25 +88,44 @@ export function parseXml(xml: string): XmlNode {
   const re = /<\?[^>]*\?>|<!--[\s\S]*?-->|<(\/?)([A-Za-z_][\w.:-]*)([^>]*?)(\/?)>|([^<]+)/g;
   for (let m = re.exec(xml); m; m = re.exec(xml)) {
     const top = stack[stack.length - 1];
-    if (m[5] !== undefined) { top.text += m[5]; continue; }
+    if (m[5] !== undefined) {
+      top.text += m[5];
+      continue;
+    }
     if (!m[2]) continue;
-    if (m[1]) { stack.pop(); continue; }
+    if (m[1]) {
+      stack.pop();
+      continue;
+    }
     const node: XmlNode = { tag: m[2].replace(/^.*:/, ''), text: '', children: [] };
     top.children.push(node);
     if (!m[4]) stack.push(node);
   }
   return root.children[0];
 }
-const unesc = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unesc = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const child = (n: XmlNode | undefined, tag: string) => n?.children.find((c) => c.tag === tag);
-const text = (n: XmlNode | undefined, tag: string) => { const c = child(n, tag); return c ? unesc(c.text.trim()) : undefined; };
+const text = (n: XmlNode | undefined, tag: string) => {
+  const c = child(n, tag);
+  return c ? unesc(c.text.trim()) : undefined;
+};
 
 // ---------- errors ----------
 
 class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) { super(message); this.status = status; this.code = code; }
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
 }
 const invalidInput = (msg: string) => new ApiError(400, 'InvalidInput', msg);
 
@@ -96,7 +136,12 @@ const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).u
 const uriEncode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Verifies an AWS Signature Version 4 Authorization header against the sandbox credentials. */
-export function verifySigV4(req: { method: string; url: string; headers: Record<string, string | string[] | undefined> }, body: Buffer, accessKey: string, secretKey: string): void {
+export function verifySigV4(
+  req: { method: string; url: string; headers: Record<string, string | string[] | undefined> },
+  body: Buffer,
+  accessKey: string,
+  secretKey: string,
+): void {
   const auth = String(req.headers.authorization ?? '');
   if (!auth) throw new ApiError(403, 'MissingAuthenticationToken', 'Missing Authentication Token');
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
@@ -106,8 +151,19 @@ export function verifySigV4(req: { method: string; url: string; headers: Record<
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   const url = new URL(req.url, 'http://localhost');
   const query = [...url.searchParams].map(([k, v]) => [uriEncode(k), uriEncode(v)]).sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1));
-  const path = url.pathname.split('/').map((seg) => uriEncode(decodeURIComponent(seg))).join('/');
-  const headerLines = signedHeaders.split(';').map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const path = url.pathname
+    .split('/')
+    .map((seg) => uriEncode(decodeURIComponent(seg)))
+    .join('/');
+  const headerLines = signedHeaders
+    .split(';')
+    .map(
+      (h) =>
+        `${h}:${String(req.headers[h] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const payloadHash = String(req.headers['x-amz-content-sha256'] ?? sha256(body));
   const canonical = [req.method, path, query.map(([k, v]) => `${k}=${v}`).join('&'), headerLines, signedHeaders, payloadHash].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
@@ -121,12 +177,17 @@ export function verifySigV4(req: { method: string; url: string; headers: Record<
 // ---------- operations ----------
 
 const zoneXml = (z: Zone) => ({
-  Id: z.Id, Name: z.Name, CallerReference: z.CallerReference,
+  Id: z.Id,
+  Name: z.Name,
+  CallerReference: z.CallerReference,
   Config: { ...(z.Comment ? { Comment: z.Comment } : {}), PrivateZone: z.PrivateZone },
   ResourceRecordSetCount: z.records.length,
 });
 const recordXml = (r: RecordSet): XmlValue => ({
-  Name: r.Name, Type: r.Type, SetIdentifier: r.SetIdentifier, Weight: r.Weight,
+  Name: r.Name,
+  Type: r.Type,
+  SetIdentifier: r.SetIdentifier,
+  Weight: r.Weight,
   AliasTarget: r.AliasTarget ? { ...r.AliasTarget } : undefined,
   TTL: r.TTL,
   ResourceRecords: r.ResourceRecords ? r.ResourceRecords.map((v) => ['ResourceRecord', { Value: v }]) : undefined,
@@ -168,8 +229,11 @@ export class Route53 {
     const page = zones.slice(start, start + limit);
     const next = zones[start + limit];
     return xmlDoc('ListHostedZonesResponse', {
-      HostedZones: page.map((z) => ['HostedZone', zoneXml(z)]), Marker: marker ?? '', IsTruncated: Boolean(next),
-      NextMarker: next?.Id.replace('/hostedzone/', ''), MaxItems: limit,
+      HostedZones: page.map((z) => ['HostedZone', zoneXml(z)]),
+      Marker: marker ?? '',
+      IsTruncated: Boolean(next),
+      NextMarker: next?.Id.replace('/hostedzone/', ''),
+      MaxItems: limit,
     });
   }
 
@@ -185,8 +249,12 @@ export class Route53 {
     const next = rest[limit];
     return xmlDoc('ListHostedZonesByNameResponse', {
       HostedZones: rest.slice(0, limit).map((z) => ['HostedZone', zoneXml(z)]),
-      DNSName: dnsName ?? undefined, HostedZoneId: zoneId ?? undefined, IsTruncated: Boolean(next),
-      NextDNSName: next?.Name, NextHostedZoneId: next?.Id.replace('/hostedzone/', ''), MaxItems: limit,
+      DNSName: dnsName ?? undefined,
+      HostedZoneId: zoneId ?? undefined,
+      IsTruncated: Boolean(next),
+      NextDNSName: next?.Name,
+      NextHostedZoneId: next?.Id.replace('/hostedzone/', ''),
+      MaxItems: limit,
     });
   }
 
@@ -194,14 +262,17 @@ export class Route53 {
     const z = this.zone(id);
     const ns = z.records.find((r) => r.Type === 'NS' && r.Name === z.Name)?.ResourceRecords ?? [];
     return xmlDoc('GetHostedZoneResponse', {
-      HostedZone: zoneXml(z), DelegationSet: { NameServers: ns.map((n) => ['NameServer', n.replace(/\.$/, '')]) },
+      HostedZone: zoneXml(z),
+      DelegationSet: { NameServers: ns.map((n) => ['NameServer', n.replace(/\.$/, '')]) },
     });
   }
 
   listResourceRecordSets(id: string, q: URLSearchParams): string {
     const z = this.zone(id);
     const limit = maxItems(q.get('maxitems'), 300, 300);
-    const name = q.get('name'); const type = q.get('type'); const identifier = q.get('identifier');
+    const name = q.get('name');
+    const type = q.get('type');
+    const identifier = q.get('identifier');
     if (type && !name) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
     if (identifier && !type) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
     const sorted = [...z.records].sort(compareRecords);
@@ -210,8 +281,11 @@ export class Route53 {
     const next = rest[limit];
     return xmlDoc('ListResourceRecordSetsResponse', {
       ResourceRecordSets: rest.slice(0, limit).map((r) => ['ResourceRecordSet', recordXml(r)]),
-      IsTruncated: Boolean(next), NextRecordName: next?.Name, NextRecordType: next?.Type,
-      NextRecordIdentifier: next?.SetIdentifier, MaxItems: limit,
+      IsTruncated: Boolean(next),
+      NextRecordName: next?.Name,
+      NextRecordType: next?.Type,
+      NextRecordIdentifier: next?.SetIdentifier,
+      MaxItems: limit,
     });
   }
 
@@ -227,17 +301,32 @@ export class Route53 {
       const rr = child(c, 'ResourceRecordSet');
       const alias = child(rr, 'AliasTarget');
       const rec: RecordSet = {
-        Name: normalizeName(text(rr, 'Name') ?? ''), Type: text(rr, 'Type') ?? '',
+        Name: normalizeName(text(rr, 'Name') ?? ''),
+        Type: text(rr, 'Type') ?? '',
         ...(text(rr, 'TTL') !== undefined ? { TTL: Number(text(rr, 'TTL')) } : {}),
         ...(child(rr, 'ResourceRecords') ? { ResourceRecords: child(rr, 'ResourceRecords')!.children.map((r) => text(r, 'Value') ?? '') } : {}),
         ...(text(rr, 'SetIdentifier') !== undefined ? { SetIdentifier: text(rr, 'SetIdentifier') } : {}),
         ...(text(rr, 'Weight') !== undefined ? { Weight: Number(text(rr, 'Weight')) } : {}),
-        ...(alias ? { AliasTarget: { HostedZoneId: text(alias, 'HostedZoneId') ?? '', DNSName: normalizeName(text(alias, 'DNSName') ?? ''), EvaluateTargetHealth: text(alias, 'EvaluateTargetHealth') === 'true' } } : {}),
+        ...(alias
+          ? {
+              AliasTarget: {
+                HostedZoneId: text(alias, 'HostedZoneId') ?? '',
+                DNSName: normalizeName(text(alias, 'DNSName') ?? ''),
+                EvaluateTargetHealth: text(alias, 'EvaluateTargetHealth') === 'true',
+              },
+            }
+          : {}),
       };
       const label = `[name='${rec.Name}', type='${rec.Type}'${rec.SetIdentifier ? `, set-identifier='${rec.SetIdentifier}'` : ''}]`;
       if (!['CREATE', 'DELETE', 'UPSERT'].includes(action)) throw invalidInput(`Invalid action: ${action}`);
-      if (rec.Name !== z.Name && !rec.Name.endsWith(`.${z.Name}`)) { errors.push(`RRSet with DNS name ${rec.Name} is not permitted in zone ${z.Name}`); continue; }
-      if (!rec.AliasTarget && (!rec.ResourceRecords?.length || rec.TTL === undefined)) { errors.push(`Invalid Resource Record Set ${label}: TTL and ResourceRecords are required`); continue; }
+      if (rec.Name !== z.Name && !rec.Name.endsWith(`.${z.Name}`)) {
+        errors.push(`RRSet with DNS name ${rec.Name} is not permitted in zone ${z.Name}`);
+        continue;
+      }
+      if (!rec.AliasTarget && (!rec.ResourceRecords?.length || rec.TTL === undefined)) {
+        errors.push(`Invalid Resource Record Set ${label}: TTL and ResourceRecords are required`);
+        continue;
+      }
       const i = records.findIndex((r) => compareRecords(r, rec) === 0);
       if (action === 'CREATE' && i >= 0) errors.push(`Tried to create resource record set ${label} but it already exists`);
       else if (action === 'DELETE' && i < 0) errors.push(`Tried to delete resource record set ${label} but it was not found`);
@@ -293,16 +382,22 @@ export function serve(port: number, stateFile: string, accessKey: string, secret
       const url = new URL(req.url ?? '/', 'http://localhost');
       const requestId = randomBytes(16).toString('hex');
       res.setHeader('x-amzn-RequestId', requestId);
-      if (url.pathname === '/healthz') { res.end('ok'); return; }
+      if (url.pathname === '/healthz') {
+        res.end('ok');
+        return;
+      }
       try {
         verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, body, accessKey, secretKey);
         const out = api.route(req.method ?? 'GET', url.pathname, url.searchParams, body.toString('utf8'));
         res.writeHead(200, { 'content-type': 'text/xml' }).end(out);
       } catch (err) {
         const e = err instanceof ApiError ? err : new ApiError(500, 'InternalFailure', String(err));
-        res.writeHead(e.status, { 'content-type': 'text/xml' }).end(xmlDoc('ErrorResponse', {
-          Error: { Type: e.status >= 500 ? 'Receiver' : 'Sender', Code: e.code, Message: e.message }, RequestId: requestId,
-        }));
+        res.writeHead(e.status, { 'content-type': 'text/xml' }).end(
+          xmlDoc('ErrorResponse', {
+            Error: { Type: e.status >= 500 ? 'Receiver' : 'Sender', Code: e.code, Message: e.message },
+            RequestId: requestId,
+          }),
+        );
       }
     });
   });

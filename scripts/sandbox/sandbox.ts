@@ -11,11 +11,29 @@ import { apply, kubectl, writeKubeconfig, type Target } from './kube.ts';
 import { kwokArgs } from './kwok.ts';
 import { ensurePki, type ClientName, type Pki } from './pki.ts';
 import {
-  isAlive, isHealthy, loadState, mtime, portFree, saveState, startAndWait, stop, unrecordedSandboxProcesses, type StartSpec, type State,
+  isAlive,
+  isHealthy,
+  loadState,
+  mtime,
+  portFree,
+  saveState,
+  startAndWait,
+  stop,
+  unrecordedSandboxProcesses,
+  type StartSpec,
+  type State,
 } from './processes.ts';
 import {
-  guestCrdFiles, guestObjects, mgmt1Namespaces, mgmtCrdFiles, mgmtNodeNames, nodes, operatorObjects, route53Seed,
-  sampleClusterObjects, type Generated,
+  guestCrdFiles,
+  guestObjects,
+  mgmt1Namespaces,
+  mgmtCrdFiles,
+  mgmtNodeNames,
+  nodes,
+  operatorObjects,
+  route53Seed,
+  sampleClusterObjects,
+  type Generated,
 } from './seed.ts';
 
 export interface SandboxInfo {
@@ -40,7 +58,9 @@ export function build(only = 'all'): Promise<string> {
     const env = { ...process.env, PATH: `${process.env.PATH}:/usr/local/go/bin` };
     const child = spawn('bash', [paths.buildScript, only], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').pop() ?? '') : reject(new Error(`build.sh failed (${code})`))));
   });
@@ -74,7 +94,11 @@ export function awsEnv(g: Generated): Record<string, string> {
 
 // ---------- process specifications ----------
 
-interface Ctx { bin: string; pki: Pki; g: Generated }
+interface Ctx {
+  bin: string;
+  pki: Pki;
+  g: Generated;
+}
 
 const apiserverUrl = (c: ClusterSpec) => `https://127.0.0.1:${c.ports.apiserver}`;
 const kubeconfigFor = (c: ClusterSpec, who: ClientName) => join(paths.dir, 'kubeconfigs', `${c.name}-${who}.kubeconfig`);
@@ -90,54 +114,92 @@ function etcdSpec({ bin }: Ctx): StartSpec {
   const client = `http://127.0.0.1:${port('etcd')}`;
   const peer = `http://127.0.0.1:${port('etcdPeer')}`;
   return {
-    name: 'etcd', command: join(bin, 'etcd'), healthUrl: `${client}/health`,
+    name: 'etcd',
+    command: join(bin, 'etcd'),
+    healthUrl: `${client}/health`,
     args: [
-      '--name=sandbox', `--data-dir=${paths.etcdData}`, `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=sandbox=${peer}`,
+      '--name=sandbox',
+      `--data-dir=${paths.etcdData}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=sandbox=${peer}`,
       // Throwaway data on a laptop or CI disk: skip fsync for speed.
-      '--unsafe-no-fsync', '--log-level=warn',
+      '--unsafe-no-fsync',
+      '--log-level=warn',
     ],
   };
 }
 
 function apiserverSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
   return {
-    name: `${c.name}-kube-apiserver`, command: join(bin, 'kube-apiserver'), healthUrl: `${apiserverUrl(c)}/readyz`,
-    tls: { ca: pki.ca.cert }, timeoutMs: 180_000,
+    name: `${c.name}-kube-apiserver`,
+    command: join(bin, 'kube-apiserver'),
+    healthUrl: `${apiserverUrl(c)}/readyz`,
+    tls: { ca: pki.ca.cert },
+    timeoutMs: 180_000,
     args: [
-      `--etcd-servers=http://127.0.0.1:${port('etcd')}`, `--etcd-prefix=${c.etcdPrefix}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${c.ports.apiserver}`,
-      `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`, `--client-ca-file=${pki.ca.cert}`,
+      `--etcd-servers=http://127.0.0.1:${port('etcd')}`,
+      `--etcd-prefix=${c.etcdPrefix}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${c.ports.apiserver}`,
+      `--tls-cert-file=${pki.serving.cert}`,
+      `--tls-private-key-file=${pki.serving.key}`,
+      `--client-ca-file=${pki.ca.cert}`,
       // Published for the controller-manager's and scheduler's delegated authentication.
-      `--requestheader-client-ca-file=${pki.ca.cert}`, '--requestheader-allowed-names=front-proxy-client',
-      '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group',
+      `--requestheader-client-ca-file=${pki.ca.cert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
       '--requestheader-extra-headers-prefix=X-Remote-Extra-',
       `--cert-dir=${join(paths.pki, c.name)}`,
-      '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${pki.serviceAccount.pub}`,
-      `--service-account-signing-key-file=${pki.serviceAccount.key}`, `--service-cluster-ip-range=${c.serviceCIDR}`,
-      '--authorization-mode=Node,RBAC', '--allow-privileged=true',
-      `--kubelet-client-certificate=${pki.clients['kubelet-client'].cert}`, `--kubelet-client-key=${pki.clients['kubelet-client'].key}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${pki.serviceAccount.pub}`,
+      `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+      `--service-cluster-ip-range=${c.serviceCIDR}`,
+      '--authorization-mode=Node,RBAC',
+      '--allow-privileged=true',
+      `--kubelet-client-certificate=${pki.clients['kubelet-client'].cert}`,
+      `--kubelet-client-key=${pki.clients['kubelet-client'].key}`,
       // kwok nodes advertise 127.0.0.1 and their kwok's port; their names do not resolve.
       '--kubelet-preferred-address-types=InternalIP',
       // Endpoints may not hold loopback addresses, so don't publish the apiserver's own.
-      '--endpoint-reconciler-type=none', '--profiling=false',
+      '--endpoint-reconciler-type=none',
+      '--profiling=false',
     ],
   };
 }
 
 function servingArgs(securePort: number, pki: Pki): string[] {
-  return ['--bind-address=127.0.0.1', `--secure-port=${securePort}`, `--tls-cert-file=${pki.serving.cert}`, `--tls-private-key-file=${pki.serving.key}`, '--leader-elect=false'];
+  return [
+    '--bind-address=127.0.0.1',
+    `--secure-port=${securePort}`,
+    `--tls-cert-file=${pki.serving.cert}`,
+    `--tls-private-key-file=${pki.serving.key}`,
+    '--leader-elect=false',
+  ];
 }
 
 function controllerManagerSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
   const kc = kubeconfigFor(c, 'kube-controller-manager');
   return {
-    name: `${c.name}-kube-controller-manager`, command: join(bin, 'kube-controller-manager'),
-    healthUrl: `https://127.0.0.1:${c.ports.controllerManager}/healthz`, tls: { ca: pki.ca.cert },
+    name: `${c.name}-kube-controller-manager`,
+    command: join(bin, 'kube-controller-manager'),
+    healthUrl: `https://127.0.0.1:${c.ports.controllerManager}/healthz`,
+    tls: { ca: pki.ca.cert },
     args: [
-      `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`, ...servingArgs(c.ports.controllerManager, pki),
-      `--cluster-name=${c.name}`, `--service-account-private-key-file=${pki.serviceAccount.key}`, `--root-ca-file=${pki.ca.cert}`,
-      `--cluster-signing-cert-file=${pki.ca.cert}`, `--cluster-signing-key-file=${pki.ca.key}`, '--use-service-account-credentials=true',
+      `--kubeconfig=${kc}`,
+      `--authentication-kubeconfig=${kc}`,
+      `--authorization-kubeconfig=${kc}`,
+      ...servingArgs(c.ports.controllerManager, pki),
+      `--cluster-name=${c.name}`,
+      `--service-account-private-key-file=${pki.serviceAccount.key}`,
+      `--root-ca-file=${pki.ca.cert}`,
+      `--cluster-signing-cert-file=${pki.ca.cert}`,
+      `--cluster-signing-key-file=${pki.ca.key}`,
+      '--use-service-account-credentials=true',
     ],
   };
 }
@@ -145,8 +207,10 @@ function controllerManagerSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
 function schedulerSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
   const kc = kubeconfigFor(c, 'kube-scheduler');
   return {
-    name: `${c.name}-kube-scheduler`, command: join(bin, 'kube-scheduler'),
-    healthUrl: `https://127.0.0.1:${c.ports.scheduler}/healthz`, tls: { ca: pki.ca.cert },
+    name: `${c.name}-kube-scheduler`,
+    command: join(bin, 'kube-scheduler'),
+    healthUrl: `https://127.0.0.1:${c.ports.scheduler}/healthz`,
+    tls: { ca: pki.ca.cert },
     args: [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`, ...servingArgs(c.ports.scheduler, pki)],
   };
 }
@@ -156,7 +220,9 @@ function kwokSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
   // private filesystem (etcd, see hosted-etcd/podfs.ts) run commands inside it.
   const shims = c.controllers ? installShims(paths.hostedEtcd) : undefined;
   return {
-    name: `${c.name}-kwok`, command: join(bin, 'kwok'), healthUrl: `http://127.0.0.1:${c.ports.kwok}/healthz`,
+    name: `${c.name}-kwok`,
+    command: join(bin, 'kwok'),
+    healthUrl: `http://127.0.0.1:${c.ports.kwok}/healthz`,
     args: kwokArgs(c, kubeconfigFor(c, 'admin'), pki.serving),
     ...(shims ? { env: { PATH: `${shims}:${process.env.PATH ?? '/usr/bin:/bin'}` } } : {}),
   };
@@ -170,12 +236,22 @@ function operatorSpec(c: ClusterSpec, { bin, g }: Ctx): StartSpec {
   const config = {
     // Hosted etcd member N of cluster C listens on 127.<mgmtIndex>.<C>.<N+1>: derived from the
     // operator's port, so that two sandboxes with different port bases don't collide.
-    cluster: c.name, mgmtIndex: (Math.floor(p / 100) % 250) + 1, kubeconfig: kubeconfigFor(c, 'admin'), binDir: bin, root: paths.hostedEtcd,
-    workDir: paths.dir, awsEnv: awsEnv(g), baseDomain: BASE_DOMAIN, operatorNamespace: 'hypershift', port: p,
+    cluster: c.name,
+    mgmtIndex: (Math.floor(p / 100) % 250) + 1,
+    kubeconfig: kubeconfigFor(c, 'admin'),
+    binDir: bin,
+    root: paths.hostedEtcd,
+    workDir: paths.dir,
+    awsEnv: awsEnv(g),
+    baseDomain: BASE_DOMAIN,
+    operatorNamespace: 'hypershift',
+    port: p,
   };
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
   return {
-    name: `${c.name}-hypershift-operator`, command: nodeBin, healthUrl: `http://127.0.0.1:${p}/healthz`,
+    name: `${c.name}-hypershift-operator`,
+    command: nodeBin,
+    healthUrl: `http://127.0.0.1:${p}/healthz`,
     // The code's hash as an argument: `up` restarts the sandbox when the simulator's code changed.
     args: [join(repoRoot, 'scripts/sandbox/operator/main.ts'), file, `--code=${simulatorCodeHash()}`],
   };
@@ -187,17 +263,29 @@ function simulatorCodeHash(): string {
   for (const dir of ['scripts/sandbox/operator', 'scripts/sandbox/hosted-etcd', 'scripts/sandbox/manifests/kwok']) {
     const abs = join(repoRoot, dir);
     if (!existsSync(abs)) continue;
-    for (const f of readdirSync(abs).filter((x) => /\.(ts|sh|yaml)$/.test(x)).sort()) h.update(f).update(readFileSync(join(abs, f)));
+    for (const f of readdirSync(abs)
+      .filter((x) => /\.(ts|sh|yaml)$/.test(x))
+      .sort())
+      h.update(f).update(readFileSync(join(abs, f)));
   }
   return h.digest('hex').slice(0, 16);
 }
 
 function minioSpec({ bin, g }: Ctx): StartSpec {
   return {
-    name: 'minio', command: join(bin, 'minio'), healthUrl: `http://127.0.0.1:${port('minio')}/minio/health/ready`,
-    args: ['server', paths.minioData, `--address=127.0.0.1:${port('minio')}`, `--console-address=127.0.0.1:${port('minioConsole')}`,
+    name: 'minio',
+    command: join(bin, 'minio'),
+    healthUrl: `http://127.0.0.1:${port('minio')}/minio/health/ready`,
+    args: [
+      'server',
+      paths.minioData,
+      `--address=127.0.0.1:${port('minio')}`,
+      `--console-address=127.0.0.1:${port('minioConsole')}`,
       // Both default to ~/.minio otherwise.
-      `--certs-dir=${join(paths.dir, 'minio-certs')}`, `--config-dir=${join(paths.dir, 'minio-config')}`, '--quiet'],
+      `--certs-dir=${join(paths.dir, 'minio-certs')}`,
+      `--config-dir=${join(paths.dir, 'minio-config')}`,
+      '--quiet',
+    ],
     env: { MINIO_ROOT_USER: g.awsAccessKeyId, MINIO_ROOT_PASSWORD: g.awsSecretAccessKey, MINIO_REGION: AWS_REGION, MINIO_BROWSER: 'off' },
   };
 }
@@ -205,7 +293,9 @@ function minioSpec({ bin, g }: Ctx): StartSpec {
 function route53Spec({ g }: Ctx): StartSpec {
   if (!existsSync(paths.route53State)) writeFileSync(paths.route53State, JSON.stringify(route53Seed(), null, 2));
   return {
-    name: 'route53', command: nodeBin, healthUrl: `http://127.0.0.1:${port('route53')}/healthz`,
+    name: 'route53',
+    command: nodeBin,
+    healthUrl: `http://127.0.0.1:${port('route53')}/healthz`,
     args: [join(repoRoot, 'scripts/sandbox/route53.ts'), String(port('route53')), paths.route53State],
     env: { HCP_SANDBOX_R53_ACCESS_KEY: g.awsAccessKeyId, HCP_SANDBOX_R53_SECRET_KEY: g.awsSecretAccessKey },
   };
@@ -252,8 +342,12 @@ async function seedCluster(ctx: Ctx, c: ClusterSpec, guestKubeconfig: string): P
 
 async function createBucket(g: Generated): Promise<void> {
   const env = awsEnv(g);
-  const s3 = new S3Client({ region: AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true,
-    credentials: { accessKeyId: g.awsAccessKeyId, secretAccessKey: g.awsSecretAccessKey } });
+  const s3 = new S3Client({
+    region: AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_S3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: g.awsAccessKeyId, secretAccessKey: g.awsSecretAccessKey },
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   } catch (err) {
@@ -266,13 +360,30 @@ async function createBucket(g: Generated): Promise<void> {
 function writeUserFiles(ctx: Ctx): SandboxInfo {
   const [m1, m2, guest] = clusters();
   const admin = ctx.pki.clients.admin;
-  writeKubeconfig(paths.kubeconfig, ctx.pki.ca.cert, [m1, m2].map((c) => ({ name: c.name, server: apiserverUrl(c), user: admin })), 'mgmt-1');
+  writeKubeconfig(
+    paths.kubeconfig,
+    ctx.pki.ca.cert,
+    [m1, m2].map((c) => ({ name: c.name, server: apiserverUrl(c), user: admin })),
+    'mgmt-1',
+  );
   writeKubeconfig(paths.guestKubeconfig, ctx.pki.ca.cert, [{ name: guest.name, server: apiserverUrl(guest), user: admin }]);
   const env = awsEnv(ctx.g);
-  writeFileSync(paths.awsEnv, Object.entries(env).map(([k, v]) => `export ${k}=${v}\n`).join(''), { mode: 0o600 });
+  writeFileSync(
+    paths.awsEnv,
+    Object.entries(env)
+      .map(([k, v]) => `export ${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   return {
-    dir: paths.dir, kubeconfig: paths.kubeconfig, guestKubeconfig: paths.guestKubeconfig, awsEnvFile: paths.awsEnv, awsEnv: env,
-    kubectl: join(ctx.bin, 'kubectl'), binDir: ctx.bin, ports: allPorts(),
+    dir: paths.dir,
+    kubeconfig: paths.kubeconfig,
+    guestKubeconfig: paths.guestKubeconfig,
+    awsEnvFile: paths.awsEnv,
+    awsEnv: env,
+    kubectl: join(ctx.bin, 'kubectl'),
+    binDir: ctx.bin,
+    ports: allPorts(),
   };
 }
 
@@ -309,7 +420,10 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(readFileSync(lock, 'utf8'));
-      if (owner > 0 && !pidAlive(owner)) { rmSync(lock, { force: true }); continue; }
+      if (owner > 0 && !pidAlive(owner)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`another sandbox command (pid ${owner}) still holds ${lock}`);
       if (!told) log(`waiting for another sandbox command (pid ${owner}) to finish`);
       told = true;
@@ -364,7 +478,9 @@ async function upLocked(): Promise<SandboxInfo> {
   saveState(state);
   for (const [name, p] of Object.entries(allPorts())) {
     if (!(await portFree(p))) {
-      throw new Error(`port ${p} (${name}) is already in use; stop what uses it or move the sandbox with HCP_SANDBOX_PORT_BASE=<n> (see scripts/sandbox/README.md)`);
+      throw new Error(
+        `port ${p} (${name}) is already in use; stop what uses it or move the sandbox with HCP_SANDBOX_PORT_BASE=<n> (see scripts/sandbox/README.md)`,
+      );
     }
   }
   try {
@@ -405,10 +521,19 @@ async function waitForSampleEtcd(t: Target, timeoutMs = 180_000): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    last = await kubectl(t, ['get', 'pods', '-n', 'clusters-sample', '-l', 'app=etcd', '-o',
-      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}']).catch((e: Error) => e.message);
+    last = await kubectl(t, [
+      'get',
+      'pods',
+      '-n',
+      'clusters-sample',
+      '-l',
+      'app=etcd',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}',
+    ]).catch((e: Error) => e.message);
     if ((last.match(/etcd-\d=True/g) ?? []).length === 3) return;
-    if (Date.now() > deadline) throw new Error(`clusters-sample etcd pods not Ready after ${timeoutMs / 1000}s: ${last}; see ${join(paths.logs, 'mgmt-1-hypershift-operator.log')}`);
+    if (Date.now() > deadline)
+      throw new Error(`clusters-sample etcd pods not Ready after ${timeoutMs / 1000}s: ${last}; see ${join(paths.logs, 'mgmt-1-hypershift-operator.log')}`);
     await sleep(500);
   }
 }
@@ -435,13 +560,22 @@ async function wipe(): Promise<void> {
 
 export const clean = () => withLock(wipe);
 
-export interface ProcessStatus { name: string; pid: number; alive: boolean; healthy: boolean; endpoint: string; log: string }
+export interface ProcessStatus {
+  name: string;
+  pid: number;
+  alive: boolean;
+  healthy: boolean;
+  endpoint: string;
+  log: string;
+}
 
 export async function status(): Promise<ProcessStatus[]> {
   const state = loadState();
   const ca = join(paths.pki, 'ca.crt');
-  return Promise.all(Object.values(state.processes).map(async (rec) => {
-    const alive = isAlive(rec);
-    return { name: rec.name, pid: rec.pid, alive, healthy: alive && (await isHealthy(rec.healthUrl, { ca })), endpoint: rec.healthUrl, log: rec.log };
-  }));
+  return Promise.all(
+    Object.values(state.processes).map(async (rec) => {
+      const alive = isAlive(rec);
+      return { name: rec.name, pid: rec.pid, alive, healthy: alive && (await isHealthy(rec.healthUrl, { ca })), endpoint: rec.healthUrl, log: rec.log };
+    }),
+  );
 }

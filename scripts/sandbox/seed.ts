@@ -18,7 +18,11 @@ export interface Generated {
   infraID: string;
 }
 
-const yamlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+const yamlFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
 
 /** CRDs for the management clusters: HyperShift, CAPI and CAPA (unchanged), Route, kwok's Exec/Logs. */
 export function mgmtCrdFiles(): string[] {
@@ -38,7 +42,8 @@ const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion:
 /** kwok-managed Nodes advertising 127.0.0.1 (kwok's node-initialize stage fills in the status). */
 export function nodes(names: string[], labels: Record<string, string> = {}, annotations: Record<string, string> = {}): object[] {
   return names.map((name) => ({
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: {
       name,
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '', ...labels },
@@ -57,7 +62,9 @@ export function operatorObjects(): object[] {
     ns('hypershift'),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'operator', namespace: 'hypershift' } },
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'operator', namespace: 'hypershift', labels },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'operator', namespace: 'hypershift', labels },
       spec: {
         replicas: 2,
         // Upstream's pod exits at start on a bad METRICS_SET and never turns Ready, so the rollout
@@ -71,20 +78,23 @@ export function operatorObjects(): object[] {
           metadata: { labels: { name: 'operator', ...labels } },
           spec: {
             serviceAccountName: 'operator',
-            containers: [{
-              name: 'operator',
-              image: 'quay.io/hypershift/hypershift-operator:4.15',
-              command: ['/usr/bin/hypershift-operator'],
-              args: ['run', '--namespace=$(MY_NAMESPACE)', '--metrics-addr=:9000', '--enable-ocp-cluster-monitoring=false'],
-              env: [{ name: 'MY_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-              ports: [{ name: 'metrics', containerPort: 9000 }],
-            }],
+            containers: [
+              {
+                name: 'operator',
+                image: 'quay.io/hypershift/hypershift-operator:4.15',
+                command: ['/usr/bin/hypershift-operator'],
+                args: ['run', '--namespace=$(MY_NAMESPACE)', '--metrics-addr=:9000', '--enable-ocp-cluster-monitoring=false'],
+                env: [{ name: 'MY_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+                ports: [{ name: 'metrics', containerPort: 9000 }],
+              },
+            ],
           },
         },
       },
     },
     {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: 'supported-versions', namespace: 'hypershift', labels: { 'hypershift.openshift.io/supported-versions': 'true' } },
       data: { 'supported-versions': JSON.stringify({ versions: SUPPORTED_VERSIONS }), 'server-version': OPERATOR_REVISION },
     },
@@ -96,7 +106,9 @@ export function sampleClusterObjects(g: Generated, guestKubeconfig: string): obj
   const meta = (name: string) => ({ name, namespace: 'clusters' });
   const subnet = { id: 'subnet-0sandbox0private1a' };
   const nodePool = (zone: string, replicas: number, zoneSubnet = subnet) => ({
-    apiVersion: 'hypershift.openshift.io/v1beta1', kind: 'NodePool', metadata: meta(`sample-${zone}`),
+    apiVersion: 'hypershift.openshift.io/v1beta1',
+    kind: 'NodePool',
+    metadata: meta(`sample-${zone}`),
     spec: {
       clusterName: 'sample',
       replicas,
@@ -112,14 +124,26 @@ export function sampleClusterObjects(g: Generated, guestKubeconfig: string): obj
   const arn = (role: string) => `arn:aws:iam::123456789012:role/${g.infraID}-${role}`;
   return [
     ns('clusters'),
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('sample-pull-secret'), type: 'kubernetes.io/dockerconfigjson',
-      stringData: { '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('sandbox:sandbox').toString('base64') } } }) } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('sample-pull-secret'),
+      type: 'kubernetes.io/dockerconfigjson',
+      stringData: { '.dockerconfigjson': JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('sandbox:sandbox').toString('base64') } } }) },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: meta('sample-etcd-encryption-key'), type: 'Opaque', data: { key: g.etcdEncryptionKey } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('sample-ssh-key'), type: 'Opaque',
-      stringData: { 'id_rsa.pub': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKcUOsQ0e2O7JsHk2Y8sLfmmA9U0kfVVc0CKPZ0Sandbox sandbox' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('sample-ssh-key'),
+      type: 'Opaque',
+      stringData: { 'id_rsa.pub': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKcUOsQ0e2O7JsHk2Y8sLfmmA9U0kfVVc0CKPZ0Sandbox sandbox' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: meta('sample-admin-kubeconfig'), type: 'Opaque', stringData: { kubeconfig: guestKubeconfig } },
     {
-      apiVersion: 'hypershift.openshift.io/v1beta1', kind: 'HostedCluster', metadata: meta('sample'),
+      apiVersion: 'hypershift.openshift.io/v1beta1',
+      kind: 'HostedCluster',
+      metadata: meta('sample'),
       spec: {
         release: { image: RELEASE_IMAGE },
         pullSecret: { name: 'sample-pull-secret' },
@@ -144,9 +168,12 @@ export function sampleClusterObjects(g: Generated, guestKubeconfig: string): obj
             cloudProviderConfig: { vpc: 'vpc-0sandbox0000001', subnet, zone: 'us-east-1a' },
             resourceTags: [{ key: `kubernetes.io/cluster/${g.infraID}`, value: 'owned' }],
             rolesRef: {
-              ingressARN: arn('openshift-ingress'), imageRegistryARN: arn('openshift-image-registry'),
-              storageARN: arn('aws-ebs-csi-driver-controller'), networkARN: arn('cloud-network-config-controller'),
-              kubeCloudControllerARN: arn('cloud-controller'), nodePoolManagementARN: arn('node-pool'),
+              ingressARN: arn('openshift-ingress'),
+              imageRegistryARN: arn('openshift-image-registry'),
+              storageARN: arn('aws-ebs-csi-driver-controller'),
+              networkARN: arn('cloud-network-config-controller'),
+              kubeCloudControllerARN: arn('cloud-controller'),
+              nodePoolManagementARN: arn('node-pool'),
               controlPlaneOperatorARN: arn('control-plane-operator'),
             },
           },
@@ -190,7 +217,9 @@ export function guestObjects(): object[] {
     // OVN's node agent as a DaemonSet: the simulated operator of mgmt-1 acts as the guest's
     // DaemonSet controller (operator/guest.ts), so every Node has one pod and a deleted one returns.
     {
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ovnkube-node', namespace: guestNs, labels: { app: 'ovnkube-node', component: 'network' } },
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'ovnkube-node', namespace: guestNs, labels: { app: 'ovnkube-node', component: 'network' } },
       spec: {
         selector: { matchLabels: { app: 'ovnkube-node' } },
         template: {
@@ -199,7 +228,10 @@ export function guestObjects(): object[] {
             serviceAccountName: 'ovn-kubernetes-node',
             automountServiceAccountToken: false,
             hostNetwork: true,
-            containers: ['ovn-controller', 'ovnkube-controller'].map((name) => ({ name, image: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0000000000000000000000000000000000000000000000000000000000000000' })),
+            containers: ['ovn-controller', 'ovnkube-controller'].map((name) => ({
+              name,
+              image: 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+            })),
           },
         },
       },
@@ -213,14 +245,20 @@ export function route53Seed(): Route53State {
   const ns = ['ns-1536.awsdns-00.co.uk.', 'ns-0.awsdns-00.com.', 'ns-1024.awsdns-00.org.', 'ns-512.awsdns-00.net.'];
   return {
     changes: {},
-    zones: [{
-      Id: `/hostedzone/${ZONE_ID}`, Name: zone, CallerReference: 'kubectl-hcp-sandbox', Comment: 'sandbox public zone', PrivateZone: false,
-      records: [
-        { Name: zone, Type: 'NS', TTL: 172800, ResourceRecords: ns },
-        { Name: zone, Type: 'SOA', TTL: 900, ResourceRecords: [`${ns[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
-        { Name: `api.sample.${zone}`, Type: 'CNAME', TTL: 300, ResourceRecords: ['a0sandbox0api-1234567890.us-east-1.elb.amazonaws.com'] },
-        { Name: `\\052.apps.sample.${zone}`, Type: 'CNAME', TTL: 300, ResourceRecords: ['a0sandbox0apps-1234567890.us-east-1.elb.amazonaws.com'] },
-      ],
-    }],
+    zones: [
+      {
+        Id: `/hostedzone/${ZONE_ID}`,
+        Name: zone,
+        CallerReference: 'kubectl-hcp-sandbox',
+        Comment: 'sandbox public zone',
+        PrivateZone: false,
+        records: [
+          { Name: zone, Type: 'NS', TTL: 172800, ResourceRecords: ns },
+          { Name: zone, Type: 'SOA', TTL: 900, ResourceRecords: [`${ns[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
+          { Name: `api.sample.${zone}`, Type: 'CNAME', TTL: 300, ResourceRecords: ['a0sandbox0api-1234567890.us-east-1.elb.amazonaws.com'] },
+          { Name: `\\052.apps.sample.${zone}`, Type: 'CNAME', TTL: 300, ResourceRecords: ['a0sandbox0apps-1234567890.us-east-1.elb.amazonaws.com'] },
+        ],
+      },
+    ],
   };
 }

@@ -46,7 +46,8 @@ export function s3Settings(opts: S3Options, env: NodeJS.ProcessEnv): S3Settings 
     if (!url || !['http:', 'https:'].includes(url.protocol)) throw new UsageError(`${source} "${endpoint}" is not an http(s) URL`);
   }
   if (opts.profile !== undefined && !/^[A-Za-z0-9_.@+-]+$/.test(opts.profile)) throw new UsageError(`--profile "${opts.profile}" is not a profile name`);
-  if (opts.region !== undefined && !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(opts.region)) throw new UsageError(`--region "${opts.region}" is not an AWS region (e.g. us-east-1)`);
+  if (opts.region !== undefined && !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(opts.region))
+    throw new UsageError(`--region "${opts.region}" is not an AWS region (e.g. us-east-1)`);
   return { profile: opts.profile, region: opts.region, endpoint, forcePathStyle: opts.forcePathStyle ?? false };
 }
 

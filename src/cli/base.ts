@@ -23,7 +23,11 @@ export abstract class HcpCommand extends Command<HcpContext> {
   as = Option.String('--as', { hidden: true, description: 'Username to impersonate for the operation' });
   asGroup = Option.Array('--as-group', { hidden: true, description: 'Group to impersonate (repeatable)' });
   requestTimeout = Option.String('--request-timeout', { hidden: true, description: 'Timeout for a single API request, e.g. 30s (0 = none)' });
-  verbosity = Option.String('-v,--v', '0', { hidden: true, description: 'Log level: 1 shows stack traces, 6 shows every API request', validator: t.isNumber() });
+  verbosity = Option.String('-v,--v', '0', {
+    hidden: true,
+    description: 'Log level: 1 shows stack traces, 6 shows every API request',
+    validator: t.isNumber(),
+  });
   hypershiftNamespace = Option.String('--hypershift-namespace', DEFAULT_HYPERSHIFT_NAMESPACE, {
     hidden: true,
     description: 'Namespace of the HyperShift operator',
@@ -97,7 +101,10 @@ export abstract class HcpCommand extends Command<HcpContext> {
       const raw = /^\d+$/.test(this.requestTimeout) ? `${this.requestTimeout}s` : this.requestTimeout;
       timeoutMs = parseGoDuration(raw, '--request-timeout');
     }
-    for (const [flag, value] of [['--namespace', this.namespace], ['--hypershift-namespace', this.hypershiftNamespace]] as const) {
+    for (const [flag, value] of [
+      ['--namespace', this.namespace],
+      ['--hypershift-namespace', this.hypershiftNamespace],
+    ] as const) {
       if (value !== undefined) assertDnsLabel(value, flag);
     }
     return { timeoutMs };

@@ -9,4 +9,14 @@ import { etcdCommands } from './etcd/commands.ts';
 import { DebugJournalTestCommand } from './debug/journal-test.ts';
 import { DumpCommand } from './dump.ts';
 
-export const commands = [HelpCommand, StatusCommand, VersionCommand, PauseCommand, ResumeCommand, ...configCommands, ...etcdCommands, DumpCommand, DebugJournalTestCommand];
+export const commands = [
+  HelpCommand,
+  StatusCommand,
+  VersionCommand,
+  PauseCommand,
+  ResumeCommand,
+  ...configCommands,
+  ...etcdCommands,
+  DumpCommand,
+  DebugJournalTestCommand,
+];

@@ -44,7 +44,9 @@ export class DumpCommand extends HostedClusterViewCommand {
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 64)]),
   });
   overwrite = Option.Boolean('--overwrite', false, { description: 'Replace a previous dump in the artifact dir' });
-  includeKind = Option.Array('--include-kind', { description: 'Only these types (kind or plural, repeatable or comma-separated); the HostedCluster and its NodePools are always dumped' });
+  includeKind = Option.Array('--include-kind', {
+    description: 'Only these types (kind or plural, repeatable or comma-separated); the HostedCluster and its NodePools are always dumped',
+  });
   excludeKind = Option.Array('--exclude-kind', { description: 'Not these types (kind or plural, repeatable or comma-separated)' });
   includeNamespace = Option.Array('--include-namespace', { description: 'Also dump this management-cluster namespace (repeatable or comma-separated)' });
 
@@ -59,7 +61,8 @@ export class DumpCommand extends HostedClusterViewCommand {
       this.sinceOpts = { sinceSeconds: Math.max(1, Math.ceil(ms / 1000)) };
     }
     if (this.sinceTime !== undefined) {
-      if (!RFC3339.test(this.sinceTime) || Number.isNaN(Date.parse(this.sinceTime))) throw new UsageError(`--since-time "${this.sinceTime}" is not an RFC3339 time with a zone (e.g. 2026-01-02T15:04:05Z)`);
+      if (!RFC3339.test(this.sinceTime) || Number.isNaN(Date.parse(this.sinceTime)))
+        throw new UsageError(`--since-time "${this.sinceTime}" is not an RFC3339 time with a zone (e.g. 2026-01-02T15:04:05Z)`);
       this.sinceOpts = { sinceTime: this.sinceTime };
     }
     for (const ns of this.namespaces()) assertDnsLabel(ns, '--include-namespace');
@@ -71,7 +74,10 @@ export class DumpCommand extends HostedClusterViewCommand {
   }
 
   private split(values: string[] | undefined): string[] {
-    return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    return (values ?? [])
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
 
   private namespaces(): string[] {
@@ -155,7 +161,8 @@ export class DumpCommand extends HostedClusterViewCommand {
           `skipped ${r.forbidden.length} (forbidden), ${r.errors.length} errors${r.archive ? `; archive ${r.archive}` : ''}`,
       );
     }
-    if (r.forbidden.length) this.out.warn(`${r.forbidden.length} items were skipped because RBAC forbids them (see summary.md and index.json), e.g. ${r.forbidden[0].item}`);
+    if (r.forbidden.length)
+      this.out.warn(`${r.forbidden.length} items were skipped because RBAC forbids them (see summary.md and index.json), e.g. ${r.forbidden[0].item}`);
     if (r.errors.length) {
       throw new RuntimeError(`${r.errors.length} items could not be read after retries, e.g. ${r.errors[0].item}: ${r.errors[0].error}`, {
         state: `the dump in ${r.dir} is complete otherwise; index.json lists every failed item`,

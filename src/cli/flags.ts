@@ -31,7 +31,8 @@ export const hostedClusterArg = () => Option.String({ name: 'NAME' });
  * and say so in its description.
  */
 export const waitOption = (what: string) => Option.Boolean('--wait', false, { description: what });
-export const waitTimeoutOption = (defaultTimeout: string) => Option.String('--wait-timeout', defaultTimeout, { description: 'How long --wait waits (Go duration)' });
+export const waitTimeoutOption = (defaultTimeout: string) =>
+  Option.String('--wait-timeout', defaultTimeout, { description: 'How long --wait waits (Go duration)' });
 export const alwaysWaitTimeoutOption = (defaultTimeout: string, what: string) =>
   Option.String('--wait-timeout', defaultTimeout, { description: `How long to wait for ${what} (this command always waits)` });
 
@@ -56,7 +57,8 @@ export const concurrencyOption = () =>
 export const profileOption = () => Option.String('--profile', { description: 'AWS profile for S3 (default: AWS_PROFILE, then the default credential chain)' });
 export const regionOption = () => Option.String('--region', { description: 'AWS region for S3 (default: AWS_REGION, then the profile)' });
 export const s3EndpointOption = () => Option.String('--s3-endpoint', { description: 'S3 endpoint URL (default: AWS_ENDPOINT_URL_S3), e.g. a MinIO server' });
-export const s3PathStyleOption = () => Option.Boolean('--s3-path-style', false, { description: 'Address buckets as https://host/bucket, as most S3-compatible stores need' });
+export const s3PathStyleOption = () =>
+  Option.Boolean('--s3-path-style', false, { description: 'Address buckets as https://host/bucket, as most S3-compatible stores need' });
 
 /** Whether a flag was given: booleans when true, arrays when not empty, strings when present. */
 export const isGiven = (value: unknown): boolean => value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);

@@ -124,7 +124,10 @@ export abstract class MutatingCommand<Input = void, Observed = void, Target = Ob
     const failures = outcomes.flatMap((o, i) => (o.ok ? [] : [{ target: labels.get(targets[i]) ?? String(i), error: o.error }]));
     if (!failures.length) return;
     const interrupted = failures.find((f) => f.error instanceof InterruptedError);
-    if (interrupted) throw new InterruptedError(`interrupted: ${targets.length - failures.length} of ${targets.length} finished, ${failures.length} stopped or failed`, { hint: 'run the same command again: finished plans are skipped and the rest converges' });
+    if (interrupted)
+      throw new InterruptedError(`interrupted: ${targets.length - failures.length} of ${targets.length} finished, ${failures.length} stopped or failed`, {
+        hint: 'run the same command again: finished plans are skipped and the rest converges',
+      });
     const first = failures[0].error;
     const message = `${failures.length} of ${targets.length} failed: ${failures.map((f) => f.target).join(', ')}`;
     throw first instanceof InterlockError ? new InterlockError(message) : new RuntimeError(message, { cause: first });

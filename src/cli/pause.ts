@@ -49,7 +49,11 @@ export class PauseCommand extends ReconciliationCommand<PauseInput> {
   protected report(_result: unknown, { value }: PauseInput, { hc, pools }: ClusterTarget): Report {
     const what = value === 'true' ? 'paused until resumed' : `paused until ${value}`;
     return {
-      value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, pausedUntil: value, nodePools: this.nodepools ? pools.map((np) => np.metadata.name) : [] },
+      value: {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        pausedUntil: value,
+        nodePools: this.nodepools ? pools.map((np) => np.metadata.name) : [],
+      },
       text: `hostedcluster/${hc.metadata.name} ${what}${this.nodepools && pools.length ? ` (with ${pools.length} NodePools)` : ''}`,
     };
   }

@@ -22,7 +22,11 @@ export interface ReconciliationInput {
  * What pause and resume share: choosing clusters (NAME, --all, -l), --nodepools, the wait for
  * the operator's confirmation, and running one plan per cluster, --concurrency at a time.
  */
-export abstract class ReconciliationCommand<Input extends ReconciliationInput = ReconciliationInput> extends MutatingCommand<Input, ClusterTarget[], ClusterTarget> {
+export abstract class ReconciliationCommand<Input extends ReconciliationInput = ReconciliationInput> extends MutatingCommand<
+  Input,
+  ClusterTarget[],
+  ClusterTarget
+> {
   name = Option.String({ required: false, name: 'NAME' });
   all = Option.Boolean('--all', false, { description: 'Every HostedCluster (in -n if given, else in all namespaces)' });
   selector = Option.String('-l,--selector', { description: 'Label selector for HostedClusters' });
@@ -51,7 +55,10 @@ export abstract class ReconciliationCommand<Input extends ReconciliationInput = 
     const { selectHostedClusters, nodePoolsOf } = this.targetsLib;
     const clusters = await selectHostedClusters(kube, selection);
     const pools = clusters.length ? await nodePoolsOf(kube, clusters) : [];
-    return clusters.map((hc) => ({ hc, pools: pools.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec.clusterName === hc.metadata.name) }));
+    return clusters.map((hc) => ({
+      hc,
+      pools: pools.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec.clusterName === hc.metadata.name),
+    }));
   }
 
   protected override targetsOf(observed: ClusterTarget[]): ClusterTarget[] {

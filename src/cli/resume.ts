@@ -21,14 +21,22 @@ export class ResumeCommand extends ReconciliationCommand {
     ],
   });
 
-  fixLeaks = Option.Boolean('--fix-leaks', false, { description: 'Clear pauses left behind on the HostedControlPlane, MachineDeployments/MachineSets and the CAPI Cluster' });
+  fixLeaks = Option.Boolean('--fix-leaks', false, {
+    description: 'Clear pauses left behind on the HostedControlPlane, MachineDeployments/MachineSets and the CAPI Cluster',
+  });
 
   protected validate(): ReconciliationInput {
     return this.validateTargets();
   }
 
   protected plan({ waitMs }: ReconciliationInput, { hc, pools }: ClusterTarget) {
-    return this.pauseLib.planResume({ hc, waitMs, fixLeaks: this.fixLeaks, nodePools: this.nodepools ? pools : [], otherNodePools: this.nodepools ? 0 : pools.length });
+    return this.pauseLib.planResume({
+      hc,
+      waitMs,
+      fixLeaks: this.fixLeaks,
+      nodePools: this.nodepools ? pools : [],
+      otherNodePools: this.nodepools ? 0 : pools.length,
+    });
   }
 
   protected report(result: ExecutionResult, _input: unknown, { hc, pools }: ClusterTarget): Report {
@@ -40,7 +48,13 @@ export class ResumeCommand extends ReconciliationCommand {
         ? `; ${leaks.length} leaked pause(s) ${this.fixLeaks ? 'cleared' : 'found'}: ${leaks.map((l) => `${l.object} (${l.problem})`).join(', ')}`
         : '; no leaked pauses';
     return {
-      value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, resumed: true, nodePools: this.nodepools ? pools.map((np) => np.metadata.name) : [], leakedPauses: leaks, leakCheckSkipped: skipped },
+      value: {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        resumed: true,
+        nodePools: this.nodepools ? pools.map((np) => np.metadata.name) : [],
+        leakedPauses: leaks,
+        leakCheckSkipped: skipped,
+      },
       text: `hostedcluster/${hc.metadata.name} resumed${leakText}`,
     };
   }

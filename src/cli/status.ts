@@ -34,7 +34,12 @@ export class StatusCommand extends HcpCommand {
     const { selectHostedClusters, nodePoolsOf } = await import('../hostedcluster/targets.ts');
     const { summarizeHostedCluster, renderStatusDetail, renderStatusTable } = await import('../hostedcluster/status.ts');
     const kube = await this.kube();
-    const clusters = await selectHostedClusters(kube, { name: this.name, all: this.all, explicitNamespace: this.namespace, defaultNamespace: this.hcNamespace });
+    const clusters = await selectHostedClusters(kube, {
+      name: this.name,
+      all: this.all,
+      explicitNamespace: this.namespace,
+      defaultNamespace: this.hcNamespace,
+    });
     const pools = await nodePoolsOf(kube, clusters);
     const now = this.context.now();
     const views = clusters.map((hc) => summarizeHostedCluster(hc, pools, now));

@@ -43,7 +43,10 @@ export class VersionCommand extends HcpCommand {
       ];
       return rows.map(([k, v]) => `${k}: ${v ?? '<unknown>'}`).join('\n') + '\n';
     });
-    if (!operator.found) throw new RuntimeError(`no HyperShift operator found: ${operator.problems.join('; ')}`, { hint: 'pass --hypershift-namespace if the operator runs elsewhere' });
+    if (!operator.found)
+      throw new RuntimeError(`no HyperShift operator found: ${operator.problems.join('; ')}`, {
+        hint: 'pass --hypershift-namespace if the operator runs elsewhere',
+      });
     for (const p of operator.problems) this.out.warn(p);
     return 0;
   }

@@ -17,7 +17,15 @@ import { envOf, operatorEnvWaitStep, type Deployment } from '../metrics/metrics-
 import { renderTable } from '../output/output.ts';
 import { UsageError } from '../util/errors.ts';
 import { planConfigMapKey, type ConfigMap } from '../metrics/configmap-key.ts';
-import { FLAGS_TO_ADD, FLAGS_TO_REMOVE, INSTALL_FLAGS_CONFIGMAP, INSTALL_FLAGS_NAMESPACE, installFlagsChange, installFlagsRef, splitFlags } from '../metrics/install-flags.ts';
+import {
+  FLAGS_TO_ADD,
+  FLAGS_TO_REMOVE,
+  INSTALL_FLAGS_CONFIGMAP,
+  INSTALL_FLAGS_NAMESPACE,
+  installFlagsChange,
+  installFlagsRef,
+  splitFlags,
+} from '../metrics/install-flags.ts';
 
 export { INSTALL_FLAGS_NAMESPACE, INSTALL_FLAGS_CONFIGMAP, FLAGS_TO_ADD, FLAGS_TO_REMOVE, splitFlags };
 export const DASHBOARDS_FLAG = '--monitoring-dashboards';
@@ -71,7 +79,14 @@ export interface ToggleInputs {
 
 export function planDashboardsToggle({ enable, existing, prune, waitMs, operatorNamespace }: ToggleInputs): Plan {
   const ref = installFlagsRef;
-  const plan: Plan = { operation: enable ? 'dashboards-enable' : 'dashboards-disable', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan: Plan = {
+    operation: enable ? 'dashboards-enable' : 'dashboards-disable',
+    target: describeRef(ref),
+    steps: [],
+    warnings: [],
+    blockers: [],
+    journal: false,
+  };
   const next = toggledFlags(existing?.data, enable);
   const unchanged = existing && (existing.data?.[FLAGS_TO_ADD] ?? '') === next.add && (existing.data?.[FLAGS_TO_REMOVE] ?? '') === next.remove;
   const change = installFlagsChange(existing, next.add, next.remove);
@@ -235,7 +250,10 @@ export function renderDashboardsView(v: DashboardsView): string {
   if (v.orphans.length) lines.push(`Left behind:           ${v.orphans.join(', ')} (no HostedCluster)`);
   lines.push('');
   const table = v.clusters.length
-    ? renderTable(['namespace', 'hostedcluster', 'dashboard', 'exists'], v.clusters.map((c) => [c.namespace, c.name, `${DASHBOARDS_NAMESPACE}/${c.dashboard}`, c.exists ? 'yes' : 'no']))
+    ? renderTable(
+        ['namespace', 'hostedcluster', 'dashboard', 'exists'],
+        v.clusters.map((c) => [c.namespace, c.name, `${DASHBOARDS_NAMESPACE}/${c.dashboard}`, c.exists ? 'yes' : 'no']),
+      )
     : 'No HostedClusters.\n';
   return lines.join('\n') + table;
 }

@@ -29,7 +29,9 @@ export function planJournalTest(i: JournalTestInputs): Plan {
     const step: Step = {
       id: `step-${n}`,
       title: `Step ${n} of ${i.steps}`,
-      details: [`appends "step-${n}" to ${join(i.dir, 'ran')}${n === 1 ? '; records artifact seedSha256' : ''}${n === i.steps ? `; writes ${join(i.dir, 'result.json')}` : ''}`],
+      details: [
+        `appends "step-${n}" to ${join(i.dir, 'ran')}${n === 1 ? '; records artifact seedSha256' : ''}${n === i.steps ? `; writes ${join(i.dir, 'result.json')}` : ''}`,
+      ],
       run: async (ctx) => {
         if (i.killAfterStep === n - 1) kill();
         if (i.hangAtStep === n) for (;;) await ctx.clock.sleep(3_600_000); // setTimeout caps at 2^31-1 ms

@@ -29,7 +29,9 @@ interface APIGroupList {
 export async function discoverTypes(kube: KubeClient, concurrency = 8): Promise<ServedType[]> {
   const groups = await kube.request<APIGroupList>({ method: 'GET', path: '/apis' });
   const versions = ['v1', ...groups.groups.map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion).filter((v): v is string => Boolean(v))];
-  const lists = await mapBounded(versions, concurrency, (gv) => kube.request<APIResourceList>({ method: 'GET', path: gv === 'v1' ? '/api/v1' : `/apis/${gv}` }));
+  const lists = await mapBounded(versions, concurrency, (gv) =>
+    kube.request<APIResourceList>({ method: 'GET', path: gv === 'v1' ? '/api/v1' : `/apis/${gv}` }),
+  );
   const out: ServedType[] = [];
   lists.forEach((r, i) => {
     // An aggregated API that is down makes its group unavailable, not the dump (kubectl warns the same way).
@@ -48,9 +50,19 @@ type Wanted = readonly [group: string, kind: string];
 
 /** dump.go coreResources, plus Secrets (written as lengths, and read for the scrub). */
 const CORE: Wanted[] = [
-  ['apps', 'DaemonSet'], ['apps', 'Deployment'], ['apps', 'ReplicaSet'], ['apps', 'StatefulSet'],
-  ['batch', 'Job'], ['batch', 'CronJob'],
-  ['', 'ConfigMap'], ['', 'Endpoints'], ['', 'Event'], ['', 'PersistentVolumeClaim'], ['', 'Pod'], ['', 'ReplicationController'], ['', 'Service'],
+  ['apps', 'DaemonSet'],
+  ['apps', 'Deployment'],
+  ['apps', 'ReplicaSet'],
+  ['apps', 'StatefulSet'],
+  ['batch', 'Job'],
+  ['batch', 'CronJob'],
+  ['', 'ConfigMap'],
+  ['', 'Endpoints'],
+  ['', 'Event'],
+  ['', 'PersistentVolumeClaim'],
+  ['', 'Pod'],
+  ['', 'ReplicationController'],
+  ['', 'Service'],
   ['', 'Secret'],
 ];
 
@@ -61,35 +73,72 @@ const HS = 'hypershift.openshift.io';
 /** DumpCluster's resources for the HC, control-plane and operator namespaces (feature-gated and optional ones included: discovery decides). */
 export const MANAGEMENT_NAMESPACED: Wanted[] = [
   ...CORE,
-  [CAPI, 'Cluster'], [CAPI, 'MachineDeployment'], [CAPI, 'Machine'], [CAPI, 'MachineSet'],
-  [HS, 'HostedControlPlane'], [HS, 'AWSEndpointService'], [HS, 'ControlPlaneComponent'],
-  [INFRA, 'AWSMachine'], [INFRA, 'AWSMachineTemplate'], [INFRA, 'AWSCluster'],
-  [INFRA, 'AzureCluster'], [INFRA, 'AzureMachine'], [INFRA, 'AzureMachineTemplate'],
-  [INFRA, 'OpenStackServer'], [INFRA, 'OpenStackCluster'], [INFRA, 'OpenStackMachine'], [INFRA, 'OpenStackMachineTemplate'],
+  [CAPI, 'Cluster'],
+  [CAPI, 'MachineDeployment'],
+  [CAPI, 'Machine'],
+  [CAPI, 'MachineSet'],
+  [HS, 'HostedControlPlane'],
+  [HS, 'AWSEndpointService'],
+  [HS, 'ControlPlaneComponent'],
+  [INFRA, 'AWSMachine'],
+  [INFRA, 'AWSMachineTemplate'],
+  [INFRA, 'AWSCluster'],
+  [INFRA, 'AzureCluster'],
+  [INFRA, 'AzureMachine'],
+  [INFRA, 'AzureMachineTemplate'],
+  [INFRA, 'OpenStackServer'],
+  [INFRA, 'OpenStackCluster'],
+  [INFRA, 'OpenStackMachine'],
+  [INFRA, 'OpenStackMachineTemplate'],
   ['openstack.k-orc.cloud', 'Image'],
-  ['capi-provider.agent-install.openshift.io', 'AgentMachine'], ['capi-provider.agent-install.openshift.io', 'AgentMachineTemplate'], ['capi-provider.agent-install.openshift.io', 'AgentCluster'],
-  [INFRA, 'KubevirtMachine'], [INFRA, 'KubevirtMachineTemplate'], [INFRA, 'KubevirtCluster'],
-  ['policy', 'PodDisruptionBudget'], ['networking.k8s.io', 'NetworkPolicy'],
+  ['capi-provider.agent-install.openshift.io', 'AgentMachine'],
+  ['capi-provider.agent-install.openshift.io', 'AgentMachineTemplate'],
+  ['capi-provider.agent-install.openshift.io', 'AgentCluster'],
+  [INFRA, 'KubevirtMachine'],
+  [INFRA, 'KubevirtMachineTemplate'],
+  [INFRA, 'KubevirtCluster'],
+  ['policy', 'PodDisruptionBudget'],
+  ['networking.k8s.io', 'NetworkPolicy'],
   ['secrets-store.csi.x-k8s.io', 'SecretProviderClass'],
-  ['route.openshift.io', 'Route'], ['image.openshift.io', 'ImageStream'],
-  ['monitoring.coreos.com', 'ServiceMonitor'], ['monitoring.coreos.com', 'PodMonitor'],
+  ['route.openshift.io', 'Route'],
+  ['image.openshift.io', 'ImageStream'],
+  ['monitoring.coreos.com', 'ServiceMonitor'],
+  ['monitoring.coreos.com', 'PodMonitor'],
   ['autoscaling.k8s.io', 'VerticalPodAutoscaler'],
 ];
 
 /** DumpCluster's cluster-scoped reads: Nodes and ClusterSizingConfiguration. */
-export const MANAGEMENT_CLUSTER_SCOPED: Wanted[] = [['', 'Node'], ['scheduling.hypershift.openshift.io', 'ClusterSizingConfiguration']];
+export const MANAGEMENT_CLUSTER_SCOPED: Wanted[] = [
+  ['', 'Node'],
+  ['scheduling.hypershift.openshift.io', 'ClusterSizingConfiguration'],
+];
 
 /** DumpGuestCluster's list (karpenter's types too: discovery decides), across all namespaces. */
 export const GUEST: Wanted[] = [
   ...CORE,
-  ['apiextensions.k8s.io', 'CustomResourceDefinition'], ['apps', 'ControllerRevision'], ['config.openshift.io', 'ClusterOperator'],
-  ['', 'Namespace'], ['', 'Node'], ['', 'PersistentVolume'],
-  ['rbac.authorization.k8s.io', 'ClusterRole'], ['rbac.authorization.k8s.io', 'ClusterRoleBinding'], ['rbac.authorization.k8s.io', 'Role'], ['rbac.authorization.k8s.io', 'RoleBinding'],
+  ['apiextensions.k8s.io', 'CustomResourceDefinition'],
+  ['apps', 'ControllerRevision'],
+  ['config.openshift.io', 'ClusterOperator'],
+  ['', 'Namespace'],
+  ['', 'Node'],
+  ['', 'PersistentVolume'],
+  ['rbac.authorization.k8s.io', 'ClusterRole'],
+  ['rbac.authorization.k8s.io', 'ClusterRoleBinding'],
+  ['rbac.authorization.k8s.io', 'Role'],
+  ['rbac.authorization.k8s.io', 'RoleBinding'],
   ['security.openshift.io', 'SecurityContextConstraints'],
-  ['storage.k8s.io', 'CSIDriver'], ['storage.k8s.io', 'CSINode'], ['storage.k8s.io', 'StorageClass'], ['storage.k8s.io', 'VolumeAttachment'],
-  ['snapshot.storage.k8s.io', 'VolumeSnapshotClass'], ['snapshot.storage.k8s.io', 'VolumeSnapshotContent'],
-  ['admissionregistration.k8s.io', 'ValidatingAdmissionPolicy'], ['admissionregistration.k8s.io', 'ValidatingAdmissionPolicyBinding'],
-  ['karpenter.sh', 'NodeClaim'], ['karpenter.sh', 'NodePool'], ['karpenter.k8s.aws', 'EC2NodeClass'], ['karpenter.hypershift.openshift.io', 'OpenshiftEC2NodeClass'],
+  ['storage.k8s.io', 'CSIDriver'],
+  ['storage.k8s.io', 'CSINode'],
+  ['storage.k8s.io', 'StorageClass'],
+  ['storage.k8s.io', 'VolumeAttachment'],
+  ['snapshot.storage.k8s.io', 'VolumeSnapshotClass'],
+  ['snapshot.storage.k8s.io', 'VolumeSnapshotContent'],
+  ['admissionregistration.k8s.io', 'ValidatingAdmissionPolicy'],
+  ['admissionregistration.k8s.io', 'ValidatingAdmissionPolicyBinding'],
+  ['karpenter.sh', 'NodeClaim'],
+  ['karpenter.sh', 'NodePool'],
+  ['karpenter.k8s.aws', 'EC2NodeClass'],
+  ['karpenter.hypershift.openshift.io', 'OpenshiftEC2NodeClass'],
 ];
 
 export interface KindFilter {

@@ -17,7 +17,16 @@ import { Resources, type KubeObject } from '../kube/resources.ts';
 import { collect, type ItemResult } from '../plan/collect.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
-import { discoverTypes, selectTypes, GUEST, MANAGEMENT_CLUSTER_SCOPED, MANAGEMENT_NAMESPACED, findType, type KindFilter, type ServedType } from './discovery.ts';
+import {
+  discoverTypes,
+  selectTypes,
+  GUEST,
+  MANAGEMENT_CLUSTER_SCOPED,
+  MANAGEMENT_NAMESPACED,
+  findType,
+  type KindFilter,
+  type ServedType,
+} from './discovery.ts';
 import { guestPrefix, logPath, objectPath } from './layout.ts';
 import { elideSecret, Scrubber, type SecretObject } from './scrub.ts';
 import { DumpSink, type IndexEntry } from './sink.ts';
@@ -187,18 +196,25 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
     });
 
   const listOf = (t: Target, type: ServedType, ns?: string) =>
-    t.client.list({ kind: type.kind, group: type.group, version: type.version, plural: type.plural, namespaced: type.namespaced }, { namespace: ns, limit: 500 });
+    t.client.list(
+      { kind: type.kind, group: type.group, version: type.version, plural: type.plural, namespaced: type.namespaced },
+      { namespace: ns, limit: 500 },
+    );
 
   // ---------------------------------------------------------------- secrets (read first: the scrub needs every value)
   const secretType = findType(served, '', 'Secret');
-  const writeSecrets = !(opts.kinds.exclude ?? []).some((k) => ['secret', 'secrets'].includes(k.toLowerCase())) &&
+  const writeSecrets =
+    !(opts.kinds.exclude ?? []).some((k) => ['secret', 'secrets'].includes(k.toLowerCase())) &&
     (!opts.kinds.include?.length || opts.kinds.include.some((k) => ['secret', 'secrets'].includes(k.toLowerCase())));
   const heldSecrets: { target: Target; type: ServedType; secret: SecretObject }[] = [];
   const readSecrets = async (t: Target, type: ServedType | undefined) => {
     if (!type) return;
     const items = listItems(t, [type]);
     emit({ type: 'phase', phase: `${t.label}secrets`, items: items.length });
-    const c = await collect(items.map((it) => ({ name: it.name, read: () => listOf(t, it.type, it.ns) })), { concurrency: opts.concurrency });
+    const c = await collect(
+      items.map((it) => ({ name: it.name, read: () => listOf(t, it.type, it.ns) })),
+      { concurrency: opts.concurrency },
+    );
     c.results.forEach((r, i) => {
       record(r, items[i].dir, 'list');
       if (r.status !== 'ok') return;
@@ -213,7 +229,9 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
   let guest: Target | undefined;
   if (opts.guest && opts.guestClient) {
     const status = (e: unknown) => (e instanceof ApiError && e.statusCode === 403 ? 'forbidden' : 'error') as 'forbidden' | 'error';
-    const access = await opts.guestClient(hc).catch((err: unknown) => ({ client: undefined, problem: firstLine(err), secret: 'its admin kubeconfig', failure: status(err) }));
+    const access = await opts
+      .guestClient(hc)
+      .catch((err: unknown) => ({ client: undefined, problem: firstLine(err), secret: 'its admin kubeconfig', failure: status(err) }));
     if (!access.client) {
       const failure = 'failure' in access ? access.failure : 'error';
       record({ name: `guest cluster (${access.secret})`, status: failure, reason: access.problem ?? 'no client' }, guestPrefix(name), 'list');
@@ -249,7 +267,9 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
   const logs: ContainerLog[] = [];
   const hcps: KubeObject[] = [];
   const dumpObjects = async (t: Target, namespacedWanted: typeof MANAGEMENT_NAMESPACED, clusterWanted: typeof MANAGEMENT_CLUSTER_SCOPED, wantLogs: boolean) => {
-    const types = [...selectTypes(t.served, namespacedWanted, opts.kinds), ...selectTypes(t.served, clusterWanted, opts.kinds)].filter((x) => !(x.kind === 'Secret' && x.group === ''));
+    const types = [...selectTypes(t.served, namespacedWanted, opts.kinds), ...selectTypes(t.served, clusterWanted, opts.kinds)].filter(
+      (x) => !(x.kind === 'Secret' && x.group === ''),
+    );
     const items = listItems(t, types);
     emit({ type: 'phase', phase: `${t.label}objects`, items: items.length });
     await collect(
@@ -289,7 +309,13 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
               if (err instanceof ApiError && err.statusCode === 404) return undefined;
               throw err;
             }
-            return sink.writeStream(logPath('', l.namespace, l.pod, l.container, l.previous), stream, [scrubber.transform()], `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`, 'log');
+            return sink.writeStream(
+              logPath('', l.namespace, l.pod, l.container, l.previous),
+              stream,
+              [scrubber.transform()],
+              `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`,
+              'log',
+            );
           }, delays),
       })),
       { concurrency: opts.concurrency },
@@ -305,7 +331,8 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
   const extra = async (path: string, item: string, make: () => Promise<string | Buffer | undefined>) => {
     const [r] = (await collect([{ name: item, read: make }], { concurrency: 1 })).results;
     if (r.status === 'ok') {
-      if (r.value !== undefined) sink.writeFile(path, typeof r.value === 'string' ? scrubber.scrubString(r.value) : scrubber.scrubBuffer(r.value), item, 'extra');
+      if (r.value !== undefined)
+        sink.writeFile(path, typeof r.value === 'string' ? scrubber.scrubString(r.value) : scrubber.scrubBuffer(r.value), item, 'extra');
     } else record(r, path, 'extra');
   };
   if (opts.etcdStatus) await extra('etcd-status.json', 'etcd status', async () => JSON.stringify(await opts.etcdStatus!(hc), null, 2) + '\n');
@@ -378,7 +405,10 @@ async function networkLogs(kube: KubeClient, cpNs: string, sink: DumpSink, scrub
   if (!pods.items.length) return `No OVN pods (label app=ovnkube-master) in namespace ${cpNs}: nothing to collect.\n`;
   const notes: string[] = [];
   for (const pod of pods.items) {
-    for (const [db, dbName] of [['n', 'OVN_Northbound'], ['s', 'OVN_Southbound']] as const) {
+    for (const [db, dbName] of [
+      ['n', 'OVN_Northbound'],
+      ['s', 'OVN_Southbound'],
+    ] as const) {
       const container = `${db}bdb`;
       const run = async (command: string[], file: string) => {
         const chunks: Buffer[] = [];
@@ -396,5 +426,5 @@ async function networkLogs(kube: KubeClient, cpNs: string, sink: DumpSink, scrub
       await run(['cat', `/etc/ovn/ovn${db}b_db.db`], `${pod.metadata.name}_ovn${db}b_db.db`);
     }
   }
-  return notes.length ? `Best effort; what failed:\n${notes.join('\n')}\n` : undefined as unknown as string;
+  return notes.length ? `Best effort; what failed:\n${notes.join('\n')}\n` : (undefined as unknown as string);
 }

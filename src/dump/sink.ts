@@ -45,7 +45,10 @@ export function prepareArtifactDir(dir: string, overwrite: boolean): void {
   } catch {
     ours = false;
   }
-  if (!ours) throw new UsageError(`--artifact-dir ${dir} is not empty and holds no ${INDEX_NAME} of a previous dump: --overwrite only replaces a dump, choose another directory`);
+  if (!ours)
+    throw new UsageError(
+      `--artifact-dir ${dir} is not empty and holds no ${INDEX_NAME} of a previous dump: --overwrite only replaces a dump, choose another directory`,
+    );
   rmSync(dir, { recursive: true, force: true });
 }
 

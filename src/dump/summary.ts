@@ -65,16 +65,34 @@ export function summaryMarkdown(i: {
   generated: Date;
 }): string {
   const hc = i.hc;
-  const lines = [`# Dump of HostedCluster ${hc.metadata.namespace}/${hc.metadata.name}`, '', `Generated ${i.generated.toISOString()} by kubectl hcp dump.`, '', '## Conditions that are not healthy', ''];
+  const lines = [
+    `# Dump of HostedCluster ${hc.metadata.namespace}/${hc.metadata.name}`,
+    '',
+    `Generated ${i.generated.toISOString()} by kubectl hcp dump.`,
+    '',
+    '## Conditions that are not healthy',
+    '',
+  ];
   lines.push(...conditionTable(`HostedCluster ${hc.metadata.name}`, hc.status?.conditions));
-  for (const hcp of i.hcps) lines.push(...conditionTable(`HostedControlPlane ${hcp.metadata.namespace}/${hcp.metadata.name}`, (hcp as { status?: { conditions?: Condition[] } }).status?.conditions));
+  for (const hcp of i.hcps)
+    lines.push(
+      ...conditionTable(
+        `HostedControlPlane ${hcp.metadata.namespace}/${hcp.metadata.name}`,
+        (hcp as { status?: { conditions?: Condition[] } }).status?.conditions,
+      ),
+    );
   if (!i.hcps.length) lines.push('No HostedControlPlane was read.', '');
   for (const np of i.nodePools) lines.push(...conditionTable(`NodePool ${np.metadata.name}`, np.status?.conditions));
   lines.push('## Version history', '');
   const history = hc.status?.version?.history ?? [];
   if (!history.length) lines.push('No version history.', '');
   else {
-    lines.push(`Desired: ${hc.status?.version?.desired?.version ?? '?'} (${hc.status?.version?.desired?.image ?? '?'})`, '', '| version | state | started | completed | image |', '| --- | --- | --- | --- | --- |');
+    lines.push(
+      `Desired: ${hc.status?.version?.desired?.version ?? '?'} (${hc.status?.version?.desired?.image ?? '?'})`,
+      '',
+      '| version | state | started | completed | image |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const h of history) lines.push(`| ${cell(h.version)} | ${cell(h.state)} | ${cell(h.startedTime)} | ${cell(h.completionTime)} | ${cell(h.image)} |`);
     lines.push('');
   }
@@ -86,7 +104,11 @@ export function summaryMarkdown(i: {
     if (forbidden.length) lines.push(`Forbidden by RBAC (${forbidden.length}):`, '', ...forbidden.map((s) => `- ${s.item}: ${s.reason}`), '');
     if (errors.length) lines.push(`Failed after retries (${errors.length}):`, '', ...errors.map((s) => `- ${s.item}: ${s.reason}`), '');
     const unread = i.skipped.filter((s) => /^(guest )?secrets /.test(s.item));
-    if (unread.length) lines.push(`**Secrets that could not be read cannot be scrubbed**: values of the Secrets in ${unread.map((s) => s.item.replace(/^(guest )?secrets in /, '')).join(', ')} may appear elsewhere in this dump. Check before sharing it.`, '');
+    if (unread.length)
+      lines.push(
+        `**Secrets that could not be read cannot be scrubbed**: values of the Secrets in ${unread.map((s) => s.item.replace(/^(guest )?secrets in /, '')).join(', ')} may appear elsewhere in this dump. Check before sharing it.`,
+        '',
+      );
   }
   lines.push(
     '## Secrets',

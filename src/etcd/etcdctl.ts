@@ -48,10 +48,14 @@ export function tlsPathsFor(release: string | undefined, opts: { legacyCa?: bool
 export function etcdctl(tls: EtcdTlsPaths, args: string[], opts: { endpoints?: string; commandTimeout?: string } = {}): string[] {
   return [
     'etcdctl',
-    '--cacert', tls.ca,
-    '--cert', tls.cert,
-    '--key', tls.key,
-    '--endpoints', opts.endpoints ?? ETCD_LOCAL_ENDPOINT,
+    '--cacert',
+    tls.ca,
+    '--cert',
+    tls.cert,
+    '--key',
+    tls.key,
+    '--endpoints',
+    opts.endpoints ?? ETCD_LOCAL_ENDPOINT,
     // A member that is down costs the command timeout in `endpoint health` (measured with 3.6:
     // the dial timeout does not bound it); `snapshot save` is bounded by it too, and passes more.
     '--dial-timeout=3s',
@@ -224,8 +228,15 @@ export interface SnapshotStatus {
 /** `etcdutl snapshot status FILE -w json`. */
 export function parseSnapshotStatus(text: string): SnapshotStatus {
   const s = parseEtcdJson(text) as Record<string, unknown>;
-  if (typeof s !== 'object' || s === null || s.revision === undefined) throw new Error(`unexpected etcdutl snapshot status output: ${text.trim().slice(0, 200)}`);
-  return { hash: Number(s.hash ?? 0), revision: Number(s.revision), totalKey: Number(s.totalKey ?? 0), totalSize: Number(s.totalSize ?? 0), version: s.version as string | undefined };
+  if (typeof s !== 'object' || s === null || s.revision === undefined)
+    throw new Error(`unexpected etcdutl snapshot status output: ${text.trim().slice(0, 200)}`);
+  return {
+    hash: Number(s.hash ?? 0),
+    revision: Number(s.revision),
+    totalKey: Number(s.totalKey ?? 0),
+    totalSize: Number(s.totalSize ?? 0),
+    version: s.version as string | undefined,
+  };
 }
 
 /** `sha256sum FILE` output: the hex digest. */

@@ -38,7 +38,14 @@ export interface StatefulSet extends KubeObject {
 }
 
 export interface Job extends KubeObject {
-  status?: { active?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: { type: string; status: string }[];
+  };
 }
 
 export interface PodView {
@@ -158,7 +165,15 @@ function jobView(job: Job): RecoveryJobView {
 
 const MIB = 1024 * 1024;
 export const formatBytes = (n: number | undefined): string =>
-  n === undefined ? '' : n >= 1024 * MIB ? `${(n / 1024 / MIB).toFixed(1)} GiB` : n >= MIB ? `${(n / MIB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+  n === undefined
+    ? ''
+    : n >= 1024 * MIB
+      ? `${(n / 1024 / MIB).toFixed(1)} GiB`
+      : n >= MIB
+        ? `${(n / MIB).toFixed(1)} MiB`
+        : n >= 1024
+          ? `${(n / 1024).toFixed(1)} KiB`
+          : `${n} B`;
 
 export function summarizeEtcd(o: EtcdObservation): EtcdHealthView {
   const q = o.queries;
@@ -227,7 +242,7 @@ export function summarizeEtcd(o: EtcdObservation): EtcdHealthView {
     askedPod: q.askedPod,
     members,
     healthyCount: members.filter((m) => m.healthy).length,
-    leader: leaderId ? nameOfId.get(leaderId) ?? members.find((m) => m.id === leaderId)?.name ?? leaderId : undefined,
+    leader: leaderId ? (nameOfId.get(leaderId) ?? members.find((m) => m.id === leaderId)?.name ?? leaderId) : undefined,
     hashRevision: q.hashRevision,
     diverging,
     rollingOut,

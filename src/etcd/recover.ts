@@ -55,12 +55,17 @@ export function planEtcdRecover(i: RecoverInputs): Plan {
   const others = failing.filter((x) => x.name !== member);
 
   if (i.hc.spec.controllerAvailabilityPolicy !== 'HighlyAvailable') {
-    blockers.push({ message: `the cluster is ${i.hc.spec.controllerAvailabilityPolicy ?? 'SingleReplica'}, not HighlyAvailable: its only member cannot rejoin a quorum; restore a snapshot instead (kubectl hcp etcd restore)` });
+    blockers.push({
+      message: `the cluster is ${i.hc.spec.controllerAvailabilityPolicy ?? 'SingleReplica'}, not HighlyAvailable: its only member cannot rejoin a quorum; restore a snapshot instead (kubectl hcp etcd restore)`,
+    });
   }
   if (!m) {
     blockers.push({ message: `${member} is not a member of this cluster (members: ${view.members.map((x) => x.name).join(', ') || 'none'})` });
   } else if (m.healthy && !i.force) {
-    blockers.push({ message: `${member} is not failing (pod ${m.pod ? `${m.pod.ready} ${m.pod.status}` : 'missing'}, endpoint healthy, in the member list)`, override: '--force' });
+    blockers.push({
+      message: `${member} is not failing (pod ${m.pod ? `${m.pod.ready} ${m.pod.status}` : 'missing'}, endpoint healthy, in the member list)`,
+      override: '--force',
+    });
   }
   if (others.length) {
     blockers.push({
@@ -70,7 +75,9 @@ export function planEtcdRecover(i: RecoverInputs): Plan {
   if (!view.askedPod) blockers.push({ message: `no healthy etcd member answered (${view.errors[0] ?? 'no pod to ask'}): quorum cannot be confirmed` });
   if (view.rollingOut) blockers.push({ message: 'statefulset etcd is mid-rollout (currentRevision differs from updateRevision); wait until it finishes' });
   if (view.recoveryJob?.state === 'running') {
-    blockers.push({ message: `Job ${view.recoveryJob.name} of the operator's automatic recovery is running${view.recoveryJob.startTime ? ` (started ${view.recoveryJob.startTime})` : ''}: wait for it (kubectl hcp etcd status ${i.hc.metadata.name})` });
+    blockers.push({
+      message: `Job ${view.recoveryJob.name} of the operator's automatic recovery is running${view.recoveryJob.startTime ? ` (started ${view.recoveryJob.startTime})` : ''}: wait for it (kubectl hcp etcd status ${i.hc.metadata.name})`,
+    });
   }
   const auto = operatorWillRecover(i);
   if (auto && !view.recoveryJob && !i.manual) {
@@ -119,7 +126,10 @@ export function planEtcdRecover(i: RecoverInputs): Plan {
               if (!p) return { done: false, message: 'no pod yet' };
               const v = podView(p);
               const fresh = p.metadata.uid !== oldPodUid;
-              return { done: fresh && v.etcdReady && v.ready.split('/')[0] === v.ready.split('/')[1], message: `${fresh ? 'new' : 'old'} pod ${v.ready} ${v.status}` };
+              return {
+                done: fresh && v.etcdReady && v.ready.split('/')[0] === v.ready.split('/')[1],
+                message: `${fresh ? 'new' : 'old'} pod ${v.ready} ${v.status}`,
+              };
             },
             { timeoutMs: i.waitMs, intervalMs: 1000, onProgress: ctx.progress },
           );
@@ -139,7 +149,10 @@ export function planEtcdRecover(i: RecoverInputs): Plan {
               const back = last.members.find((x) => x.name === member);
               const newId = !!back?.id && back.id !== oldId;
               const ok = last.healthyCount === last.members.length && newId && last.diverging.length === 0 && last.hashRevision !== undefined;
-              return { done: ok, message: `${last.healthyCount}/${last.members.length} healthy${newId ? '' : `, ${member} ID not new yet`}${last.diverging.length ? `, hash differs on ${last.diverging.join(', ')}` : ''}` };
+              return {
+                done: ok,
+                message: `${last.healthyCount}/${last.members.length} healthy${newId ? '' : `, ${member} ID not new yet`}${last.diverging.length ? `, hash differs on ${last.diverging.join(', ')}` : ''}`,
+              };
             },
             { timeoutMs: i.waitMs, intervalMs: 2000, onProgress: ctx.progress },
           );

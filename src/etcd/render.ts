@@ -3,7 +3,8 @@ import { renderTable } from '../output/output.ts';
 import { etcdSummaryLine, formatBytes, type EtcdHealthView } from './health.ts';
 import type { Condition } from '../hostedcluster/types.ts';
 
-const cond = (c: Condition | undefined) => (c ? `${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message && c.status !== 'True' ? `: ${c.message}` : ''}` : 'not reported');
+const cond = (c: Condition | undefined) =>
+  c ? `${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message && c.status !== 'True' ? `: ${c.message}` : ''}` : 'not reported';
 
 export function renderEtcdStatus(v: EtcdHealthView, extra: { snapshot?: string } = {}): string {
   const table = renderTable(

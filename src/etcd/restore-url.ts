@@ -53,7 +53,11 @@ interface Doc {
  * Returns the documents and the encryption-key secret the HostedCluster references, and whether
  * the render contains that Secret.
  */
-export function renderWithRestoreUrl(text: string, url: string, name: string): { output: string; keySecret?: string; keyInRender: boolean; hcNamespace?: string } {
+export function renderWithRestoreUrl(
+  text: string,
+  url: string,
+  name: string,
+): { output: string; keySecret?: string; keyInRender: boolean; hcNamespace?: string } {
   let docs: Doc[];
   try {
     docs = (yaml.loadAll(text) as unknown[]).filter((d): d is Doc => !!d && typeof d === 'object');
@@ -75,7 +79,12 @@ export function renderWithRestoreUrl(text: string, url: string, name: string): {
   etcd.managed.storage.restoreSnapshotURL = [url];
   const keySecret = hc.spec.secretEncryption?.aescbc?.activeKey?.name;
   const keyInRender = !!keySecret && expanded.some((d) => d.kind === 'Secret' && d.metadata?.name === keySecret);
-  return { output: expanded.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true })).join('---\n'), keySecret, keyInRender, hcNamespace: hc.metadata?.namespace };
+  return {
+    output: expanded.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true })).join('---\n'),
+    keySecret,
+    keyInRender,
+    hcNamespace: hc.metadata?.namespace,
+  };
 }
 
 export function refuseExisting(exists: boolean, ns: string, name: string): void {

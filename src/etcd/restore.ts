@@ -45,12 +45,18 @@ export const initialCluster = (ns: string, members: number) => Array.from({ leng
 /** The `etcdutl snapshot restore` argv of docs 8.3 (into `dataDir`). */
 export function restoreArgs(ns: string, members: number, file: string, dataDir: string, member = 0): string[] {
   return [
-    'etcdutl', 'snapshot', 'restore', file,
+    'etcdutl',
+    'snapshot',
+    'restore',
+    file,
     `--data-dir=${dataDir}`,
-    '--name', `etcd-${member}`,
+    '--name',
+    `etcd-${member}`,
     `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`,
-    '--initial-cluster', initialCluster(ns, members),
-    '--initial-advertise-peer-urls', peerURL(ns, member),
+    '--initial-cluster',
+    initialCluster(ns, members),
+    '--initial-advertise-peer-urls',
+    peerURL(ns, member),
   ];
 }
 
@@ -65,7 +71,15 @@ export function dataDeployment(ns: string, image: string, member = 0): Record<st
       template: {
         metadata: { labels: { app: name } },
         spec: {
-          containers: [{ name: 'access', image, volumeMounts: [{ name: 'data', mountPath: ETCD_VOLUME_ROOT }], command: ['/usr/bin/bash'], args: ['-c', 'while true; do\n  sleep 1000\ndone'] }],
+          containers: [
+            {
+              name: 'access',
+              image,
+              volumeMounts: [{ name: 'data', mountPath: ETCD_VOLUME_ROOT }],
+              command: ['/usr/bin/bash'],
+              args: ['-c', 'while true; do\n  sleep 1000\ndone'],
+            },
+          ],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `data-etcd-${member}` } }],
         },
       },
@@ -100,28 +114,38 @@ export interface VerifiedSnapshot {
  */
 export async function verifySnapshot(store: SnapshotStore, name: string): Promise<VerifiedSnapshot> {
   const manifestText = await store.getSmall(manifestFileName(name));
-  if (manifestText === null) throw new RuntimeError(`no manifest ${manifestFileName(name)} next to the snapshot: only snapshots taken by kubectl hcp etcd snapshot can be verified`);
+  if (manifestText === null)
+    throw new RuntimeError(`no manifest ${manifestFileName(name)} next to the snapshot: only snapshots taken by kubectl hcp etcd snapshot can be verified`);
   let manifest: SnapshotManifest;
   try {
     manifest = JSON.parse(manifestText) as SnapshotManifest;
   } catch {
     throw new RuntimeError(`${manifestFileName(name)} is not valid JSON`);
   }
-  if (manifest.kind !== MANIFEST_KIND || !/^[0-9a-f]{64}$/.test(manifest.snapshot?.sha256 ?? '')) throw new RuntimeError(`${manifestFileName(name)} is not a kubectl-hcp snapshot manifest`);
+  if (manifest.kind !== MANIFEST_KIND || !/^[0-9a-f]{64}$/.test(manifest.snapshot?.sha256 ?? ''))
+    throw new RuntimeError(`${manifestFileName(name)} is not a kubectl-hcp snapshot manifest`);
   const line = await store.getSmall(sha256FileName(name));
-  if (line !== null && parseSha256sum(line) !== manifest.snapshot.sha256) throw new RuntimeError(`${sha256FileName(name)} and the manifest disagree on the sha256 of ${name}`);
+  if (line !== null && parseSha256sum(line) !== manifest.snapshot.sha256)
+    throw new RuntimeError(`${sha256FileName(name)} and the manifest disagree on the sha256 of ${name}`);
   const h = new HashingStream();
   const source = await store.read(name);
   await new Promise<void>((resolve, reject) => {
     source.on('error', reject);
     h.on('error', reject);
-    source.pipe(h).pipe(new Writable({ write: (_c, _e, cb) => cb() })).on('finish', resolve).on('error', reject);
+    source
+      .pipe(h)
+      .pipe(new Writable({ write: (_c, _e, cb) => cb() }))
+      .on('finish', resolve)
+      .on('error', reject);
   });
   const sha256 = h.digest();
   if (sha256 !== manifest.snapshot.sha256 || h.bytes !== manifest.snapshot.size) {
-    throw new RuntimeError(`snapshot ${name} does not match its manifest: sha256 ${sha256} (${h.bytes} bytes), manifest ${manifest.snapshot.sha256} (${manifest.snapshot.size} bytes); it is corrupt or not the snapshot the manifest describes`, {
-      state: 'nothing was changed',
-    });
+    throw new RuntimeError(
+      `snapshot ${name} does not match its manifest: sha256 ${sha256} (${h.bytes} bytes), manifest ${manifest.snapshot.sha256} (${manifest.snapshot.size} bytes); it is corrupt or not the snapshot the manifest describes`,
+      {
+        state: 'nothing was changed',
+      },
+    );
   }
   return { manifest, sha256, size: h.bytes };
 }
@@ -139,7 +163,8 @@ export async function snapshotStatusInPod(exec: EtcdExec, pod: string, store: Sn
   try {
     await streamIn(exec, pod, store, name, tmp);
     const st = await exec(pod, ['etcdutl', 'snapshot', 'status', tmp, '-w', 'json']);
-    if (st.exitCode !== 0) throw new RuntimeError(`etcdutl snapshot status rejects ${name}: ${st.stderr.trim().split('\n').pop()}`, { state: 'nothing was changed' });
+    if (st.exitCode !== 0)
+      throw new RuntimeError(`etcdutl snapshot status rejects ${name}: ${st.stderr.trim().split('\n').pop()}`, { state: 'nothing was changed' });
     return parseSnapshotStatus(st.stdout);
   } finally {
     await exec(pod, ['rm', '-f', tmp]).catch(() => undefined);
@@ -172,27 +197,58 @@ export interface RestoreMemo extends Record<string, unknown> {
 }
 
 const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
-const setPaused = (hc: HostedCluster, value: string | null): Change => ({ op: 'patch', ref: hcRef(hc), patchType: 'merge', patch: { spec: { pausedUntil: value } } });
-const lastLine = (s: string) => s.trim().split('\n').filter((l) => !/^\{"level"/.test(l)).pop() ?? '';
+const setPaused = (hc: HostedCluster, value: string | null): Change => ({
+  op: 'patch',
+  ref: hcRef(hc),
+  patchType: 'merge',
+  patch: { spec: { pausedUntil: value } },
+});
+const lastLine = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\{"level"/.test(l))
+    .pop() ?? '';
 
 export function planEtcdRestore(i: RestoreInputs): Plan {
   const hc = i.hc;
   const ns = controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name);
   const man = i.verified.manifest;
   const memo: RestoreMemo = { pausedBefore: hc.spec.pausedUntil ?? null, writers: i.writers, members: i.members, image: i.image, sha256: i.verified.sha256 };
-  const plan: Plan = { operation: 'etcd restore', target: `HostedCluster ${hc.metadata.namespace}/${hc.metadata.name}`, steps: [], warnings: [], blockers: [], memo, journal: true };
+  const plan: Plan = {
+    operation: 'etcd restore',
+    target: `HostedCluster ${hc.metadata.namespace}/${hc.metadata.name}`,
+    steps: [],
+    warnings: [],
+    blockers: [],
+    memo,
+    journal: true,
+  };
   const m = () => plan.memo as RestoreMemo;
 
-  const same = man.hostedCluster.namespace === hc.metadata.namespace && man.hostedCluster.name === hc.metadata.name && (!man.hostedCluster.clusterID || !hc.spec.clusterID || man.hostedCluster.clusterID === hc.spec.clusterID);
+  const same =
+    man.hostedCluster.namespace === hc.metadata.namespace &&
+    man.hostedCluster.name === hc.metadata.name &&
+    (!man.hostedCluster.clusterID || !hc.spec.clusterID || man.hostedCluster.clusterID === hc.spec.clusterID);
   if (!same && !i.fromOtherCluster) {
-    plan.blockers.push({ message: `the snapshot is of HostedCluster ${man.hostedCluster.namespace}/${man.hostedCluster.name}${man.hostedCluster.clusterID ? ` (clusterID ${man.hostedCluster.clusterID})` : ''}, not of this one`, override: '--from-other-cluster' });
+    plan.blockers.push({
+      message: `the snapshot is of HostedCluster ${man.hostedCluster.namespace}/${man.hostedCluster.name}${man.hostedCluster.clusterID ? ` (clusterID ${man.hostedCluster.clusterID})` : ''}, not of this one`,
+      override: '--from-other-cluster',
+    });
   }
   if (i.preflightStatus && i.preflightStatus.revision !== man.snapshot.revision) {
     plan.blockers.push({ message: `etcdutl reports revision ${i.preflightStatus.revision}, the manifest ${man.snapshot.revision}` });
   }
-  if (i.missingVolumes?.length) plan.blockers.push({ message: `PVC ${i.missingVolumes.join(', ')} missing in ${ns}: every member's volume is restored; scale statefulset etcd up once so that it creates them` });
-  if (!i.preflightStatus) plan.warnings.push('no etcd pod is running to check the snapshot with etcdutl now: it is checked in the etcd-data pod before the restore');
-  if (man.encryptionKey && !same) plan.warnings.push(`the data is encrypted with the key of secret ${man.encryptionKey.secretName} of the source cluster: this cluster must use the same key`);
+  if (i.missingVolumes?.length)
+    plan.blockers.push({
+      message: `PVC ${i.missingVolumes.join(', ')} missing in ${ns}: every member's volume is restored; scale statefulset etcd up once so that it creates them`,
+    });
+  if (!i.preflightStatus)
+    plan.warnings.push('no etcd pod is running to check the snapshot with etcdutl now: it is checked in the etcd-data pod before the restore');
+  if (man.encryptionKey && !same)
+    plan.warnings.push(
+      `the data is encrypted with the key of secret ${man.encryptionKey.secretName} of the source cluster: this cluster must use the same key`,
+    );
   if (!man.keyspaceHash) plan.warnings.push('the manifest has no keyspace hash: the result is verified by health only');
 
   const writersUp = Object.entries(i.writers).filter(([, n]) => (n ?? 0) > 0);
@@ -228,38 +284,34 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
         }),
     });
   }
-  steps.push(
-    {
-      id: 'scale-down-etcd',
-      title: 'Scale statefulset etcd to 0',
-      destructive: true,
-      changes: [{ op: 'scale', ref: { resource: Resources.StatefulSet, namespace: ns, name: ETCD_STATEFULSET }, replicas: 0 }],
-      run: (ctx) =>
-        wait(ctx, 'the etcd pods to be gone', async () => {
-          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
-          return { done: pods.items.length === 0, message: `${pods.items.length} left` };
-        }),
-    },
-  );
+  steps.push({
+    id: 'scale-down-etcd',
+    title: 'Scale statefulset etcd to 0',
+    destructive: true,
+    changes: [{ op: 'scale', ref: { resource: Resources.StatefulSet, namespace: ns, name: ETCD_STATEFULSET }, replicas: 0 }],
+    run: (ctx) =>
+      wait(ctx, 'the etcd pods to be gone', async () => {
+        const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
+        return { done: pods.items.length === 0, message: `${pods.items.length} left` };
+      }),
+  });
   for (let n = 0; n < i.members; n++) steps.push(...memberSteps(n));
-  steps.push(
-    {
-      id: 'scale-up-etcd',
-      title: `Scale statefulset etcd to ${i.members} and wait for every member healthy`,
-      details: [`scale statefulset ${ns}/${ETCD_STATEFULSET} to ${i.members}`],
-      run: async (ctx) => {
-        const n = m().members;
-        await ctx.kube.scale(Resources.StatefulSet, ns, ETCD_STATEFULSET, n);
-        await wait(ctx, `${n} healthy members`, async () => {
-          const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
-          const ready = pods.items.map(podView).filter((v) => v.etcdReady).length;
-          if (ready < n) return { done: false, message: `${ready}/${n} pods ready` };
-          const v = summarizeEtcd(await observeEtcd(ctx.kube, hc, { hashes: false }));
-          return { done: v.healthyCount === n, message: `${v.healthyCount}/${n} members healthy` };
-        });
-      },
+  steps.push({
+    id: 'scale-up-etcd',
+    title: `Scale statefulset etcd to ${i.members} and wait for every member healthy`,
+    details: [`scale statefulset ${ns}/${ETCD_STATEFULSET} to ${i.members}`],
+    run: async (ctx) => {
+      const n = m().members;
+      await ctx.kube.scale(Resources.StatefulSet, ns, ETCD_STATEFULSET, n);
+      await wait(ctx, `${n} healthy members`, async () => {
+        const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: 'app=etcd' });
+        const ready = pods.items.map(podView).filter((v) => v.etcdReady).length;
+        if (ready < n) return { done: false, message: `${ready}/${n} pods ready` };
+        const v = summarizeEtcd(await observeEtcd(ctx.kube, hc, { hashes: false }));
+        return { done: v.healthyCount === n, message: `${v.healthyCount}/${n} members healthy` };
+      });
     },
-  );
+  });
   if (writersUp.length) {
     steps.push({
       id: 'scale-up-writers',
@@ -269,10 +321,13 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
       },
     });
   }
-  if (memo.pausedBefore !== 'true') steps.push({ id: 'resume', title: `Resume reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, memo.pausedBefore)] });
+  if (memo.pausedBefore !== 'true')
+    steps.push({ id: 'resume', title: `Resume reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, memo.pausedBefore)] });
   steps.push({
     id: 'verify',
-    title: man.keyspaceHash ? `Verify: every member's keyspace hash at revision ${man.keyspaceHash.revision} is ${man.keyspaceHash.hash} (the manifest's)` : 'Verify: every member healthy',
+    title: man.keyspaceHash
+      ? `Verify: every member's keyspace hash at revision ${man.keyspaceHash.revision} is ${man.keyspaceHash.hash} (the manifest's)`
+      : 'Verify: every member healthy',
     run: async (ctx) => {
       const v = summarizeEtcd(await observeEtcd(ctx.kube, hc, { hashes: false }));
       if (v.healthyCount !== m().members) throw new Error(`${v.healthyCount}/${m().members} members healthy`);
@@ -282,7 +337,9 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
       const hashes = parseHashKv(r.stdout);
       const wrong = hashes.filter((h) => h.hash !== man.keyspaceHash!.hash);
       if (hashes.length !== m().members || wrong.length) {
-        throw new Error(`keyspace hash at revision ${man.keyspaceHash.revision}: ${hashes.map((h) => `${h.endpoint} ${h.hash}`).join(', ') || lastLine(r.stderr)}; the manifest says ${man.keyspaceHash.hash}`);
+        throw new Error(
+          `keyspace hash at revision ${man.keyspaceHash.revision}: ${hashes.map((h) => `${h.endpoint} ${h.hash}`).join(', ') || lastLine(r.stderr)}; the manifest says ${man.keyspaceHash.hash}`,
+        );
       }
       return { verified: 'keyspace-hash', hashRevision: man.keyspaceHash.revision, hash: man.keyspaceHash.hash, membersVerified: hashes.length };
     },
@@ -357,7 +414,15 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
           const r = await run(p, restoreArgs(ns, m().members, RESTORE_FILE, staging, n), { timeoutMs: 0 });
           if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
           // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
-          const mv = await run(p, ['sh', '-c', 'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"', staging, `${ETCD_VOLUME_ROOT}/data`, m().sha256, RESTORED_MARKER]);
+          const mv = await run(p, [
+            'sh',
+            '-c',
+            'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"',
+            staging,
+            `${ETCD_VOLUME_ROOT}/data`,
+            m().sha256,
+            RESTORED_MARKER,
+          ]);
           if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
         },
       },
@@ -400,7 +465,9 @@ export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
     members,
     image,
     tls: observed.tls ?? TLS_PATHS,
-    writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<string, number | null>,
+    writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<
+      string,
+      number | null
+    >,
   };
 }
-

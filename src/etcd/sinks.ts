@@ -171,7 +171,13 @@ export function s3Store(l: Extract<Location, { kind: 's3' }>, client: () => Prom
     async putSmall(name, body, opts = {}) {
       const { PutObjectCommand } = await sdk();
       await (await client()).send(
-        new PutObjectCommand({ Bucket: l.bucket, Key: keyOf(l, name), Body: body, ContentType: name.endsWith('.json') ? 'application/json' : 'text/plain', ...(opts.secret ? { ServerSideEncryption: 'AES256' } : {}) }),
+        new PutObjectCommand({
+          Bucket: l.bucket,
+          Key: keyOf(l, name),
+          Body: body,
+          ContentType: name.endsWith('.json') ? 'application/json' : 'text/plain',
+          ...(opts.secret ? { ServerSideEncryption: 'AES256' } : {}),
+        }),
       );
     },
     async getSmall(name) {

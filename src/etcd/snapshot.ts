@@ -48,7 +48,10 @@ export interface SnapshotManifest {
 
 /** `20261125T160412Z`: sortable, and valid in file names and S3 keys. */
 export function utcStamp(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** `<cluster>-<pod>-<UTC timestamp>-snapshot.db` (issue 8). */
@@ -94,7 +97,12 @@ export interface SnapshotMemo extends Record<string, unknown> {
 }
 
 const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
-const setPaused = (hc: HostedCluster, value: string | null): Change => ({ op: 'patch', ref: hcRef(hc), patchType: 'merge', patch: { spec: { pausedUntil: value } } });
+const setPaused = (hc: HostedCluster, value: string | null): Change => ({
+  op: 'patch',
+  ref: hcRef(hc),
+  patchType: 'merge',
+  patch: { spec: { pausedUntil: value } },
+});
 
 export function planEtcdSnapshot(i: SnapshotInputs): Plan {
   const hc = i.hc;
@@ -124,7 +132,8 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
     else if (!member.healthy) plan.blockers.push({ message: `${pod} is not healthy (${member.problems.join(', ')}): snapshot a healthy member (--member)` });
   }
   if (!i.view.askedPod) plan.blockers.push({ message: `no etcd member answered (${i.view.errors[0] ?? 'no pod'})` });
-  if (i.includeEncryptionKey && !i.encryptionKeySecret) plan.blockers.push({ message: '--include-encryption-key: the HostedCluster has no spec.secretEncryption.aescbc.activeKey' });
+  if (i.includeEncryptionKey && !i.encryptionKeySecret)
+    plan.blockers.push({ message: '--include-encryption-key: the HostedCluster has no spec.secretEncryption.aescbc.activeKey' });
 
   const alreadyPaused = memo.pausedBefore === 'true';
   const writersUp = Object.entries(i.writers).filter(([, n]) => (n ?? 0) > 0);
@@ -147,7 +156,13 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
         destructive: true,
         changes: writersUp.map(([name]) => ({ op: 'scale', ref: deploymentRef(cpns, name), replicas: 0 })),
         details: ['waits until their pods are gone, so that nothing writes to etcd during the snapshot'],
-        run: (ctx) => waitWritersDown(ctx, cpns, writersUp.map(([n]) => n), i.waitMs),
+        run: (ctx) =>
+          waitWritersDown(
+            ctx,
+            cpns,
+            writersUp.map(([n]) => n),
+            i.waitMs,
+          ),
         undo: i.keepPaused
           ? undefined
           : { title: 'scale the etcd writers back', changes: [], run: (ctx) => scaleWriters(ctx.kube, cpns, m().writers, ctx.dryRun === 'server') },
@@ -156,7 +171,9 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
   } else {
     plan.warnings.push('--online: the API servers keep writing; the snapshot is consistent at its revision, but writes after it are not in it');
   }
-  const absent = Object.entries(i.writers).filter(([, n]) => n === null).map(([n]) => n);
+  const absent = Object.entries(i.writers)
+    .filter(([, n]) => n === null)
+    .map(([n]) => n);
   if (quiesce && absent.length) plan.warnings.push(`no deployment ${absent.join(', ')} in ${cpns}: nothing to scale there`);
 
   const store = storeFor(i.to, i.s3);
@@ -172,7 +189,13 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
         run: async (ctx) => {
           const s = await ctx.kube.get<KubeObject & { data?: Record<string, string>; type?: string }>(Resources.Secret, hc.metadata.namespace, secret);
           const name = encryptionKeyFileName(cluster, new Date(m().stamp));
-          const body = { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: hc.metadata.namespace }, type: s.type ?? 'Opaque', data: s.data ?? {} };
+          const body = {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: secret, namespace: hc.metadata.namespace },
+            type: s.type ?? 'Opaque',
+            data: s.data ?? {},
+          };
           await store.putSmall(name, JSON.stringify(body, null, 2) + '\n', { secret: true });
           return { encryptionKeyStored: describeLocation(i.to, name) };
         },
@@ -237,7 +260,9 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
     {
       id: `save-${pod}`,
       title: `etcdctl snapshot save in ${pod}`,
-      details: [`etcdctl --cacert ${i.tls.ca} --cert ${i.tls.cert} --key ${i.tls.key} --endpoints https://localhost:2379 snapshot save ${ETCD_VOLUME_ROOT}/${memoFile(i, pod)}`],
+      details: [
+        `etcdctl --cacert ${i.tls.ca} --cert ${i.tls.cert} --key ${i.tls.key} --endpoints https://localhost:2379 snapshot save ${ETCD_VOLUME_ROOT}/${memoFile(i, pod)}`,
+      ],
       run: async (ctx) => {
         const r = await exec(ctx)(pod, etcdctl(i.tls, ['snapshot', 'save', inPod()], { commandTimeout: '30m' }), { timeoutMs: 35 * 60_000 });
         if (r.exitCode !== 0) throw new Error(`etcdctl snapshot save failed in ${pod}: ${lastLine(r.stderr)}`);
@@ -259,10 +284,12 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
         const sum = await x(pod, ['sha256sum', inPod()], { timeoutMs: 30 * 60_000 });
         if (sum.exitCode !== 0) throw new Error(`sha256sum failed in ${pod}: ${lastLine(sum.stderr)}`);
         // An empty keyspace has revision 0, and --rev=0 would mean "now": no hash to record then.
-        const hk = status.revision > 0 ? await x(pod, etcdctl(i.tls, hashKvArgs(status.revision))) : { stdout: '', stderr: 'the snapshot has no keys (revision 0)' };
+        const hk =
+          status.revision > 0 ? await x(pod, etcdctl(i.tls, hashKvArgs(status.revision))) : { stdout: '', stderr: 'the snapshot has no keys (revision 0)' };
         const hashes = parseHashKv(hk.stdout);
         const own = hashes.find((h) => h.memberId === i.view.members.find((mm) => mm.name === pod)?.id) ?? hashes[0];
-        if (!own) ctx.warn(`could not read the keyspace hash at revision ${status.revision} from ${pod}: ${lastLine(hk.stderr)}; restore can still verify the sha256`);
+        if (!own)
+          ctx.warn(`could not read the keyspace hash at revision ${status.revision} from ${pod}: ${lastLine(hk.stderr)}; restore can still verify the sha256`);
         return {
           [key('status')]: status,
           [key('podSha256')]: parseSha256sum(sum.stdout),
@@ -282,7 +309,12 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
         const manifest: SnapshotManifest = {
           kind: MANIFEST_KIND,
           version: 1,
-          hostedCluster: { namespace: i.hc.metadata.namespace!, name: i.hc.metadata.name, clusterID: i.hc.spec.clusterID, infraID: i.hc.spec.infraID as string | undefined },
+          hostedCluster: {
+            namespace: i.hc.metadata.namespace!,
+            name: i.hc.metadata.name,
+            clusterID: i.hc.spec.clusterID,
+            infraID: i.hc.spec.infraID as string | undefined,
+          },
           controlPlaneNamespace: cpns,
           release: i.release,
           etcdVersion: i.view.members.find((x) => x.name === pod)?.version,
@@ -292,7 +324,12 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
           keyspaceHash: (ctx.artifacts[key('keyspaceHash')] as SnapshotManifest['keyspaceHash']) ?? null,
           takenAt: m().stamp,
           online: i.online,
-          encryptionKey: i.encryptionKeySecret ? { secretName: i.encryptionKeySecret, ...(i.includeEncryptionKey ? { stored: encryptionKeyFileName(i.hc.metadata.name, new Date(m().stamp)) } : {}) } : null,
+          encryptionKey: i.encryptionKeySecret
+            ? {
+                secretName: i.encryptionKeySecret,
+                ...(i.includeEncryptionKey ? { stored: encryptionKeyFileName(i.hc.metadata.name, new Date(m().stamp)) } : {}),
+              }
+            : null,
           tool: `kubectl-hcp ${VERSION}`,
         };
         await store.putSmall(sha256FileName(file()), sha256Line(sha256, file()));
@@ -312,7 +349,12 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
 }
 
 const memoFile = (i: SnapshotInputs, pod: string) => snapshotFileName(i.hc.metadata.name, pod, i.now);
-const lastLine = (s: string) => s.trim().split('\n').filter((l) => !/^\{"level"/.test(l)).pop() ?? '';
+const lastLine = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\{"level"/.test(l))
+    .pop() ?? '';
 
 /**
  * `cat FILE` in the pod → sha256 → the store, with backpressure end to end. A failure on either
@@ -354,7 +396,8 @@ export async function streamOut(
     await pending.done;
     if (storeError) throw storeError;
     const sha256 = hasher.digest();
-    if (sha256 !== expectedSha256) throw new Error(`sha256 mismatch for ${name}: received ${sha256} (${hasher.bytes} bytes), the pod has ${expectedSha256}; nothing was kept`);
+    if (sha256 !== expectedSha256)
+      throw new Error(`sha256 mismatch for ${name}: received ${sha256} (${hasher.bytes} bytes), the pod has ${expectedSha256}; nothing was kept`);
     await pending.commit();
     return { sha256, bytes: hasher.bytes };
   } catch (err) {
@@ -382,13 +425,24 @@ export async function observeSnapshot(kube: KubeClient, hc: HostedCluster, opts:
     ...ETCD_WRITERS.map((n) => kube.getOrNull<Deployment>(Resources.Deployment, cpns, n)),
   ]);
   const view = summarizeEtcd(observed);
-  const pods = opts.allMembers ? view.members.map((x) => x.name) : opts.member ? [opts.member] : view.leader ? [view.leader] : view.askedPod ? [view.askedPod] : [];
+  const pods = opts.allMembers
+    ? view.members.map((x) => x.name)
+    : opts.member
+      ? [opts.member]
+      : view.leader
+        ? [view.leader]
+        : view.askedPod
+          ? [view.askedPod]
+          : [];
   return {
     view,
     tls: observed.tls ?? (await import('./etcdctl.ts')).TLS_PATHS,
     release: releaseOf(hc),
     pods,
-    writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<string, number | null>,
+    writers: Object.fromEntries(ETCD_WRITERS.map((n, idx) => [n, deployments[idx] ? (deployments[idx]!.spec?.replicas ?? 1) : null])) as Record<
+      string,
+      number | null
+    >,
     encryptionKeySecret: hc.spec.secretEncryption?.aescbc?.activeKey?.name,
   };
 }

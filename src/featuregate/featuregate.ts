@@ -44,7 +44,10 @@ export function validateCustomGates(set: FeatureSetName, enable: string[], disab
     if (enable.length || disable.length) throw new UsageError('--enable and --disable apply only to CustomNoUpgrade');
     return undefined;
   }
-  for (const [flag, names] of [['--enable', enable], ['--disable', disable]] as const) {
+  for (const [flag, names] of [
+    ['--enable', enable],
+    ['--disable', disable],
+  ] as const) {
     for (const n of names) if (!GATE_NAME.test(n)) throw new UsageError(`${flag} "${n}" is not a feature gate name (letters, digits, '-' and '.')`);
   }
   const both = enable.filter((n) => disable.includes(n));
@@ -116,7 +119,9 @@ export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetI
   const plan: FeatureSetPlan = { ...newPlan('featuregate-set', describeRef(ref)), irreversible: false };
   const rejected = celRejection(current.featureSet, next);
   if (rejected) {
-    plan.blockers.push({ message: `featureSet is ${shown(current.featureSet)} and the API rejects the change to ${set}: "${rejected}" (the *NoUpgrade sets are one-way)` });
+    plan.blockers.push({
+      message: `featureSet is ${shown(current.featureSet)} and the API rejects the change to ${set}: "${rejected}" (the *NoUpgrade sets are one-way)`,
+    });
     return plan;
   }
   // Only lists the operator acts on (featureSet CustomNoUpgrade) are carried over.
@@ -128,7 +133,9 @@ export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetI
   const unchanged = (current.featureSet ?? '') === next && sameGates;
   if (NO_UPGRADE_SETS.has(next) && (current.featureSet ?? '') !== next) {
     plan.irreversible = true;
-    plan.warnings.push(`${set} cannot be undone and blocks minor version updates of ${hc.metadata.name} for good (spec 5.1): do not use it on production clusters`);
+    plan.warnings.push(
+      `${set} cannot be undone and blocks minor version updates of ${hc.metadata.name} for good (spec 5.1): do not use it on production clusters`,
+    );
   }
   const featureGate: Record<string, unknown> = { featureSet: next, customNoUpgrade: gates ?? null };
   plan.steps.push({
@@ -137,7 +144,14 @@ export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetI
     // The resourceVersion makes the API check CEL against the state we checked, not a newer one.
     changes: unchanged
       ? []
-      : [{ op: 'patch', ref, patchType: 'merge', patch: { metadata: { resourceVersion: hc.metadata.resourceVersion }, spec: { configuration: { featureGate } } } }],
+      : [
+          {
+            op: 'patch',
+            ref,
+            patchType: 'merge',
+            patch: { metadata: { resourceVersion: hc.metadata.resourceVersion }, spec: { configuration: { featureGate } } },
+          },
+        ],
     isDone: async () => unchanged,
   });
   return plan;
@@ -158,7 +172,17 @@ export interface FeatureGateView {
   featureSet: string;
   customNoUpgrade?: CustomGates;
   noUpgrade: boolean;
-  guest: { source: string; available: boolean; problem?: string; featureSet?: string; customNoUpgrade?: FeatureGateSpec['customNoUpgrade']; enabled?: number; disabled?: number; versions?: string[]; inSync?: boolean };
+  guest: {
+    source: string;
+    available: boolean;
+    problem?: string;
+    featureSet?: string;
+    customNoUpgrade?: FeatureGateSpec['customNoUpgrade'];
+    enabled?: number;
+    disabled?: number;
+    versions?: string[];
+    inSync?: boolean;
+  };
 }
 
 export function featureGateView(hc: HostedCluster, guest: { source: string; object?: GuestFeatureGate | null; problem?: string }): FeatureGateView {
@@ -190,17 +214,19 @@ export function featureGateView(hc: HostedCluster, guest: { source: string; obje
 }
 
 export function renderFeatureGateView(v: FeatureGateView): string {
-  const lines = [
-    `HostedCluster:         ${v.hostedCluster}`,
-    `featureSet:            ${v.featureSet}${v.noUpgrade ? ' (one-way; blocks minor updates)' : ''}`,
-  ];
-  if (v.customNoUpgrade) lines.push(`  enabled:             ${v.customNoUpgrade.enabled.join(', ') || '-'}`, `  disabled:            ${v.customNoUpgrade.disabled.join(', ') || '-'}`);
+  const lines = [`HostedCluster:         ${v.hostedCluster}`, `featureSet:            ${v.featureSet}${v.noUpgrade ? ' (one-way; blocks minor updates)' : ''}`];
+  if (v.customNoUpgrade)
+    lines.push(
+      `  enabled:             ${v.customNoUpgrade.enabled.join(', ') || '-'}`,
+      `  disabled:            ${v.customNoUpgrade.disabled.join(', ') || '-'}`,
+    );
   if (v.guest.available) {
     lines.push(
       `Guest featuregate/cluster (${v.guest.source}):`,
       `  featureSet:          ${v.guest.featureSet}${v.guest.inSync ? '' : ` (the HostedCluster says ${v.featureSet}: not rolled out yet)`}`,
     );
-    if (v.guest.enabled !== undefined) lines.push(`  gates:               ${v.guest.enabled} enabled, ${v.guest.disabled ?? 0} disabled (status, ${v.guest.versions?.join(', ')})`);
+    if (v.guest.enabled !== undefined)
+      lines.push(`  gates:               ${v.guest.enabled} enabled, ${v.guest.disabled ?? 0} disabled (status, ${v.guest.versions?.join(', ')})`);
   } else {
     lines.push(`Guest cluster:         not checked: ${v.guest.problem}`);
   }

@@ -31,7 +31,13 @@ export interface GuestAccess {
 }
 
 /** The guest client, or the reason there is none (never throws for a missing secret). */
-export async function guestClient(kube: KubeClient, hc: HostedCluster, env: NodeJS.ProcessEnv, timeoutMs?: number, impersonate?: Impersonation): Promise<GuestAccess> {
+export async function guestClient(
+  kube: KubeClient,
+  hc: HostedCluster,
+  env: NodeJS.ProcessEnv,
+  timeoutMs?: number,
+  impersonate?: Impersonation,
+): Promise<GuestAccess> {
   const ns = hc.metadata.namespace!;
   const secret = guestKubeconfigSecretName(hc);
   const where = `secret ${ns}/${secret}`;

@@ -36,8 +36,13 @@ export async function nearHostedClusters(kube: KubeClient, namespace: string, na
     }
   };
   const [here, everywhere] = await Promise.all([list(namespace), list(undefined)]);
-  const similar = here.map((hc) => hc.metadata.name).filter((n) => isNear(n, name)).map((n) => `${namespace}/${n}`);
-  const elsewhere = everywhere.filter((hc) => hc.metadata.name === name && hc.metadata.namespace !== namespace).map((hc) => `${hc.metadata.namespace}/${hc.metadata.name} (-n ${hc.metadata.namespace})`);
+  const similar = here
+    .map((hc) => hc.metadata.name)
+    .filter((n) => isNear(n, name))
+    .map((n) => `${namespace}/${n}`);
+  const elsewhere = everywhere
+    .filter((hc) => hc.metadata.name === name && hc.metadata.namespace !== namespace)
+    .map((hc) => `${hc.metadata.namespace}/${hc.metadata.name} (-n ${hc.metadata.namespace})`);
   return [...elsewhere, ...similar].slice(0, 5);
 }
 

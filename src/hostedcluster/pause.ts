@@ -29,7 +29,6 @@ export interface PauseInputs {
   waitMs: number;
 }
 
-
 function setPausedUntil(ref: ObjectRef, value: string | null): Change {
   return { op: 'patch', ref, patchType: 'merge', patch: { spec: { pausedUntil: value } } };
 }
@@ -136,7 +135,10 @@ export function findLeakedPauses(o: PauseObservation): LeakedPause[] {
   }
   const pausedPools = new Set(o.nodePools.filter((np) => np.spec.pausedUntil).map((np) => `${np.metadata.namespace}/${np.metadata.name}`));
   const poolOf = (obj: KubeObject) => obj.metadata.annotations?.[NODEPOOL_ANNOTATION] ?? `${o.hc.metadata.namespace}/${obj.metadata.name}`;
-  for (const [resource, objs] of [[Resources.MachineDeployment, o.machineDeployments], [Resources.MachineSet, o.machineSets]] as const) {
+  for (const [resource, objs] of [
+    [Resources.MachineDeployment, o.machineDeployments],
+    [Resources.MachineSet, o.machineSets],
+  ] as const) {
     for (const obj of objs) {
       if (obj.metadata.annotations?.[CAPI_PAUSED_ANNOTATION] === undefined || pausedPools.has(poolOf(obj))) continue;
       const ref: ObjectRef = { resource, namespace: obj.metadata.namespace, name: obj.metadata.name };

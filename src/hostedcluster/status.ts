@@ -38,7 +38,8 @@ export interface HostedClusterView {
   nodePools: NodePoolView[];
 }
 
-const view = (c: Condition | undefined): ConditionView => (c ? { status: c.status, reason: c.reason, message: c.message } : { status: 'Unknown', reason: 'NotReported' });
+const view = (c: Condition | undefined): ConditionView =>
+  c ? { status: c.status, reason: c.reason, message: c.message } : { status: 'Unknown', reason: 'NotReported' };
 
 export function summarizeNodePool(np: NodePool, now: Date): NodePoolView {
   const updating = ['UpdatingVersion', 'UpdatingConfig'].filter((t) => condition(np, t)?.status === 'True');

@@ -120,7 +120,8 @@ export class KubeClient {
     } catch {
       throw new UsageError(`cluster "${opts.kubeconfig.clusterName}" has an invalid server URL in kubeconfig`);
     }
-    if (server.protocol !== 'https:' && server.protocol !== 'http:') throw new UsageError(`cluster "${opts.kubeconfig.clusterName}": server ${this.server} is neither https:// nor http://`);
+    if (server.protocol !== 'https:' && server.protocol !== 'http:')
+      throw new UsageError(`cluster "${opts.kubeconfig.clusterName}": server ${this.server} is neither https:// nor http://`);
     const cluster = (opts.kubeconfig.raw.clusters.find((c) => c.name === opts.kubeconfig.clusterName)?.cluster ?? {}) as Record<string, unknown>;
     // client-go: the kubeconfig's proxy-url, else the environment (HTTPS_PROXY, NO_PROXY…).
     const proxyText = typeof cluster['proxy-url'] === 'string' && cluster['proxy-url'] ? (cluster['proxy-url'] as string) : proxyForUrl(this.server, opts.env);
@@ -201,7 +202,8 @@ export class KubeClient {
         throw apiError(status, text, spec);
       } catch (err) {
         if (!idempotent || attempt >= delays.length || !isRetryable(err)) throw toConnectionError(err, this.server);
-        const retryAfter = err instanceof ApiError ? Number(err.status?.details && (err.status.details as { retryAfterSeconds?: number }).retryAfterSeconds) : NaN;
+        const retryAfter =
+          err instanceof ApiError ? Number(err.status?.details && (err.status.details as { retryAfterSeconds?: number }).retryAfterSeconds) : NaN;
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : delays[attempt]);
       }
     }
@@ -250,7 +252,12 @@ export class KubeClient {
     }
   }
 
-  private send(spec: RequestSpec, auth: Authorization, idempotent: boolean, buffered: boolean): Promise<{ status: number; text?: string; body?: http.IncomingMessage }> {
+  private send(
+    spec: RequestSpec,
+    auth: Authorization,
+    idempotent: boolean,
+    buffered: boolean,
+  ): Promise<{ status: number; text?: string; body?: http.IncomingMessage }> {
     const agent = this.agentFor(auth);
     const headers = this.headersFor(auth);
     const url = this.url(spec);
@@ -535,7 +542,10 @@ function formatMs(ms: number): string {
 function toConnectionError(err: unknown, server: string): unknown {
   if (err instanceof ApiError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e?.code) return new ConnectionError(`cannot reach the API server at ${server}: ${e.code === 'ETIMEDOUT' || e.code === 'EREQUESTTIMEOUT' ? e.message : e.code}`, { cause: err });
+  if (e?.code)
+    return new ConnectionError(`cannot reach the API server at ${server}: ${e.code === 'ETIMEDOUT' || e.code === 'EREQUESTTIMEOUT' ? e.message : e.code}`, {
+      cause: err,
+    });
   return err;
 }
 

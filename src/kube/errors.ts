@@ -36,6 +36,6 @@ export class ConnectionError extends RuntimeError {}
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 export function isRetryable(err: unknown): boolean {
   if (err instanceof ApiError) return err.statusCode === 429 || (err.statusCode >= 500 && err.statusCode !== 501);
-  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? ((err as { cause?: NodeJS.ErrnoException })?.cause?.code);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code;
   return code !== undefined && RETRYABLE_CODES.has(code);
 }

@@ -72,7 +72,8 @@ export class ExecCredentialPlugin {
     this.apiVersion = config.apiVersion;
     let mode = config.interactiveMode;
     if (!mode) {
-      if (this.apiVersion.endsWith('/v1')) throw new UsageError(`exec plugin of user "${userName}": interactiveMode must be specified with apiVersion ${this.apiVersion}`);
+      if (this.apiVersion.endsWith('/v1'))
+        throw new UsageError(`exec plugin of user "${userName}": interactiveMode must be specified with apiVersion ${this.apiVersion}`);
       mode = 'IfAvailable';
     }
     if (!INTERACTIVE_MODES.has(mode)) throw new UsageError(`exec plugin of user "${userName}": interactiveMode "${mode}" is not Never, IfAvailable or Always`);

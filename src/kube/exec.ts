@@ -128,7 +128,8 @@ export function execInPod(
       clearInterval(ping);
       if (timer) clearTimeout(timer);
       if (failure) return reject(failure);
-      if (!status) return reject(new RuntimeError('exec stream closed without an exit status: the connection to the pod was lost; the command may still be running'));
+      if (!status)
+        return reject(new RuntimeError('exec stream closed without an exit status: the connection to the pod was lost; the command may still be running'));
       let exitCode: number;
       try {
         exitCode = exitCodeFromStatus(status);

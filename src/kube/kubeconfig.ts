@@ -126,7 +126,11 @@ export function resolveKubeconfig(sel: KubeconfigSelection, env: NodeJS.ProcessE
     }
     docs.push({ path, doc: parseKubeconfigYaml(text, path) });
   }
-  return selectContext(mergeKubeconfigs(docs), sel, docs.map((d) => d.path));
+  return selectContext(
+    mergeKubeconfigs(docs),
+    sel,
+    docs.map((d) => d.path),
+  );
 }
 
 export function selectContext(raw: RawKubeconfig, sel: KubeconfigSelection, files: string[]): ResolvedKubeconfig {

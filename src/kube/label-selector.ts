@@ -169,7 +169,10 @@ function checkKey(key: string): void {
     (parts.length === 2 && (parts[0] === '' || parts[0].length > 253 || !DNS_SUBDOMAIN.test(parts[0]))) ||
     name.length > 63 ||
     !NAME.test(name);
-  if (bad) throw new SelectorSyntaxError(`invalid label key "${key}": a qualified name is [prefix/]name, name at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric`);
+  if (bad)
+    throw new SelectorSyntaxError(
+      `invalid label key "${key}": a qualified name is [prefix/]name, name at most 63 characters of [A-Za-z0-9_.-] starting and ending alphanumeric`,
+    );
 }
 
 /** NewRequirement's checks. */
@@ -178,7 +181,8 @@ function requirement(key: string, operator: SelectorOperator, values: string[]):
     throw new SelectorSyntaxError(`for 'Gt', 'Lt' operators, the value must be an integer`);
   }
   for (const v of values) {
-    if (v.length > 63 || !LABEL_VALUE.test(v)) throw new SelectorSyntaxError(`invalid label value "${v}" for key "${key}": at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric`);
+    if (v.length > 63 || !LABEL_VALUE.test(v))
+      throw new SelectorSyntaxError(`invalid label value "${v}" for key "${key}": at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric`);
   }
   return { key, operator, values };
 }

@@ -7,12 +7,15 @@ import { BlockList, isIP } from 'node:net';
 
 export function proxyForUrl(target: string, env: NodeJS.ProcessEnv): string | undefined {
   const url = new URL(target);
-  const proxy = url.protocol === 'https:' ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
+  const proxy = url.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
   if (!proxy) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   if (host === 'localhost' || host === '127.0.0.1' || host.startsWith('127.') || host === '::1') return undefined;
-  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   for (const entry of noProxy) {
     if (entry === '*') return undefined;
     if (matchesNoProxy(entry, host, port)) return undefined;

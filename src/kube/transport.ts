@@ -109,7 +109,12 @@ function socks5(proxy: URL, host: string, port: number, callback: (err: Error | 
   };
   const sendConnect = () => {
     const family = isIP(host);
-    const addr = family === 4 ? Buffer.from([1, ...host.split('.').map(Number)]) : family === 6 ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)]) : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host)]);
+    const addr =
+      family === 4
+        ? Buffer.from([1, ...host.split('.').map(Number)])
+        : family === 6
+          ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)])
+          : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host)]);
     socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addr, Buffer.from([port >> 8, port & 0xff])]));
     stage = 'connect';
   };
@@ -160,7 +165,8 @@ function ipv6Bytes(ip: string): Buffer {
 function connectTunnel(proxy: URL, host: string, port: number | string, callback: (err: Error | null, socket?: Socket) => void): void {
   const hostPort = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { Host: hostPort };
-  if (proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+  if (proxy.username)
+    headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
   const req = (proxy.protocol === 'https:' ? https : http).request({
     host: proxy.hostname.replace(/^\[|\]$/g, ''),
     port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),

@@ -71,8 +71,17 @@ export async function observeInstallFlags(kube: KubeClient): Promise<InstallFlag
  */
 export function installFlagsChange(existing: ConfigMap | null, add: string, remove: string): Change {
   return existing
-    ? { op: 'patch', ref: installFlagsRef, patchType: 'merge', patch: { metadata: { resourceVersion: existing.metadata.resourceVersion }, data: { [FLAGS_TO_ADD]: add, [FLAGS_TO_REMOVE]: remove } } }
-    : { op: 'create', ref: installFlagsRef, body: { metadata: { name: INSTALL_FLAGS_CONFIGMAP, namespace: INSTALL_FLAGS_NAMESPACE }, data: { [FLAGS_TO_ADD]: add, [FLAGS_TO_REMOVE]: remove } } };
+    ? {
+        op: 'patch',
+        ref: installFlagsRef,
+        patchType: 'merge',
+        patch: { metadata: { resourceVersion: existing.metadata.resourceVersion }, data: { [FLAGS_TO_ADD]: add, [FLAGS_TO_REMOVE]: remove } },
+      }
+    : {
+        op: 'create',
+        ref: installFlagsRef,
+        body: { metadata: { name: INSTALL_FLAGS_CONFIGMAP, namespace: INSTALL_FLAGS_NAMESPACE }, data: { [FLAGS_TO_ADD]: add, [FLAGS_TO_REMOVE]: remove } },
+      };
 }
 
 export const describeInstallFlags = () => describeRef(installFlagsRef);

@@ -13,7 +13,15 @@ import { waitUntilStep } from '../plan/wait-step.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
-import { FLAGS_TO_ADD, FLAGS_TO_REMOVE, METRICS_SET_FLAG, describeInstallFlags, installFlagsChange, withoutFlag, type InstallFlagsState } from './install-flags.ts';
+import {
+  FLAGS_TO_ADD,
+  FLAGS_TO_REMOVE,
+  METRICS_SET_FLAG,
+  describeInstallFlags,
+  installFlagsChange,
+  withoutFlag,
+  type InstallFlagsState,
+} from './install-flags.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
 
 export const METRICS_SETS = ['Telemetry', 'SRE', 'All'] as const;
@@ -115,11 +123,18 @@ export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
   const current = envOf(deployment, METRICS_SET_ENV);
   const seen = interpretOperatorMetricsSet(current?.value);
   if (current?.valueFrom) plan.warnings.push(`${METRICS_SET_ENV} was set from a reference (valueFrom); it becomes the literal value ${set}`);
-  if (seen.invalid) plan.warnings.push(`the operator's current ${METRICS_SET_ENV}="${seen.raw}" is invalid: the operator exits on it (its pod crashloops) until this change rolls out`);
+  if (seen.invalid)
+    plan.warnings.push(
+      `the operator's current ${METRICS_SET_ENV}="${seen.raw}" is invalid: the operator exits on it (its pod crashloops) until this change rolls out`,
+    );
   if (set === 'SRE' && inputs.sreConfig === 'missing') {
-    plan.warnings.push(`configmap ${namespace}/sre-metric-set does not exist: the SRE set without a config filters nothing (write one with 'kubectl hcp metrics sre-config apply -f FILE')`);
+    plan.warnings.push(
+      `configmap ${namespace}/sre-metric-set does not exist: the SRE set without a config filters nothing (write one with 'kubectl hcp metrics sre-config apply -f FILE')`,
+    );
   } else if (set === 'SRE' && inputs.sreConfig === 'invalid') {
-    plan.warnings.push(`configmap ${namespace}/sre-metric-set is not valid: the operator drops what it cannot parse (see 'kubectl hcp metrics sre-config show')`);
+    plan.warnings.push(
+      `configmap ${namespace}/sre-metric-set is not valid: the operator drops what it cannot parse (see 'kubectl hcp metrics sre-config show')`,
+    );
   }
   if (inputs.installFlags?.managed) return planAddonMetricsSet(plan, inputs, ref, current?.value);
   plan.steps.push({
@@ -153,14 +168,25 @@ function planAddonMetricsSet(plan: Plan, inputs: GlobalMetricsInputs, ref: Objec
   plan.warnings.push(
     `the hypershift addon deploys the operator on this MCE/ACM hub: ${METRICS_SET_ENV} is set as ${METRICS_SET_FLAG} ${set} in ${describeInstallFlags()}, since the addon would undo a change to ${describeRef(ref)} at its next re-install`,
   );
-  if (!inputs.waitMs && running !== set) plan.warnings.push(`the operator runs with ${METRICS_SET_ENV}=${running ?? '<unset>'} until the addon redeploys it (--wait waits for that)`);
+  if (!inputs.waitMs && running !== set)
+    plan.warnings.push(`the operator runs with ${METRICS_SET_ENV}=${running ?? '<unset>'} until the addon redeploys it (--wait waits for that)`);
   plan.steps.push({
     id: 'install-flags-metrics-set',
     title: `${cm ? 'Update' : 'Create'} ${describeInstallFlags()}: ${FLAGS_TO_ADD}="${add}", ${FLAGS_TO_REMOVE}="${remove}"`,
     changes: unchanged ? [] : [installFlagsChange(cm, add, remove)],
     isDone: async () => unchanged,
   });
-  if (inputs.waitMs !== undefined) plan.steps.push(operatorEnvWaitStep({ id: 'wait-operator-env', ref, name: METRICS_SET_ENV, want: `${METRICS_SET_ENV}=${set}`, matches: (v) => v === set, waitMs: inputs.waitMs }));
+  if (inputs.waitMs !== undefined)
+    plan.steps.push(
+      operatorEnvWaitStep({
+        id: 'wait-operator-env',
+        ref,
+        name: METRICS_SET_ENV,
+        want: `${METRICS_SET_ENV}=${set}`,
+        matches: (v) => v === set,
+        waitMs: inputs.waitMs,
+      }),
+    );
   return plan;
 }
 
@@ -186,7 +212,9 @@ export function operatorEnvWaitStep(w: OperatorEnvWait): Step {
   return waitUntilStep({
     id: w.id,
     title: `Wait for deployment ${ref.namespace}/${ref.name} to have ${want} and every pod without it to be gone`,
-    details: [`the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)} for the Deployment, its rollout and its pods`],
+    details: [
+      `the hypershift addon redeploys the operator from the install flags; waits up to ${formatDuration(waitMs)} for the Deployment, its rollout and its pods`,
+    ],
     what: want,
     timeoutMs: waitMs,
     probe: async (ctx) => {
@@ -197,10 +225,17 @@ export function operatorEnvWaitStep(w: OperatorEnvWait): Step {
       const rollout = rolloutState(d);
       if (!rollout.done) return { done: false, message: `${spec}, rollout: ${rollout.message}` };
       const stale = (await podsOf(ctx.kube, d)).filter((p) => !matches(podEnvOf(p, name)));
-      if (stale.length) return { done: false, message: `${spec}, pod(s) still running with the old value: ${stale.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`).join(', ')}` };
+      if (stale.length)
+        return {
+          done: false,
+          message: `${spec}, pod(s) still running with the old value: ${stale.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`).join(', ')}`,
+        };
       return { done: true, message: `${spec}, rolled out` };
     },
-    timeoutError: (last) => new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, { hint: 'is the hypershift addon running? it applies the install flags' }),
+    timeoutError: (last) =>
+      new RuntimeError(`the operator did not get ${want} within ${formatDuration(waitMs)} (${last})`, {
+        hint: 'is the hypershift addon running? it applies the install flags',
+      }),
     artifacts: (last) => ({ operatorEnv: last.message }),
   });
 }
@@ -269,9 +304,10 @@ export function planClusterMetricsSet({ hc, set }: ClusterMetricsInputs): Plan {
 export function rolloutState(d: Deployment): { done: boolean; message: string } {
   const want = d.spec?.replicas ?? 1;
   const s = d.status ?? {};
-  if ((s.observedGeneration ?? 0) < (d.metadata.generation as number | undefined ?? 0)) return { done: false, message: 'new spec not yet observed' };
+  if ((s.observedGeneration ?? 0) < ((d.metadata.generation as number | undefined) ?? 0)) return { done: false, message: 'new spec not yet observed' };
   if ((s.updatedReplicas ?? 0) < want) return { done: false, message: `${s.updatedReplicas ?? 0} of ${want} updated` };
-  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return { done: false, message: `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination` };
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return { done: false, message: `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas pending termination` };
   if ((s.availableReplicas ?? 0) < want) return { done: false, message: `${s.availableReplicas ?? 0} of ${want} available` };
   return { done: true, message: `${want} of ${want} updated and available` };
 }

@@ -25,7 +25,12 @@ export function sreConfigView(cm: ConfigMap | null): SreConfigView {
   if (text === undefined) return { state: 'invalid', problems: [`configmap has no "${SRE_CONFIG_KEY}" key`], warnings: [], components: {} };
   const v: SreValidation = validateSreConfig(text);
   const source = `configmap/${SRE_CONFIGMAP}`;
-  return { state: v.problems.length ? 'invalid' : 'valid', problems: v.problems.map((p) => formatProblem(p, source)), warnings: v.warnings, components: v.components };
+  return {
+    state: v.problems.length ? 'invalid' : 'valid',
+    problems: v.problems.map((p) => formatProblem(p, source)),
+    warnings: v.warnings,
+    components: v.components,
+  };
 }
 
 export interface MetricsView {
@@ -81,17 +86,26 @@ export function renderMetricsView(v: MetricsView): string {
     v.sreConfig.state === 'missing'
       ? `missing (configmap ${op.namespace}/${SRE_CONFIGMAP}): the SRE set filters nothing`
       : v.sreConfig.state === 'valid'
-        ? `valid (${Object.entries(v.sreConfig.components).map(([c, n]) => `${c}: ${n}`).join(', ') || 'no components'})`
+        ? `valid (${
+            Object.entries(v.sreConfig.components)
+              .map(([c, n]) => `${c}: ${n}`)
+              .join(', ') || 'no components'
+          })`
         : `INVALID: ${v.sreConfig.problems[0]}${v.sreConfig.problems.length > 1 ? ` (and ${v.sreConfig.problems.length - 1} more)` : ''}`;
   const lines = [`Global metrics set:    ${global}`];
   const f = v.installFlags;
   if (f) {
     const given = f.metricsSet === undefined ? `no ${METRICS_SET_FLAG} (the installer's default, Telemetry)` : `${METRICS_SET_FLAG} ${f.metricsSet}`;
-    lines.push(`Install flags (MCE):   ${given} in ${f.configmap}${f.exists ? '' : ' (configmap absent)'}${f.applied ? '' : `: not what the operator runs; the hypershift addon applies it at its next re-install`}`);
+    lines.push(
+      `Install flags (MCE):   ${given} in ${f.configmap}${f.exists ? '' : ' (configmap absent)'}${f.applied ? '' : `: not what the operator runs; the hypershift addon applies it at its next re-install`}`,
+    );
   }
   lines.push(`SRE config:            ${sre}`, '');
   const table = v.clusters.length
-    ? renderTable(['namespace', 'hostedcluster', 'override', 'effective'], v.clusters.map((c) => [c.namespace, c.name, c.override ?? '-', c.effective]))
+    ? renderTable(
+        ['namespace', 'hostedcluster', 'override', 'effective'],
+        v.clusters.map((c) => [c.namespace, c.name, c.override ?? '-', c.effective]),
+      )
     : 'No HostedClusters.\n';
   return lines.join('\n') + table;
 }

@@ -33,7 +33,19 @@ export const IGNORED_COMPONENTS = new Set(['controlPlaneOperator', 'hostedCluste
 
 export const RELABEL_FIELDS = ['sourceLabels', 'separator', 'targetLabel', 'regex', 'modulus', 'replacement', 'action'] as const;
 
-export const RELABEL_ACTIONS = ['replace', 'keep', 'drop', 'hashmod', 'labelmap', 'labeldrop', 'labelkeep', 'lowercase', 'uppercase', 'keepequal', 'dropequal'] as const;
+export const RELABEL_ACTIONS = [
+  'replace',
+  'keep',
+  'drop',
+  'hashmod',
+  'labelmap',
+  'labeldrop',
+  'labelkeep',
+  'lowercase',
+  'uppercase',
+  'keepequal',
+  'dropequal',
+] as const;
 
 /** Actions that write a label, so Prometheus requires targetLabel (replace is the default action). */
 const NEEDS_TARGET = new Set(['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal']);
@@ -70,7 +82,9 @@ export function re2Error(regex: string): string | undefined {
 }
 
 export function formatProblem(p: SreProblem, source: string): string {
-  const where = [p.line !== undefined ? `${source}:${p.line}` : source, p.component ? `${p.component}${p.item ? `[${p.item}]` : ''}` : undefined].filter(Boolean).join(': ');
+  const where = [p.line !== undefined ? `${source}:${p.line}` : source, p.component ? `${p.component}${p.item ? `[${p.item}]` : ''}` : undefined]
+    .filter(Boolean)
+    .join(': ');
   return `${where}: ${p.message}`;
 }
 
@@ -169,7 +183,10 @@ function validateRelabel(
   const action = rc.action ?? 'replace';
   if (typeof action !== 'string' || !(RELABEL_ACTIONS as readonly string[]).includes(action)) {
     const lower = typeof action === 'string' ? action.toLowerCase() : '';
-    push(`action "${String(action)}" is not one of ${RELABEL_ACTIONS.join(', ')}${(RELABEL_ACTIONS as readonly string[]).includes(lower) ? ` (write "${lower}")` : ''}`, 'action');
+    push(
+      `action "${String(action)}" is not one of ${RELABEL_ACTIONS.join(', ')}${(RELABEL_ACTIONS as readonly string[]).includes(lower) ? ` (write "${lower}")` : ''}`,
+      'action',
+    );
   }
   if (rc.sourceLabels !== undefined) {
     if (!Array.isArray(rc.sourceLabels)) push('sourceLabels must be a list, e.g. ["__name__"]', 'sourceLabels');
@@ -186,10 +203,14 @@ function validateRelabel(
     const err = re2Error(rc.regex);
     if (err) push(`regex ${JSON.stringify(rc.regex)} is not valid RE2 (Prometheus would reject it): ${err}`, 'regex');
   }
-  if (rc.modulus !== undefined && (typeof rc.modulus !== 'number' || !Number.isInteger(rc.modulus) || rc.modulus < 0)) push('modulus must be a non-negative integer', 'modulus');
+  if (rc.modulus !== undefined && (typeof rc.modulus !== 'number' || !Number.isInteger(rc.modulus) || rc.modulus < 0))
+    push('modulus must be a non-negative integer', 'modulus');
   if (typeof action === 'string') {
     if (NEEDS_TARGET.has(action) && (typeof rc.targetLabel !== 'string' || rc.targetLabel === '')) {
-      push(`action ${action}${rc.action === undefined ? ' (the default when action is missing)' : ''} needs targetLabel`, rc.action === undefined ? undefined : 'action');
+      push(
+        `action ${action}${rc.action === undefined ? ' (the default when action is missing)' : ''} needs targetLabel`,
+        rc.action === undefined ? undefined : 'action',
+      );
     }
     if (action === 'hashmod' && !(typeof rc.modulus === 'number' && rc.modulus > 0)) push('action hashmod needs a modulus greater than 0', 'action');
   }

@@ -133,7 +133,9 @@ export function planNodePoolScale(inputs: ScaleInputs): Plan {
   const platform = (np.spec.platform as { type?: string } | undefined)?.type;
   if (autoscaling && autoscaling.min === 0 && platform !== 'AWS' && platform !== 'Azure') {
     // CEL: "Scale-from-zero (autoScaling.min=0) is currently only supported for AWS and Azure platforms".
-    throw new UsageError(`--autoscaling ${autoscaling.min}:${autoscaling.max}: a minimum of 0 (scale from zero) is only supported on AWS and Azure, and ${describeRef(ref)} is on ${platform ?? 'an unknown platform'}`);
+    throw new UsageError(
+      `--autoscaling ${autoscaling.min}:${autoscaling.max}: a minimum of 0 (scale from zero) is only supported on AWS and Azure, and ${describeRef(ref)} is on ${platform ?? 'an unknown platform'}`,
+    );
   }
   const spec: Record<string, unknown> = autoscaling ? { autoScaling: autoscaling, replicas: null } : { replicas, autoScaling: null };
   if (inputs.drainTimeout !== undefined) spec.nodeDrainTimeout = inputs.drainTimeout;
@@ -222,7 +224,8 @@ export function hostedClusterVersion(hc: HostedCluster): ReleaseVersion | undefi
 }
 
 export const UPGRADE_TYPE_EFFECT: Record<string, string> = {
-  Replace: 'upgradeType Replace: new instances are created at the new version and the old ones removed; the nodes are re-provisioned and manual changes on them are lost (spec 6.2.1)',
+  Replace:
+    'upgradeType Replace: new instances are created at the new version and the old ones removed; the nodes are re-provisioned and manual changes on them are lost (spec 6.2.1)',
   InPlace: 'upgradeType InPlace: the operating system of the existing instances is updated; the nodes are kept (spec 6.2.2)',
 };
 
@@ -268,17 +271,21 @@ export function nodePoolSkew(target: ReleaseVersion, np: NodePool, hc: HostedClu
       verdict.invalid = `NodePool release ${target.text} is a newer minor version than the HostedCluster's ${completed.text} (its last completed version); the node pool version must not surpass the control plane (spec 6.3)`;
     }
   } else if (compareVersions(target, completed) > 0) {
-    verdict.warnings.push(`${target.text} is a patch ahead of the control plane's ${completed.text}: the operator accepts it (it compares minor versions) but reports SupportedVersionSkew=False until the control plane catches up`);
+    verdict.warnings.push(
+      `${target.text} is a patch ahead of the control plane's ${completed.text}: the operator accepts it (it compares minor versions) but reports SupportedVersionSkew=False until the control plane catches up`,
+    );
   }
   if (ocpMinor(completed) - ocpMinor(target) > 3) {
-    verdict.warnings.push(`${target.text} is more than 3 minor versions behind the control plane's ${completed.text}: the operator reports SupportedVersionSkew=False (n-3 is the supported skew)`);
+    verdict.warnings.push(
+      `${target.text} is more than 3 minor versions behind the control plane's ${completed.text}: the operator reports SupportedVersionSkew=False (n-3 is the supported skew)`,
+    );
   }
   return verdict;
 }
 
 /** Without a version the skew rules cannot be checked: an interlock --force overrides (issue 13 item 22). */
 function unreadable(plan: Plan, what: string, force: boolean): void {
-  const why = 'neither the tag nor the HostedCluster\'s status.version history names it';
+  const why = "neither the tag nor the HostedCluster's status.version history names it";
   const skipped = 'the skew checks (newer minor than the control plane, y-stream downgrade, n-3)';
   if (force) plan.warnings.push(`--force: cannot read ${what} (${why}); ${skipped} are skipped`);
   else plan.blockers.push({ message: `cannot read ${what}: ${why}, so ${skipped} cannot be made`, override: '--force (skips those checks)' });
@@ -296,7 +303,9 @@ export function planNodePoolUpdate({ np, hc, image, waitMs, force = false, metad
     const skew = nodePoolSkew(target, np, hc);
     if (skew.invalid) {
       const cp = hc.spec.release?.image;
-      plan.blockers.push({ message: `${skew.invalid}${cp && !skew.invalid.startsWith('y-stream') ? `: upgrade the control plane first with 'kubectl hcp upgrade ${hc.metadata.name} --release-image ${image}'` : ''}` });
+      plan.blockers.push({
+        message: `${skew.invalid}${cp && !skew.invalid.startsWith('y-stream') ? `: upgrade the control plane first with 'kubectl hcp upgrade ${hc.metadata.name} --release-image ${image}'` : ''}`,
+      });
     }
     if (skew.untilControlPlaneCompletes) plan.warnings.push(skew.untilControlPlaneCompletes);
     plan.warnings.push(...skew.warnings);
@@ -338,7 +347,10 @@ export function planNodePoolUpdate({ np, hc, image, waitMs, force = false, metad
           },
           { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
         );
-        if (r.timedOut) throw new RuntimeError(`${describeRef(ref)} did not finish updating in time (${r.message})`, { state: 'the new release is set; the rollout continues' });
+        if (r.timedOut)
+          throw new RuntimeError(`${describeRef(ref)} did not finish updating in time (${r.message})`, {
+            state: 'the new release is set; the rollout continues',
+          });
         return { version: r.value };
       },
     });
@@ -356,7 +368,13 @@ export const RELEASE_REJECTION_LAG_MS = 60_000;
  * again after the control plane completes (it watches HostedClusters), and a condition older than
  * the NodePool's generation is about the previous release.
  */
-async function transientReleaseRejection(kube: KubeClient, np: NodePool, cond: Condition, target: ReleaseVersion | undefined, lagging: { since?: number }): Promise<string | undefined> {
+async function transientReleaseRejection(
+  kube: KubeClient,
+  np: NodePool,
+  cond: Condition,
+  target: ReleaseVersion | undefined,
+  lagging: { since?: number },
+): Promise<string | undefined> {
   const generation = typeof np.metadata.generation === 'number' ? np.metadata.generation : undefined;
   if (cond.observedGeneration !== undefined && generation !== undefined && cond.observedGeneration < generation) {
     return `ValidReleaseImage=False is from generation ${cond.observedGeneration}, the NodePool is at ${generation}`;
@@ -380,6 +398,7 @@ async function transientReleaseRejection(kube: KubeClient, np: NodePool, cond: C
 
 export async function getNodePool(kube: KubeClient, namespace: string, name: string): Promise<NodePool> {
   const np = await kube.getOrNull<NodePool>(Resources.NodePool, namespace, name);
-  if (!np) throw new RuntimeError(`NodePool ${namespace}/${name} not found`, { hint: 'NodePools are looked up in namespace "clusters" unless -n says otherwise' });
+  if (!np)
+    throw new RuntimeError(`NodePool ${namespace}/${name} not found`, { hint: 'NodePools are looked up in namespace "clusters" unless -n says otherwise' });
   return np;
 }

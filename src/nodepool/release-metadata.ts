@@ -121,7 +121,13 @@ export async function releaseVersionFromRegistry(image: string, opts: MetadataOp
 }
 
 /** The Bearer token flow: realm, service and a pull scope for the repository. */
-async function token(challenge: string | null, ref: ImageRef, basic: string | undefined, doFetch: typeof fetch, signal: AbortSignal): Promise<string | undefined> {
+async function token(
+  challenge: string | null,
+  ref: ImageRef,
+  basic: string | undefined,
+  doFetch: typeof fetch,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   if (!challenge || !/^Bearer\s/i.test(challenge)) return undefined;
   const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1].toLowerCase(), m[2]]));
   if (!params.realm) return undefined;
@@ -139,12 +145,24 @@ async function token(challenge: string | null, ref: ImageRef, basic: string | un
  * user may read it). Not tried through an HTTPS proxy (this lookup has no proxy support): the
  * answer is then "cannot be read", saying why.
  */
-export async function lookupReleaseVersion(kube: KubeClient, hc: HostedCluster, image: string, env: NodeJS.ProcessEnv, opts: MetadataOptions = {}): Promise<{ version?: string; problem?: string }> {
+export async function lookupReleaseVersion(
+  kube: KubeClient,
+  hc: HostedCluster,
+  image: string,
+  env: NodeJS.ProcessEnv,
+  opts: MetadataOptions = {},
+): Promise<{ version?: string; problem?: string }> {
   const ref = parseImageRef(image);
   if (!ref) return { problem: `cannot parse ${image} as an image reference` };
-  if (!opts.scheme && proxyForUrl(`https://${ref.registry}/`, env)) return { problem: `an HTTPS proxy is configured for ${ref.registry}, and the release metadata is not read through proxies` };
+  if (!opts.scheme && proxyForUrl(`https://${ref.registry}/`, env))
+    return { problem: `an HTTPS proxy is configured for ${ref.registry}, and the release metadata is not read through proxies` };
   const secretName = (hc.spec as { pullSecret?: { name?: string } }).pullSecret?.name;
-  const secret = secretName ? await kube.getOrNull<KubeObject & { data?: Record<string, string> }>(Resources.Secret, hc.metadata.namespace, secretName).catch(() => null) : null;
+  const secret = secretName
+    ? await kube.getOrNull<KubeObject & { data?: Record<string, string> }>(Resources.Secret, hc.metadata.namespace, secretName).catch(() => null)
+    : null;
   const dockerConfig = secret?.data?.['.dockerconfigjson'];
-  return releaseVersionFromRegistry(image, { ...opts, credentials: registryCredentials(dockerConfig ? Buffer.from(dockerConfig, 'base64').toString('utf8') : undefined) });
+  return releaseVersionFromRegistry(image, {
+    ...opts,
+    credentials: registryCredentials(dockerConfig ? Buffer.from(dockerConfig, 'base64').toString('utf8') : undefined),
+  });
 }

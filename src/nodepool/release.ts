@@ -28,11 +28,14 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?$/;
 /** The CRD's rule for release images: `^(\w+\S+)$`, at most 253 characters. */
 export function assertReleaseImage(image: string, flag = '--release-image'): void {
   if (image.length > 253 || !/^\w+\S+$/.test(image)) {
-    throw new UsageError(`${flag} "${image}" is not a valid image: it must start with a letter, digit or '_', contain no spaces, and be at most 253 characters`);
+    throw new UsageError(
+      `${flag} "${image}" is not a valid image: it must start with a letter, digit or '_', contain no spaces, and be at most 253 characters`,
+    );
   }
   const lastSlash = image.lastIndexOf('/');
   const ref = image.slice(lastSlash + 1);
-  if (!ref.includes(':') && !ref.includes('@')) throw new UsageError(`${flag} "${image}" has no tag or digest (e.g. quay.io/openshift-release-dev/ocp-release:4.15.12-x86_64)`);
+  if (!ref.includes(':') && !ref.includes('@'))
+    throw new UsageError(`${flag} "${image}" has no tag or digest (e.g. quay.io/openshift-release-dev/ocp-release:4.15.12-x86_64)`);
 }
 
 /** The version in an image tag such as `ocp-release:4.15.10-x86_64` (arch split off); undefined for digests or other tags. */

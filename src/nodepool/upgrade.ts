@@ -32,17 +32,27 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs, metad
   const resolved = resolveReleaseVersion(image, hc, metadata?.version);
   const target = resolved?.version;
   const featureSet = (hc.spec.configuration as { featureGate?: { featureSet?: string } } | undefined)?.featureGate?.featureSet;
-  if (resolved && resolved.source !== 'tag') plan.warnings.push(resolved.source === 'metadata' ? `${image} declares version ${resolved.version.text} (its io.openshift.release label)` : `${image} is ${resolved.version.text}, as the cluster's status.version ${resolved.source === 'history' ? 'history' : 'desired'} records it`);
+  if (resolved && resolved.source !== 'tag')
+    plan.warnings.push(
+      resolved.source === 'metadata'
+        ? `${image} declares version ${resolved.version.text} (its io.openshift.release label)`
+        : `${image} is ${resolved.version.text}, as the cluster's status.version ${resolved.source === 'history' ? 'history' : 'desired'} records it`,
+    );
   if (target && current) {
     const cmp = compareVersions(target, current);
-    if (cmp < 0 && !force) plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
+    if (cmp < 0 && !force)
+      plan.blockers.push({ message: `${target.text} is older than the current ${current.text}: downgrades are not supported`, override: '--force' });
     const archProblem = archChangeProblem(current, target);
     if (archProblem && !force) plan.blockers.push({ message: archProblem, override: '--force' });
     if (current.arch && current.arch !== 'multi' && target.arch === 'multi') {
-      plan.warnings.push(`${current.text}-${current.arch} => ${target.text}-multi migrates ${hc.metadata.name} to the multi-arch payload; NodePools of other architectures can follow once it completes`);
+      plan.warnings.push(
+        `${current.text}-${current.arch} => ${target.text}-multi migrates ${hc.metadata.name} to the multi-arch payload; NodePools of other architectures can follow once it completes`,
+      );
     }
     if (featureSet && NO_UPGRADE_SETS.has(featureSet) && minorOf(target) !== minorOf(current)) {
-      plan.blockers.push({ message: `the cluster runs feature set ${featureSet}, which blocks minor version updates (${current.text} => ${target.text}) and cannot be undone` });
+      plan.blockers.push({
+        message: `the cluster runs feature set ${featureSet}, which blocks minor version updates (${current.text} => ${target.text}) and cannot be undone`,
+      });
     }
   } else {
     // Without both versions none of the checks can be made: writing an image blind is an
@@ -76,7 +86,8 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs, metad
           async () => {
             const fresh = await ctx.kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
             const invalid = condition(fresh, 'ValidReleaseImage');
-            if (invalid?.status === 'False') throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
+            if (invalid?.status === 'False')
+              throw new RuntimeError(`${describeRef(ref)} reports ValidReleaseImage=False: ${invalid.message ?? invalid.reason ?? ''}`);
             const top = fresh.status?.version?.history?.[0];
             // The image as written, or (the operator may record it by digest) a new entry with the
             // target version. The version alone is not enough: x86_64 => multi keeps 4.15.10.
@@ -89,7 +100,10 @@ export function planUpgrade({ hc, image, supportedVersions, force, waitMs, metad
           },
           { timeoutMs: waitMs, intervalMs: 1000, onProgress: ctx.progress },
         );
-        if (r.timedOut) throw new RuntimeError(`the control plane did not complete ${target?.text ?? image} in time (${r.message})`, { state: 'the new release is set; the update continues' });
+        if (r.timedOut)
+          throw new RuntimeError(`the control plane did not complete ${target?.text ?? image} in time (${r.message})`, {
+            state: 'the new release is set; the update continues',
+          });
         return { version: r.value?.version };
       },
     });

@@ -10,7 +10,13 @@ import { KEYS, idpTypeInfo, type IdentityProvider, type IdpObject, type IdpReque
  * Secret (issue 13 item 6).
  */
 export function objectName(hcName: string, idpName: string, purpose: string): string {
-  const slug = idpName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'idp';
+  const slug =
+    idpName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'idp';
   const hash = createHash('sha256').update(idpName, 'utf8').digest('hex').slice(0, 8);
   return `${hcName}-idp-${slug}-${hash}-${purpose}`.slice(0, 253).replace(/[-.]+$/, '');
 }
@@ -25,20 +31,25 @@ export function assertAcceptedCombination(req: IdpRequest): void {
   const lookup = req.mappingMethod === 'lookup';
   switch (req.type) {
     case 'github': {
-      if (req.organizations?.length && req.teams?.length) throw new UsageError('--organization and --team cannot be combined: the OAuth server takes organizations or teams, not both');
-      if (req.ca !== undefined && !req.hostname) throw new UsageError('--ca-file needs --hostname: a CA can only be given for GitHub Enterprise, not for github.com');
+      if (req.organizations?.length && req.teams?.length)
+        throw new UsageError('--organization and --team cannot be combined: the OAuth server takes organizations or teams, not both');
+      if (req.ca !== undefined && !req.hostname)
+        throw new UsageError('--ca-file needs --hostname: a CA can only be given for GitHub Enterprise, not for github.com');
       const badOrg = req.organizations?.find((o) => !o || o.includes('/'));
       if (badOrg !== undefined) throw new UsageError(`--organization "${badOrg}" must be an organization name without '/' (teams go to --team org/team)`);
       const badTeam = req.teams?.find((t) => !/^[^/]+\/[^/]+$/.test(t));
       if (badTeam !== undefined) throw new UsageError(`--team "${badTeam}" must be in the format <org>/<team>`);
-      if (req.hostname && (req.hostname === 'github.com' || req.hostname.endsWith('.github.com'))) throw new UsageError(`--hostname "${req.hostname}" cannot be [*.]github.com: --hostname is for GitHub Enterprise`);
+      if (req.hostname && (req.hostname === 'github.com' || req.hostname.endsWith('.github.com')))
+        throw new UsageError(`--hostname "${req.hostname}" cannot be [*.]github.com: --hostname is for GitHub Enterprise`);
       break;
     }
     case 'ldap':
-      if (req.insecure && req.ca !== undefined) throw new UsageError('--insecure cannot be combined with --ca-file: an insecure connection uses no TLS, so no CA');
+      if (req.insecure && req.ca !== undefined)
+        throw new UsageError('--insecure cannot be combined with --ca-file: an insecure connection uses no TLS, so no CA');
       break;
     case 'google':
-      if (!req.hostedDomain && !lookup) throw new UsageError('--type google needs --hosted-domain unless --mapping-method lookup: otherwise any Google account could log in');
+      if (!req.hostedDomain && !lookup)
+        throw new UsageError('--type google needs --hosted-domain unless --mapping-method lookup: otherwise any Google account could log in');
       break;
   }
 }
@@ -83,7 +94,14 @@ export function buildIdentityProvider(req: IdpRequest): { idp: IdentityProvider;
       const claims = anyClaim
         ? { email: nonEmpty(c.email), name: nonEmpty(c.name), preferredUsername: nonEmpty(c.preferredUsername), groups: nonEmpty(c.groups) }
         : { email: ['email'], name: ['name'], preferredUsername: ['preferred_username'], groups: nonEmpty(c.groups) };
-      body = { issuer: req.issuer, clientID: req.clientId, clientSecret: secretRef('client-secret', KEYS.clientSecret, req.secretValue!), claims, extraScopes: nonEmpty(req.extraScopes), ca: caRef() };
+      body = {
+        issuer: req.issuer,
+        clientID: req.clientId,
+        clientSecret: secretRef('client-secret', KEYS.clientSecret, req.secretValue!),
+        claims,
+        extraScopes: nonEmpty(req.extraScopes),
+        ca: caRef(),
+      };
       break;
     }
     case 'htpasswd':
@@ -92,7 +110,8 @@ export function buildIdentityProvider(req: IdpRequest): { idp: IdentityProvider;
       break;
     case 'ldap': {
       need(req.url, '--url');
-      if ((req.bindDN === undefined) !== (req.secretValue === undefined)) throw new UsageError('--bind-dn and --bind-password-file/--bind-password-env go together');
+      if ((req.bindDN === undefined) !== (req.secretValue === undefined))
+        throw new UsageError('--bind-dn and --bind-password-file/--bind-password-env go together');
       const a = req.attributes ?? { id: [], email: [], name: [], preferredUsername: [] };
       body = {
         url: req.url,
@@ -135,8 +154,16 @@ export function buildIdentityProvider(req: IdpRequest): { idp: IdentityProvider;
     case 'github':
       need(req.clientId, '--client-id');
       need(req.secretValue, '--client-secret-file or --client-secret-env');
-      if (!req.hostname && !req.organizations?.length && !req.teams?.length) throw new UsageError('--type github needs --organization or --team (or --hostname for GitHub Enterprise), or anyone with a GitHub account can log in');
-      body = { clientID: req.clientId, clientSecret: secretRef('client-secret', KEYS.clientSecret, req.secretValue!), organizations: nonEmpty(req.organizations), teams: nonEmpty(req.teams), hostname: req.hostname, ca: caRef() };
+      if (!req.hostname && !req.organizations?.length && !req.teams?.length)
+        throw new UsageError('--type github needs --organization or --team (or --hostname for GitHub Enterprise), or anyone with a GitHub account can log in');
+      body = {
+        clientID: req.clientId,
+        clientSecret: secretRef('client-secret', KEYS.clientSecret, req.secretValue!),
+        organizations: nonEmpty(req.organizations),
+        teams: nonEmpty(req.teams),
+        hostname: req.hostname,
+        ca: caRef(),
+      };
       break;
     case 'gitlab':
       need(req.url, '--url');

@@ -10,7 +10,6 @@ import { RuntimeError } from '../util/errors.ts';
 import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
 import { IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
 
-
 function withOAuthList(obj: HostedCluster, list: IdentityProvider[]): void {
   const spec = obj.spec as Record<string, unknown>;
   const configuration = (spec.configuration ??= {}) as Record<string, unknown>;
@@ -22,7 +21,13 @@ function withOAuthList(obj: HostedCluster, list: IdentityProvider[]): void {
  * Writes the whole list through read-modify-write: `edit` is applied to the list as it is on the
  * server at that moment, and the PUT carries that resourceVersion; a 409 re-reads and re-applies.
  */
-function listWriteStep(hc: HostedCluster, id: string, title: string, preview: IdentityProvider[], edit: (list: IdentityProvider[]) => IdentityProvider[]): Step {
+function listWriteStep(
+  hc: HostedCluster,
+  id: string,
+  title: string,
+  preview: IdentityProvider[],
+  edit: (list: IdentityProvider[]) => IdentityProvider[],
+): Step {
   const ref = hcRef(hc);
   return {
     id,
@@ -33,7 +38,9 @@ function listWriteStep(hc: HostedCluster, id: string, title: string, preview: Id
     ],
     serverDryRun: 'run',
     run: async (ctx) => {
-      const { object } = await ctx.kube.update<HostedCluster>(ref.resource, ref.namespace, ref.name, (obj) => withOAuthList(obj, edit(identityProvidersOf(obj))));
+      const { object } = await ctx.kube.update<HostedCluster>(ref.resource, ref.namespace, ref.name, (obj) =>
+        withOAuthList(obj, edit(identityProvidersOf(obj))),
+      );
       return { generation: object.metadata.generation as number | undefined };
     },
   };
@@ -70,7 +77,11 @@ function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: Readon
  */
 function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step {
   const ref = hcRef(hc);
-  const hcpRef: ObjectRef = { resource: Resources.HostedControlPlane, namespace: controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name), name: hc.metadata.name };
+  const hcpRef: ObjectRef = {
+    resource: Resources.HostedControlPlane,
+    namespace: controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name),
+    name: hc.metadata.name,
+  };
   return {
     id: 'wait-valid-idp',
     title: 'Wait for condition ValidIDPConfiguration',
@@ -95,7 +106,8 @@ function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step 
           };
           if (!c) return notYet('not reported');
           const seen = `${c.status}${c.reason ? `/${c.reason}` : ''}`;
-          if (want !== undefined && (c.observedGeneration === undefined || c.observedGeneration < want)) return notYet(`${seen} (observedGeneration ${c.observedGeneration ?? 'unset'}, want ${want})`);
+          if (want !== undefined && (c.observedGeneration === undefined || c.observedGeneration < want))
+            return notYet(`${seen} (observedGeneration ${c.observedGeneration ?? 'unset'}, want ${want})`);
           if (c.status === 'Unknown') return notYet(seen);
           if (hcpReadable) {
             const hcp = await ctx.kube.getOrNull<HostedCluster>(hcpRef.resource, hcpRef.namespace, hcpRef.name).catch((err: unknown) => {
@@ -111,7 +123,8 @@ function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step 
               const hcpCond = condition(hcp, 'ValidIDPConfiguration');
               const hcpGeneration = typeof hcp.metadata.generation === 'number' ? hcp.metadata.generation : undefined;
               if (!hcpCond) return notYet(`${seen} (not reported on the HostedControlPlane yet)`);
-              if (hcpCond.observedGeneration !== undefined && hcpGeneration !== undefined && hcpCond.observedGeneration < hcpGeneration) return notYet(`${seen} (the HostedControlPlane judged an older generation)`);
+              if (hcpCond.observedGeneration !== undefined && hcpGeneration !== undefined && hcpCond.observedGeneration < hcpGeneration)
+                return notYet(`${seen} (the HostedControlPlane judged an older generation)`);
               if (hcpCond.status !== c.status) return notYet(`${seen} (the HostedControlPlane says ${hcpCond.status})`);
             }
           }
@@ -122,9 +135,14 @@ function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step 
         },
         { timeoutMs: waitMs, intervalMs: 1000 },
       );
-      if (r.timedOut) throw new RuntimeError(`the operator did not report ValidIDPConfiguration within ${Math.round(waitMs / 1000)}s (${r.message})`, { state: 'the identity provider configuration is written' });
+      if (r.timedOut)
+        throw new RuntimeError(`the operator did not report ValidIDPConfiguration within ${Math.round(waitMs / 1000)}s (${r.message})`, {
+          state: 'the identity provider configuration is written',
+        });
       if (r.value?.status !== 'True') {
-        throw new RuntimeError(`ValidIDPConfiguration is ${r.value?.status}${r.value?.reason ? ` (${r.value.reason})` : ''}: ${r.value?.message ?? ''}`, { state: 'the identity provider configuration is written but the operator rejects it' });
+        throw new RuntimeError(`ValidIDPConfiguration is ${r.value?.status}${r.value?.reason ? ` (${r.value.reason})` : ''}: ${r.value?.message ?? ''}`, {
+          state: 'the identity provider configuration is written but the operator rejects it',
+        });
       }
       return { validIDPConfiguration: `${r.value.status}${r.value.reason ? `/${r.value.reason}` : ''}${r.value.message ? `: ${r.value.message}` : ''}` };
     },
@@ -150,7 +168,9 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_
   const plan = newPlan('oauth-add', describeRef(ref));
   const current = identityProvidersOf(hc);
   if (current.some((p) => p.name === idp.name)) {
-    plan.blockers.push({ message: `an identity provider named "${idp.name}" already exists (remove it first with 'kubectl hcp oauth remove ${hc.metadata.name} --idp-name ${idp.name}')` });
+    plan.blockers.push({
+      message: `an identity provider named "${idp.name}" already exists (remove it first with 'kubectl hcp oauth remove ${hc.metadata.name} --idp-name ${idp.name}')`,
+    });
     return plan;
   }
   if (!current.length) plan.warnings.push(`this is the first identity provider of ${hc.metadata.name}: adding it removes the kubeadmin login (spec 3.1)`);
@@ -221,16 +241,20 @@ export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs, settle
     return plan;
   }
   const rest = current.filter((p) => p.name !== name);
-  if (!rest.length) plan.warnings.push(`this removes the last identity provider of ${hc.metadata.name}: only kubeadmin can log in afterwards, if its secret still exists`);
+  if (!rest.length)
+    plan.warnings.push(`this removes the last identity provider of ${hc.metadata.name}: only kubeadmin can log in afterwards, if its secret still exists`);
   plan.steps.push({
-    ...listWriteStep(hc, 'remove-idp', `Remove identity provider ${name} (${victim.type}) from ${describeRef(ref)}`, rest, (list) => list.filter((p) => p.name !== name)),
+    ...listWriteStep(hc, 'remove-idp', `Remove identity provider ${name} (${victim.type}) from ${describeRef(ref)}`, rest, (list) =>
+      list.filter((p) => p.name !== name),
+    ),
     destructive: true,
   });
   const stillUsed = rest.map(referencedObjects);
   const unused = referencedObjectList(victim).filter((o) => !stillUsed.some((u) => (o.kind === 'Secret' ? u.secrets : u.configMaps).includes(o.name)));
   const describe = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
   if (!deleteSecrets) {
-    if (unused.length) plan.warnings.push(`its ${unused.map((o) => o.name).join(', ')} stay${unused.length === 1 ? 's' : ''} (pass --delete-secrets to delete them)`);
+    if (unused.length)
+      plan.warnings.push(`its ${unused.map((o) => o.name).join(', ')} stay${unused.length === 1 ? 's' : ''} (pass --delete-secrets to delete them)`);
   } else {
     // Only what `oauth add` created for this very provider is ours to delete: a Secret shared with
     // another HostedCluster, or made by hand, stays (issue 13 item 7).
@@ -239,14 +263,21 @@ export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs, settle
     const ours = present.filter((o) => objects!.get(`${o.kind}/${o.name}`)!.owner === owner);
     const foreign = present.filter((o) => !ours.includes(o));
     if (foreign.length) {
-      plan.warnings.push(`left in place: ${foreign.map((o) => `${describe(o)} (${objects!.get(`${o.kind}/${o.name}`)!.owner ? `annotated for ${objects!.get(`${o.kind}/${o.name}`)!.owner}` : 'not created by kubectl-hcp'})`).join(', ')}: only objects annotated ${IDP_ANNOTATION}=${owner} are deleted`);
+      plan.warnings.push(
+        `left in place: ${foreign.map((o) => `${describe(o)} (${objects!.get(`${o.kind}/${o.name}`)!.owner ? `annotated for ${objects!.get(`${o.kind}/${o.name}`)!.owner}` : 'not created by kubectl-hcp'})`).join(', ')}: only objects annotated ${IDP_ANNOTATION}=${owner} are deleted`,
+      );
     }
     if (ours.length) {
       plan.steps.push({
         id: 'delete-objects',
         title: `Delete ${ours.map(describe).join(', ')}`,
         destructive: true,
-        changes: ours.map((o): Change => ({ op: 'delete', ref: { resource: o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, namespace: hc.metadata.namespace, name: o.name } })),
+        changes: ours.map(
+          (o): Change => ({
+            op: 'delete',
+            ref: { resource: o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, namespace: hc.metadata.namespace, name: o.name },
+          }),
+        ),
       });
     }
   }

@@ -39,7 +39,10 @@ export function idpRows(hc: HostedCluster): IdpRow[] {
 }
 
 export function renderIdpTable(rows: IdpRow[]): string {
-  return renderTable(['name', 'type', 'mapping', 'secrets', 'configmaps'], rows.map((r) => [r.name, r.type, r.mappingMethod, r.secrets.join(',') || '-', r.configMaps.join(',') || '-']));
+  return renderTable(
+    ['name', 'type', 'mapping', 'secrets', 'configmaps'],
+    rows.map((r) => [r.name, r.type, r.mappingMethod, r.secrets.join(',') || '-', r.configMaps.join(',') || '-']),
+  );
 }
 
 export type CallbackSource = 'status' | 'route' | 'docs';
@@ -73,7 +76,11 @@ export function callbackNote(cb: { url: string; source: CallbackSource }): strin
  * The objects an identity provider would use or uses, as they are in the cluster: absent ones are
  * left out of the map. The annotation tells whether `oauth add` created them for this provider.
  */
-export async function observeIdpObjects(kube: KubeClient, namespace: string, objects: { kind: 'Secret' | 'ConfigMap'; name: string }[]): Promise<Map<string, ExistingObject>> {
+export async function observeIdpObjects(
+  kube: KubeClient,
+  namespace: string,
+  objects: { kind: 'Secret' | 'ConfigMap'; name: string }[],
+): Promise<Map<string, ExistingObject>> {
   const found = new Map<string, ExistingObject>();
   await Promise.all(
     objects.map(async (o) => {

@@ -51,7 +51,14 @@ export function idpTypeInfo(type: IdpTypeFlag): IdpTypeInfo {
 export const MAPPING_METHODS = ['claim', 'lookup', 'generate', 'add'] as const;
 
 /** Secret keys (FACTS). */
-export const KEYS = { clientSecret: 'clientSecret', ca: 'ca.crt', htpasswd: 'htpasswd', bindPassword: 'bindPassword', tlsCert: 'tls.crt', tlsKey: 'tls.key' } as const;
+export const KEYS = {
+  clientSecret: 'clientSecret',
+  ca: 'ca.crt',
+  htpasswd: 'htpasswd',
+  bindPassword: 'bindPassword',
+  tlsCert: 'tls.crt',
+  tlsKey: 'tls.key',
+} as const;
 /** Written on every Secret/ConfigMap `oauth add` creates; value `<hostedcluster>/<idp name>`. */
 export const IDP_ANNOTATION = 'kubectl-hcp/identity-provider';
 

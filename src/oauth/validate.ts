@@ -4,7 +4,9 @@ import { UsageError } from '../util/errors.ts';
 /** OpenShift's rule: a valid path segment (it is part of the callback URL). */
 export function assertIdpName(name: string): void {
   if (!name || name === '.' || name === '..' || /[/%:]/.test(name) || /\s/.test(name) || name.length > 63) {
-    throw new UsageError(`--idp-name "${name}" is not valid: it must be a path segment without '/', '%', ':' or spaces, not "." or "..", at most 63 characters`);
+    throw new UsageError(
+      `--idp-name "${name}" is not valid: it must be a path segment without '/', '%', ':' or spaces, not "." or "..", at most 63 characters`,
+    );
   }
 }
 
@@ -35,7 +37,10 @@ export function assertPem(text: string, flag: string, what: 'CERTIFICATE' | 'PRI
 
 /** Each non-empty line `user:hash`, as htpasswd writes it. */
 export function assertHtpasswd(text: string, flag: string): void {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (!lines.length) throw new UsageError(`${flag} has no users`);
   const bad = lines.findIndex((l) => !/^[^:\s]+:\S+$/.test(l));
   if (bad >= 0) throw new UsageError(`${flag} line ${bad + 1} is not "user:hash" (create it with htpasswd -B)`);

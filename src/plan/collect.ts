@@ -45,7 +45,8 @@ export async function collect<T>(items: CollectItem<T>[], opts: { concurrency: n
 /** One line: "12 of 14 collected; forbidden: secrets in clusters (…); failed: pods in x (…)". */
 export function describeCollection(c: Collection<unknown>): string {
   const { ok, total } = c.summary;
-  const list = (status: 'forbidden' | 'error') =>
-    c.results.flatMap((r) => (r.status === status ? [`${r.name} (${r.reason})`] : [])).join('; ');
-  return [`${ok} of ${total} collected`, c.summary.forbidden ? `forbidden: ${list('forbidden')}` : '', c.summary.error ? `failed: ${list('error')}` : ''].filter(Boolean).join('; ');
+  const list = (status: 'forbidden' | 'error') => c.results.flatMap((r) => (r.status === status ? [`${r.name} (${r.reason})`] : [])).join('; ');
+  return [`${ok} of ${total} collected`, c.summary.forbidden ? `forbidden: ${list('forbidden')}` : '', c.summary.error ? `failed: ${list('error')}` : '']
+    .filter(Boolean)
+    .join('; ');
 }

@@ -56,7 +56,13 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
     const [first, ...rest] = plan.blockers;
     throw new InterlockError(
       `refusing to ${plan.operation} ${plan.target}: ${first.message}${rest.length ? ` (and ${rest.length} more: ${rest.map((b) => b.message).join('; ')})` : ''}`,
-      { hint: plan.blockers.filter((b) => b.override).map((b) => `${b.override} overrides "${b.message}"`).join('; ') || undefined },
+      {
+        hint:
+          plan.blockers
+            .filter((b) => b.override)
+            .map((b) => `${b.override} overrides "${b.message}"`)
+            .join('; ') || undefined,
+      },
     );
   }
   if (opts.dryRun === 'client') {
@@ -158,7 +164,11 @@ function openJournal(plan: Plan, opts: ExecuteOptions): Journal | undefined {
       { hint: `re-run with --resume to continue it, or delete ${path} to start over` },
     );
   }
-  return Journal.start(path, { operation: plan.operation, target: plan.target, server: opts.kube.server, clusters: clusterServers(opts), memo: plan.memo }, opts.now());
+  return Journal.start(
+    path,
+    { operation: plan.operation, target: plan.target, server: opts.kube.server, clusters: clusterServers(opts), memo: plan.memo },
+    opts.now(),
+  );
 }
 
 /** Every cluster's API server, by role: the journal of a DR run is tied to both ends. */
@@ -176,9 +186,12 @@ async function confirmDestructive(plan: Plan, opts: ExecuteOptions, journal: Jou
   if (!pending.length || opts.yes || opts.dryRun === 'server') return;
   const question = `${plan.operation} ${plan.target} will: ${pending.map((s) => s.title).join('; ')}. Continue? [y/N] `;
   if (!opts.confirm) {
-    throw new InterlockError(`refusing to ${plan.operation} ${plan.target} without confirmation: it has destructive steps (${pending.map((s) => s.title).join('; ')})`, {
-      hint: 'pass -y/--yes to confirm, or --dry-run=client to see the plan',
-    });
+    throw new InterlockError(
+      `refusing to ${plan.operation} ${plan.target} without confirmation: it has destructive steps (${pending.map((s) => s.title).join('; ')})`,
+      {
+        hint: 'pass -y/--yes to confirm, or --dry-run=client to see the plan',
+      },
+    );
   }
   if (!(await opts.confirm(question))) throw new InterlockError(`${plan.operation} cancelled: nothing was changed`);
 }
@@ -223,7 +236,10 @@ async function failure(
       ]
         .filter(Boolean)
         .join('. ');
-  const hint = journal && !fullyRestored ? `fix the cause, then re-run the same command with --resume to continue from "${failed.title}" (journal: ${journal.path})` : 'fix the cause and run the command again';
+  const hint =
+    journal && !fullyRestored
+      ? `fix the cause, then re-run the same command with --resume to continue from "${failed.title}" (journal: ${journal.path})`
+      : 'fix the cause and run the command again';
   return new RuntimeError(`${plan.operation} ${plan.target} failed at step "${failed.title}": ${cause}`, { cause: err, state, hint });
 }
 
@@ -265,7 +281,10 @@ function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined):
 function interrupted(plan: Plan, opts: ExecuteOptions, journal: Journal | undefined, step: Step | undefined): InterruptedError {
   opts.progress({ type: 'interrupted', id: step?.id });
   const by = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'an interrupt';
-  return new InterruptedError(`${plan.operation} ${plan.target} interrupted by ${by}${step ? ` during step "${step.title}"; that step may be half done` : ' between steps'}`, {
-    hint: `run the same command again${journal ? ' with --resume' : ''}: finished steps are skipped and the plan converges`,
-  });
+  return new InterruptedError(
+    `${plan.operation} ${plan.target} interrupted by ${by}${step ? ` during step "${step.title}"; that step may be half done` : ' between steps'}`,
+    {
+      hint: `run the same command again${journal ? ' with --resume' : ''}: finished steps are skipped and the plan converges`,
+    },
+  );
 }

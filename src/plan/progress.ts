@@ -26,7 +26,10 @@ export function ndjsonProgress(stream: Writable): ProgressSink {
 }
 
 /** Plain lines for pipes and logs; `tty` adds a spinner line that is rewritten in place. */
-export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (text: string, c: 'green' | 'red' | 'yellow' | 'dim') => string; now?: () => number }): ProgressSink {
+export function lineProgress(
+  stream: Writable,
+  opts: { tty: boolean; colour: (text: string, c: 'green' | 'red' | 'yellow' | 'dim') => string; now?: () => number },
+): ProgressSink {
   const now = opts.now ?? Date.now;
   let live: { label: string; started: number; message: string } | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -72,7 +75,8 @@ export function lineProgress(stream: Writable, opts: { tty: boolean; colour: (te
       case 'step-done': {
         const label = live?.label ?? event.title;
         stop();
-        const how = event.skipped === 'already-done' ? 'already done' : event.skipped === 'journal' ? 'done in an earlier run' : `done (${formatDuration(event.ms)})`;
+        const how =
+          event.skipped === 'already-done' ? 'already done' : event.skipped === 'journal' ? 'done in an earlier run' : `done (${formatDuration(event.ms)})`;
         stream.write(opts.tty ? `${opts.colour('✓', 'green')} ${label}: ${how}\n` : `    ${how}\n`);
         break;
       }

@@ -14,7 +14,12 @@ export function redactChange(change: Change): Change {
   if (change.op === 'create') return { ...change, body: redactSecretBody(change.body) };
   if (change.op === 'patch' && change.patchType !== 'json') return { ...change, patch: redactSecretBody(change.patch as Record<string, unknown>) };
   if (change.op === 'patch') {
-    return { ...change, patch: (change.patch as { op: string; path: string; value?: unknown }[]).map((p) => (p.path.startsWith('/data') || p.path.startsWith('/stringData') ? { ...p, value: REDACTED } : p)) };
+    return {
+      ...change,
+      patch: (change.patch as { op: string; path: string; value?: unknown }[]).map((p) =>
+        p.path.startsWith('/data') || p.path.startsWith('/stringData') ? { ...p, value: REDACTED } : p,
+      ),
+    };
   }
   return change;
 }

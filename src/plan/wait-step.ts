@@ -55,7 +55,10 @@ export function waitConditionStep(spec: WaitConditionSpec): Step {
   return {
     id: spec.id,
     title: spec.title ?? `Wait for ${describeRef(spec.ref)} condition ${want}`,
-    details: [`waits up to ${formatDuration(spec.timeoutMs)} for condition ${want}${spec.onTimeout === 'warn' ? '; warns if it never comes' : ''}`, ...(spec.details ?? [])],
+    details: [
+      `waits up to ${formatDuration(spec.timeoutMs)} for condition ${want}${spec.onTimeout === 'warn' ? '; warns if it never comes' : ''}`,
+      ...(spec.details ?? []),
+    ],
     run: async (ctx) => {
       const generation = spec.minGeneration?.(ctx);
       const r = await waitInStep(

@@ -4,7 +4,19 @@
  * existing file, or a symlink planted in its place, is an error rather than overwritten. The root
  * itself must not exist yet (cnpg's report never overwrites either).
  */
-import { closeSync, mkdirSync, openSync, writeSync, chmodSync, existsSync, statSync, readdirSync, fchmodSync, createWriteStream, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+  chmodSync,
+  existsSync,
+  statSync,
+  readdirSync,
+  fchmodSync,
+  createWriteStream,
+  type WriteStream,
+} from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { UsageError } from './errors.ts';
 

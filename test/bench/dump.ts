@@ -45,12 +45,18 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
   // Fixture: PODS pods over NAMESPACES namespaces, reused across runs.
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${PREFIX}-${String(i).padStart(3, '0')}`);
   const perNs = Math.ceil(PODS / NAMESPACES);
-  const running = () => kubectl(['get', 'pods', '-A', '-l', 'hcp-sandbox/bulk=true', '-o', 'jsonpath={range .items[*]}{.metadata.namespace} {.status.phase}{"\\n"}{end}'])
-    .split('\n').filter((l) => l.startsWith(`${PREFIX}-`) && namespaces.includes(l.split(' ')[0]) && l.endsWith(' Running')).length;
+  const running = () =>
+    kubectl(['get', 'pods', '-A', '-l', 'hcp-sandbox/bulk=true', '-o', 'jsonpath={range .items[*]}{.metadata.namespace} {.status.phase}{"\\n"}{end}'])
+      .split('\n')
+      .filter((l) => l.startsWith(`${PREFIX}-`) && namespaces.includes(l.split(' ')[0]) && l.endsWith(' Running')).length;
   if (running() < perNs * NAMESPACES) {
     log(`creating ${perNs * NAMESPACES} pods with ${LOG_BYTES}-byte logs in ${NAMESPACES} namespaces`);
     for (let i = 0; i < namespaces.length; i += 4) {
-      await Promise.all(namespaces.slice(i, i + 4).map((ns) => timed(process.execPath, ['scripts/sandbox/cli.ts', 'pods', ns, String(perNs), '--log-bytes', String(LOG_BYTES)], process.env)));
+      await Promise.all(
+        namespaces
+          .slice(i, i + 4)
+          .map((ns) => timed(process.execPath, ['scripts/sandbox/cli.ts', 'pods', ns, String(perNs), '--log-bytes', String(LOG_BYTES)], process.env)),
+      );
     }
     const deadline = Date.now() + 600_000;
     while (running() < perNs * NAMESPACES) {
@@ -62,7 +68,11 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
   // Ours, with /usr/bin/time for the peak RSS.
   const out = mkdtempSync(join(tmpdir(), 'bench-dump-'));
   const ours = join(out, 'ours');
-  const r = await timed('/usr/bin/time', ['-f', 'maxrss_kb=%M', binaryPath, 'dump', 'sample', '--include-namespace', namespaces.join(','), '--artifact-dir', ours], env);
+  const r = await timed(
+    '/usr/bin/time',
+    ['-f', 'maxrss_kb=%M', binaryPath, 'dump', 'sample', '--include-namespace', namespaces.join(','), '--artifact-dir', ours],
+    env,
+  );
   if (r.code !== 0) throw new Error(`dump failed (${r.code}): ${r.stderr}`);
   const rssMb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
   const index = JSON.parse(readFileSync(join(ours, 'index.json'), 'utf8')) as { items: IndexItem[] };
@@ -94,7 +104,9 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
     const [plural, ...g] = resource.split('.');
     const group = g.length ? g.join('.') : 'core';
     for (const item of list.items) {
-      const rel = ns ? `namespaces/${ns}/${group}/${plural}/${item.metadata.name}.yaml` : `cluster-scoped-resources/${group}/${plural}/${item.metadata.name}.yaml`;
+      const rel = ns
+        ? `namespaces/${ns}/${group}/${plural}/${item.metadata.name}.yaml`
+        : `cluster-scoped-resources/${group}/${plural}/${item.metadata.name}.yaml`;
       if (wantedPaths.has(rel)) write(rel, yaml.dump(item));
     }
   }

@@ -36,19 +36,36 @@ export default async function pauseAll({ log }: BenchContext): Promise<BenchResu
   const names = Array.from({ length: CLUSTERS }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
 
   // Fixture: control-plane-less copies of the sample cluster, unpaused, without NodePools.
-  const existing = new Set(kubectl(['get', 'hostedclusters', '-n', NAMESPACE, '-o', 'name', '--ignore-not-found']).trim().split('\n').filter(Boolean).map((n) => n.split('/')[1]));
+  const existing = new Set(
+    kubectl(['get', 'hostedclusters', '-n', NAMESPACE, '-o', 'name', '--ignore-not-found'])
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((n) => n.split('/')[1]),
+  );
   const missing = names.filter((n) => !existing.has(n));
   if (missing.length) {
     log(`creating ${missing.length} control-plane-less HostedClusters in ${NAMESPACE}`);
     kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }));
     const sample = JSON.parse(kubectl(['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'json']));
     const items: object[] = [
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: sample.spec.pullSecret.name, namespace: NAMESPACE }, stringData: { '.dockerconfigjson': '{"auths":{}}' }, type: 'kubernetes.io/dockerconfigjson' },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: sample.spec.pullSecret.name, namespace: NAMESPACE },
+        stringData: { '.dockerconfigjson': '{"auths":{}}' },
+        type: 'kubernetes.io/dockerconfigjson',
+      },
     ];
     for (const name of missing) {
       const spec = { ...sample.spec, clusterID: undefined, pausedUntil: undefined };
       delete spec.secretEncryption;
-      items.push({ apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace: NAMESPACE, annotations: { [NO_CONTROL_PLANE]: 'true' } }, spec });
+      items.push({
+        apiVersion: sample.apiVersion,
+        kind: 'HostedCluster',
+        metadata: { name, namespace: NAMESPACE, annotations: { [NO_CONTROL_PLANE]: 'true' } },
+        spec,
+      });
     }
     for (let i = 0; i < items.length; i += 100) {
       kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: items.slice(i, i + 100) }));
@@ -64,14 +81,23 @@ export default async function pauseAll({ log }: BenchContext): Promise<BenchResu
   // The tool: pause every cluster and wait for the operator, then resume them all (-v 6 counts requests).
   const pause = await run(sb.kubectl, ['hcp', 'pause', '--all', '-n', NAMESPACE, '-v', '6'], env);
   const paused = pause.stdout.split('\n').filter((l) => l.includes(' paused until resumed')).length;
-  if (paused !== CLUSTERS) throw new Error(`pause --all reported ${paused} clusters paused, expected ${CLUSTERS}:\n${pause.stderr.split('\n').filter((l) => !l.startsWith('I ')).slice(0, 20).join('\n')}`);
+  if (paused !== CLUSTERS)
+    throw new Error(
+      `pause --all reported ${paused} clusters paused, expected ${CLUSTERS}:\n${pause.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('I '))
+        .slice(0, 20)
+        .join('\n')}`,
+    );
   const resume = await run(sb.kubectl, ['hcp', 'resume', '--all', '-n', NAMESPACE, '-v', '6'], env);
   const resumed = resume.stdout.split('\n').filter((l) => l.includes(' resumed')).length;
   if (resumed !== CLUSTERS) throw new Error(`resume --all reported ${resumed} clusters resumed, expected ${CLUSTERS}`);
   const toolMs = pause.ms + resume.ms;
   const perCluster = (requestsIn(pause.stderr) + requestsIn(resume.stderr)) / CLUSTERS;
   const warnings = (pause.stderr + resume.stderr).split('\n').filter((l) => l.startsWith('warning:')).length;
-  log(`kubectl hcp pause --all ${pause.ms.toFixed(0)} ms + resume --all ${resume.ms.toFixed(0)} ms; ${perCluster.toFixed(1)} API requests per cluster (pause + resume); ${warnings} warnings`);
+  log(
+    `kubectl hcp pause --all ${pause.ms.toFixed(0)} ms + resume --all ${resume.ms.toFixed(0)} ms; ${perCluster.toFixed(1)} API requests per cluster (pause + resume); ${warnings} warnings`,
+  );
 
   // What an SRE writes today: patch and wait, cluster by cluster, both ways.
   await settle();

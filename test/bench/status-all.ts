@@ -39,7 +39,13 @@ export default async function statusAll({ log }: BenchContext): Promise<BenchRes
     const sample = JSON.parse(kubectl(['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'json']));
     const pool = JSON.parse(kubectl(['get', 'nodepool', 'sample-us-east-1a', '-n', 'clusters', '-o', 'json']));
     const items: object[] = [
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: sample.spec.pullSecret.name, namespace: NAMESPACE }, stringData: { '.dockerconfigjson': '{"auths":{}}' }, type: 'kubernetes.io/dockerconfigjson' },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: sample.spec.pullSecret.name, namespace: NAMESPACE },
+        stringData: { '.dockerconfigjson': '{"auths":{}}' },
+        type: 'kubernetes.io/dockerconfigjson',
+      },
     ];
     for (let i = 0; i < CLUSTERS; i++) {
       const name = `bench-${String(i).padStart(3, '0')}`;
@@ -47,7 +53,12 @@ export default async function statusAll({ log }: BenchContext): Promise<BenchRes
       delete spec.secretEncryption;
       items.push({ apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace: NAMESPACE }, spec });
       for (const zone of ['a', 'b']) {
-        items.push({ apiVersion: pool.apiVersion, kind: 'NodePool', metadata: { name: `${name}-${zone}`, namespace: NAMESPACE }, spec: { ...pool.spec, clusterName: name, replicas: 1, pausedUntil: 'true' } });
+        items.push({
+          apiVersion: pool.apiVersion,
+          kind: 'NodePool',
+          metadata: { name: `${name}-${zone}`, namespace: NAMESPACE },
+          spec: { ...pool.spec, clusterName: name, replicas: 1, pausedUntil: 'true' },
+        });
       }
     }
     for (let i = 0; i < items.length; i += 100) {

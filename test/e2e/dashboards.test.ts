@@ -25,14 +25,32 @@ describe('dashboards', () => {
     // Start from a configmap holding another flag, which every command must keep (a real
     // `hypershift install` flag: the addon fails on unknown ones).
     await kubectl('mgmt-1', ['delete', ...FLAGS.slice(2), '-n', 'local-cluster', '--ignore-not-found']);
-    await kubectlOk('mgmt-1', ['create', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--from-literal=installFlagsToAdd=--enable-uwm-telemetry-remote-write', '--from-literal=installFlagsToRemove=']);
+    await kubectlOk('mgmt-1', [
+      'create',
+      'configmap',
+      'hypershift-operator-install-flags',
+      '-n',
+      'local-cluster',
+      '--from-literal=installFlagsToAdd=--enable-uwm-telemetry-remote-write',
+      '--from-literal=installFlagsToRemove=',
+    ]);
   });
   afterAll(async () => {
     await hcp(['dashboards', 'disable', '--prune', '-y']);
     await kubectl('mgmt-1', ['delete', ...FLAGS.slice(2), '-n', 'local-cluster', '--ignore-not-found']);
-    if (original) await kubectl('mgmt-1', ['create', '-f', '-'], JSON.stringify({ ...JSON.parse(original), metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' } }));
+    if (original)
+      await kubectl(
+        'mgmt-1',
+        ['create', '-f', '-'],
+        JSON.stringify({ ...JSON.parse(original), metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' } }),
+      );
     await kubectl('mgmt-1', ['delete', 'configmap', 'monitoring-dashboard-template', '-n', 'hypershift', '--ignore-not-found']);
-    if (originalTemplate) await kubectl('mgmt-1', ['create', '-f', '-'], JSON.stringify({ ...JSON.parse(originalTemplate), metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' } }));
+    if (originalTemplate)
+      await kubectl(
+        'mgmt-1',
+        ['create', '-f', '-'],
+        JSON.stringify({ ...JSON.parse(originalTemplate), metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' } }),
+      );
   });
 
   it('template set validates JSON and warns about unused placeholders', async () => {
@@ -52,14 +70,22 @@ describe('dashboards', () => {
     await hcpOk(['dashboards', 'enable', '--wait', '--wait-timeout', '60s']);
     expect(await flags()).toEqual({ installFlagsToAdd: '--enable-uwm-telemetry-remote-write --monitoring-dashboards', installFlagsToRemove: '' });
     expect(await operatorEnv('MONITORING_DASHBOARDS')).toBe('1');
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0, 60_000, 'dashboard hc-clusters-sample');
+    await waitFor(
+      async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0,
+      60_000,
+      'dashboard hc-clusters-sample',
+    );
     const dashboard = JSON.parse(await kubectlOk('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed', '-o', 'json']));
     expect(dashboard.metadata.labels['console.openshift.io/dashboard']).toBe('true');
     // What the operator writes (FACTS: the four placeholders replaced in the stored template), spelled
     // out here rather than compared with the tool's render of the same algorithm.
     const tpl = await kubectlOk('mgmt-1', ['get', 'configmap', 'monitoring-dashboard-template', '-n', 'hypershift', '-o', 'jsonpath={.data.template}']);
     const id = (await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.clusterID}'])).trim();
-    const expected = tpl.replaceAll('__NAME__', 'sample').replaceAll('__NAMESPACE__', 'clusters').replaceAll('__CONTROL_PLANE_NAMESPACE__', 'clusters-sample').replaceAll('__CLUSTER_ID__', id);
+    const expected = tpl
+      .replaceAll('__NAME__', 'sample')
+      .replaceAll('__NAMESPACE__', 'clusters')
+      .replaceAll('__CONTROL_PLANE_NAMESPACE__', 'clusters-sample')
+      .replaceAll('__CLUSTER_ID__', id);
     expect(dashboard.data['hostedcluster-dashboard.json']).toBe(expected);
     expect(await hcpOk(['dashboards', 'template', 'render', 'sample'])).toBe(expected);
     const status = JSON.parse(await hcpOk(['dashboards', 'status', '-o', 'json']));
@@ -85,15 +111,24 @@ describe('dashboards', () => {
     expect(noConfirm.code).toBe(3);
     // Re-enable, so the prune has an operator pod with MONITORING_DASHBOARDS=1 to outlive.
     await hcpOk(['dashboards', 'enable', '--wait', '--wait-timeout', '60s']);
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0, 60_000, 'dashboard hc-clusters-sample');
+    await waitFor(
+      async () => (await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code === 0,
+      60_000,
+      'dashboard hc-clusters-sample',
+    );
     const pruned = await hcp(['dashboards', 'disable', '--prune', '-y', '--wait-timeout', '90s']);
     expect(pruned.code, pruned.stderr).toBe(0);
     // The prune came after every pod with MONITORING_DASHBOARDS=1 was gone (issue 13 item 19):
     // nothing runs that could write the dashboard again, and it stays deleted.
-    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-o', 'json'])).items as { metadata: { name: string }; spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } }[];
+    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-o', 'json'])).items as {
+      metadata: { name: string };
+      spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
+    }[];
     const operatorPods = pods.filter((p) => p.metadata.name.startsWith('operator-'));
     expect(operatorPods.length).toBeGreaterThan(0);
-    expect(operatorPods.filter((p) => p.spec.containers[0].env?.some((e) => e.name === 'MONITORING_DASHBOARDS' && e.value === '1')).map((p) => p.metadata.name)).toEqual([]);
+    expect(
+      operatorPods.filter((p) => p.spec.containers[0].env?.some((e) => e.name === 'MONITORING_DASHBOARDS' && e.value === '1')).map((p) => p.metadata.name),
+    ).toEqual([]);
     expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).not.toBe(0);
     await new Promise((r) => setTimeout(r, 10_000));
     expect((await kubectl('mgmt-1', ['get', 'configmap', 'hc-clusters-sample', '-n', 'openshift-config-managed'])).code).not.toBe(0);

@@ -36,28 +36,67 @@ function tree(root: string): string[] {
 
 const names = async (args: string[], cluster: 'mgmt-1' | 'guest' = 'mgmt-1') =>
   (await kubectlOk(cluster, [...args, '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean).sort();
-const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort() : []);
+const filesIn = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 
 /** A kwok pod whose log is `content`: kwok serves the CRI-format file named by a Logs object (scripts/sandbox/pods.ts). */
 async function podWithLog(ns: string, name: string, content: string, env: { name: string; value: string }[] = []): Promise<void> {
   const file = join(work, `${ns}-${name}.log`);
   const t0 = Date.parse('2026-01-01T00:00:00Z');
-  writeFileSync(file, content.split('\n').filter(Boolean).map((l, i) => `${new Date(t0 + i * 1000).toISOString()} stdout F ${l}\n`).join(''));
+  writeFileSync(
+    file,
+    content
+      .split('\n')
+      .filter(Boolean)
+      .map((l, i) => `${new Date(t0 + i * 1000).toISOString()} stdout F ${l}\n`)
+      .join(''),
+  );
   const node = (await names(['get', 'nodes']))[0];
-  await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'v1', kind: 'List', items: [
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.sandbox.example/app:1', env }] } },
-      { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace: ns }, spec: { logs: [{ logsFile: file }] } },
-    ],
-  }));
+  await kubectlOk(
+    'mgmt-1',
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, namespace: ns },
+          spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'registry.sandbox.example/app:1', env }] },
+        },
+        { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace: ns }, spec: { logs: [{ logsFile: file }] } },
+      ],
+    }),
+  );
 }
 
 /** Waits until `count` pods of the namespace have every container running (kwok sets the status). */
 async function waitRunning(namespace: string, count: number): Promise<void> {
-  await waitFor(async () => {
-    const states = (await kubectlOk('mgmt-1', ['get', 'pods', '-n', namespace, '-o', 'jsonpath={range .items[*]}{.status.containerStatuses[*].state.running.startedAt}{"\\n"}{end}'])).split('\n').filter(Boolean);
-    return states.length >= count;
-  }, 120_000, `${count} running pods in ${namespace}`);
+  await waitFor(
+    async () => {
+      const states = (
+        await kubectlOk('mgmt-1', [
+          'get',
+          'pods',
+          '-n',
+          namespace,
+          '-o',
+          'jsonpath={range .items[*]}{.status.containerStatuses[*].state.running.startedAt}{"\\n"}{end}',
+        ])
+      )
+        .split('\n')
+        .filter(Boolean);
+      return states.length >= count;
+    },
+    120_000,
+    `${count} running pods in ${namespace}`,
+  );
 }
 
 let ns: string;
@@ -71,16 +110,27 @@ describe('dump', () => {
     for (let i = 0; i < 50; i++) canaries.push(`canary-${i}-${randomBytes(9).toString('hex')}`);
     const form = (i: number) => [canaries[i], b64(canaries[i]), b64(b64(canaries[i]))][i % 3];
     const secrets = [0, 1, 2, 3, 4].map((s) => ({
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: `canary-${s}`, namespace: ns },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `canary-${s}`, namespace: ns },
       data: Object.fromEntries(canaries.slice(s * 10, s * 10 + 10).map((c, k) => [`key-${k}`, b64(c)])),
     }));
     const at = (where: number) => canaries.map((_, i) => i).filter((i) => i % 4 === where);
     const cm = {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'canary-config', namespace: ns, annotations: Object.fromEntries(at(2).map((i) => [`example.com/c${i}`, form(i)])) },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'canary-config', namespace: ns, annotations: Object.fromEntries(at(2).map((i) => [`example.com/c${i}`, form(i)])) },
       data: Object.fromEntries(at(1).map((i) => [`c${i}`, `prefix ${form(i)} suffix`])),
     };
     await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...secrets, cm] }));
-    await podWithLog(ns, 'canary-pod', at(3).map((i) => `log line with ${form(i)} in it`).join('\n'), at(0).map((i) => ({ name: `C${i}`, value: form(i) })));
+    await podWithLog(
+      ns,
+      'canary-pod',
+      at(3)
+        .map((i) => `log line with ${form(i)} in it`)
+        .join('\n'),
+      at(0).map((i) => ({ name: `C${i}`, value: form(i) })),
+    );
     await podWithLog(ns, 'plain-pod', plainLog);
     await waitRunning(ns, 2);
     await waitFor(async () => (await kubectl('mgmt-1', ['logs', 'plain-pod', '-n', ns])).stdout === plainLog, 60_000, 'plain-pod logs');
@@ -106,7 +156,11 @@ describe('dump', () => {
         [['get', 'configmaps', '-n', 'hypershift'], 'namespaces/hypershift/core/configmaps', 'mgmt-1'],
         [['get', 'deployments', '-n', 'clusters-sample'], 'namespaces/clusters-sample/apps/deployments', 'mgmt-1'],
         [['get', 'statefulsets', '-n', 'clusters-sample'], 'namespaces/clusters-sample/apps/statefulsets', 'mgmt-1'],
-        [['get', 'hostedcontrolplanes.hypershift.openshift.io', '-n', 'clusters-sample'], 'namespaces/clusters-sample/hypershift.openshift.io/hostedcontrolplanes', 'mgmt-1'],
+        [
+          ['get', 'hostedcontrolplanes.hypershift.openshift.io', '-n', 'clusters-sample'],
+          'namespaces/clusters-sample/hypershift.openshift.io/hostedcontrolplanes',
+          'mgmt-1',
+        ],
         [['get', 'clusters.cluster.x-k8s.io', '-n', 'clusters-sample'], 'namespaces/clusters-sample/cluster.x-k8s.io/clusters', 'mgmt-1'],
         [['get', 'secrets', '-n', 'clusters'], 'namespaces/clusters/core/secrets', 'mgmt-1'],
         [['get', 'pods', '-n', ns], `namespaces/${ns}/core/pods`, 'mgmt-1'],
@@ -122,7 +176,19 @@ describe('dump', () => {
         expect(filesIn(join(dir, path)), path).toEqual(expected);
       }
       expect(filesIn(join(dir, 'namespaces/clusters/hypershift.openshift.io/hostedclusters'))).toEqual(['sample']);
-      const pools = (await kubectlOk('mgmt-1', ['get', 'nodepools', '-n', 'clusters', '-o', 'jsonpath={range .items[?(@.spec.clusterName=="sample")]}{.metadata.name} {end}'])).split(' ').filter(Boolean).sort();
+      const pools = (
+        await kubectlOk('mgmt-1', [
+          'get',
+          'nodepools',
+          '-n',
+          'clusters',
+          '-o',
+          'jsonpath={range .items[?(@.spec.clusterName=="sample")]}{.metadata.name} {end}',
+        ])
+      )
+        .split(' ')
+        .filter(Boolean)
+        .sort();
       expect(filesIn(join(dir, 'namespaces/clusters/hypershift.openshift.io/nodepools'))).toEqual(pools);
       // Secrets as oc adm inspect writes them: lengths, not values.
       const pull = readFileSync(join(dir, 'namespaces/clusters/core/secrets/sample-pull-secret.yaml'), 'utf8');
@@ -131,7 +197,9 @@ describe('dump', () => {
 
     it('writes logs equal to kubectl logs, for init and regular containers', async () => {
       expect(readFileSync(join(dir, `namespaces/${ns}/pods/plain-pod/app/app/logs/current.log`), 'utf8')).toBe(plainLog);
-      const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'clusters-sample', '-l', 'app=etcd', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { initContainers?: { name: string }[]; containers: { name: string }[] } }[] };
+      const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'clusters-sample', '-l', 'app=etcd', '-o', 'json'])) as {
+        items: { metadata: { name: string }; spec: { initContainers?: { name: string }[]; containers: { name: string }[] } }[];
+      };
       let compared = 0;
       for (const p of pods.items) {
         for (const c of [...(p.spec.initContainers ?? []), ...p.spec.containers]) {
@@ -145,13 +213,18 @@ describe('dump', () => {
         }
       }
       expect(compared).toBeGreaterThan(0);
-      const initLogs = tree(dir).filter((f) => /^namespaces\/clusters-sample\/pods\/etcd-0\/etcd-init\//.test(f) || /\/pods\/etcd-0\/(ensure-dns|reset-member)\//.test(f));
+      const initLogs = tree(dir).filter(
+        (f) => /^namespaces\/clusters-sample\/pods\/etcd-0\/etcd-init\//.test(f) || /\/pods\/etcd-0\/(ensure-dns|reset-member)\//.test(f),
+      );
       expect(initLogs.length, 'an init container log of etcd-0').toBeGreaterThan(0);
     });
 
     it('archives exactly the tree, and index.json matches the tree', () => {
       const files = tree(dir).filter((f) => f !== 'hypershift-dump.tar.gz');
-      const listed = execFileSync('tar', ['-tzf', join(dir, 'hypershift-dump.tar.gz')], { encoding: 'utf8', maxBuffer: 256 << 20 }).trim().split('\n').sort();
+      const listed = execFileSync('tar', ['-tzf', join(dir, 'hypershift-dump.tar.gz')], { encoding: 'utf8', maxBuffer: 256 << 20 })
+        .trim()
+        .split('\n')
+        .sort();
       expect(listed).toEqual(files);
       const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { items: { path: string; status: string; size?: number; sha256?: string }[] };
       const ok = index.items.filter((i) => i.status === 'ok');
@@ -212,12 +285,29 @@ describe('dump', () => {
     beforeAll(async () => {
       role = `${ns}-dump-reader`;
       await kubectlOk('mgmt-1', ['create', 'serviceaccount', 'reader', '-n', ns]);
-      await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({
-        apiVersion: 'v1', kind: 'List', items: [
-          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role, namespace: 'clusters' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }] },
-          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: role, namespace: 'clusters' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }] },
-        ],
-      }));
+      await kubectlOk(
+        'mgmt-1',
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'Role',
+              metadata: { name: role, namespace: 'clusters' },
+              rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+            },
+            {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              metadata: { name: role, namespace: 'clusters' },
+              roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+              subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }],
+            },
+          ],
+        }),
+      );
       const can = await kubectl('mgmt-1', ['auth', 'can-i', 'list', 'pods', '-n', 'clusters-sample', `--as=system:serviceaccount:${ns}:reader`]);
       expect(can.stdout.trim()).toBe('no');
     });
@@ -258,8 +348,13 @@ describe('dump', () => {
         expect(r.code, r.stderr).toBe(1);
         expect(r.stderr).toMatch(/4 items could not be read after retries/);
         const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { items: { path: string; status: string; error?: string }[] };
-        const failed = index.items.filter((i) => i.status !== 'ok').map((i) => i.path).sort();
-        expect(failed).toEqual([`namespaces/${ns}/core/configmaps`, ...[0, 10, 20].map((i) => `namespaces/${ns}/pods/bulk-${i}/app/app/logs/current.log`)].sort());
+        const failed = index.items
+          .filter((i) => i.status !== 'ok')
+          .map((i) => i.path)
+          .sort();
+        expect(failed).toEqual(
+          [`namespaces/${ns}/core/configmaps`, ...[0, 10, 20].map((i) => `namespaces/${ns}/pods/bulk-${i}/app/app/logs/current.log`)].sort(),
+        );
         expect([...proxy.persistentHits.keys()].length).toBe(4);
         expect(existsSync(join(dir, `namespaces/${ns}/pods/bulk-1/app/app/logs/current.log`))).toBe(true);
         expect(existsSync(join(dir, `namespaces/${ns}/pods/bulk-0/app/app/logs/current.log`))).toBe(false);

@@ -22,7 +22,12 @@ describe('etcd snapshot and restore', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'hcp-snap-')), 'backups');
   const env = sandbox().awsEnv;
   const s3Args = ['--s3-path-style'];
-  const s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } });
+  const s3 = new S3Client({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_S3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
 
   const replicas = async () => {
     const out: Record<string, number> = {};
@@ -30,8 +35,10 @@ describe('etcd snapshot and restore', async () => {
     return out;
   };
   const pausedUntil = async () => (await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim();
-  const pvcUids = async () => (await kubectlOk('mgmt-1', ['get', 'pvc', '-n', cpns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid} {end}'])).trim();
-  const podFiles = async () => (await kubectlOk('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', 'ls', '/var/lib'])).split('\n').filter((f) => f.endsWith('.db'));
+  const pvcUids = async () =>
+    (await kubectlOk('mgmt-1', ['get', 'pvc', '-n', cpns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid} {end}'])).trim();
+  const podFiles = async () =>
+    (await kubectlOk('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', 'ls', '/var/lib'])).split('\n').filter((f) => f.endsWith('.db'));
   let snapshotFile = '';
   let s3Key = '';
   let writersBefore: Record<string, number> = {};
@@ -43,7 +50,10 @@ describe('etcd snapshot and restore', async () => {
     expect(Object.values(writersBefore).every((n) => n > 0)).toBe(true);
     const r = await hcp(['etcd', 'snapshot', name, '-n', ns, '--to', `file://${dir}`, '-y', '-o', 'json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // NDJSON progress: the writers were really scaled down and the cluster paused on the way.
     const ids = lines.filter((l) => l.type === 'step-done').map((l) => l.id);
     expect(ids).toEqual(expect.arrayContaining(['pause', 'scale-down-writers', 'scale-up-writers', 'resume']));
@@ -86,7 +96,8 @@ describe('etcd snapshot and restore', async () => {
     const [snap] = result.snapshots;
     expect(snap.location).toMatch(new RegExp(`^s3://${env.HCP_SANDBOX_BUCKET}/${prefix}/${name}-etcd-\\d-\\d{8}T\\d{6}Z-snapshot\\.db$`));
     const key = snap.location.replace(`s3://${env.HCP_SANDBOX_BUCKET}/`, '');
-    const get = async (k: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: k }))).Body!.transformToByteArray());
+    const get = async (k: string) =>
+      Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: k }))).Body!.transformToByteArray());
     const body = await get(key);
     expect(sha256(body)).toBe(snap.sha256);
     expect(body.length).toBe(snap.size);
@@ -152,7 +163,7 @@ describe('etcd snapshot and restore', async () => {
     expect(await pausedUntil()).toBe('');
   });
 
-  it('restore brings back exactly the keys of the snapshot on every member, with the manifest\'s keyspace hash', async () => {
+  it("restore brings back exactly the keys of the snapshot on every member, with the manifest's keyspace hash", async () => {
     await putKey(cpns, '/e2e/after-snapshot', 'lost');
     const r = await hcp(['etcd', 'restore', name, '-n', ns, '--from', join(dir, snapshotFile), '-y', '-o', 'json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);

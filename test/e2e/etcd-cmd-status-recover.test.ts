@@ -6,12 +6,30 @@ import { createHostedCluster, etcdctl, etcdPods, getKey, putKey, waitForEtcdPods
 import { hcp } from './helpers/hcp.ts';
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
-const npmSandbox = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
-  execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }));
-});
+const npmSandbox = (args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
+    );
+  });
 
-interface Member { name: string; healthy: boolean; id?: string; hash?: number; leader: boolean; problems: string[]; pod: { ready: string; status: string } | null }
-interface View { members: Member[]; healthyCount: number; diverging: string[]; hashRevision?: number; leader?: string; recoveryJob?: { name: string; state: string } }
+interface Member {
+  name: string;
+  healthy: boolean;
+  id?: string;
+  hash?: number;
+  leader: boolean;
+  problems: string[];
+  pod: { ready: string; status: string } | null;
+}
+interface View {
+  members: Member[];
+  healthyCount: number;
+  diverging: string[];
+  hashRevision?: number;
+  leader?: string;
+  recoveryJob?: { name: string; state: string };
+}
 
 async function etcdStatus(ns: string, name: string): Promise<View> {
   const r = await hcp(['etcd', 'status', name, '-n', ns, '-o', 'json']);
@@ -34,7 +52,11 @@ describe('etcd status and recover', async () => {
     await waitForEtcdPods(cpns, 3);
     await putKey(cpns, '/e2e/before-break', 'kept');
     const v = await etcdStatus(ns, name);
-    expect(v.members.map((m) => [m.name, m.healthy, m.pod?.ready])).toEqual([['etcd-0', true, '2/2'], ['etcd-1', true, '2/2'], ['etcd-2', true, '2/2']]);
+    expect(v.members.map((m) => [m.name, m.healthy, m.pod?.ready])).toEqual([
+      ['etcd-0', true, '2/2'],
+      ['etcd-1', true, '2/2'],
+      ['etcd-2', true, '2/2'],
+    ]);
     expect(v.members.filter((m) => m.leader)).toHaveLength(1);
     expect(v.members.map((m) => m.name)).toContain(v.leader);
     expect(v.hashRevision).toBeGreaterThan(1);
@@ -98,9 +120,14 @@ describe('etcd status and recover', async () => {
 
   it('recover refuses while an etcd-recovery Job is running', async () => {
     const job = {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'etcd-recovery', namespace: cpns },
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'etcd-recovery', namespace: cpns },
       // Suspended: it never finishes, which is what upstream's "exists and not finished" waits on.
-      spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'recover', image: 'registry.example/hypershift:latest', command: ['true'] }] } } },
+      spec: {
+        suspend: true,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'recover', image: 'registry.example/hypershift:latest', command: ['true'] }] } },
+      },
     };
     await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify(job));
     try {
@@ -118,14 +145,20 @@ describe('etcd status and recover', async () => {
       const b = await npmSandbox(['break', 'etcd-member', `${ns}/${name}`, n]);
       expect(b.code, b.out).toBe(0);
     }
-    await waitFor(async () => {
-      const pods = await etcdPods(cpns);
-      return pods['etcd-1'] === '1/2 CrashLoopBackOff' && pods['etcd-2'] === '1/2 CrashLoopBackOff';
-    }, 60_000, 'etcd-1 and etcd-2 CrashLoopBackOff');
+    await waitFor(
+      async () => {
+        const pods = await etcdPods(cpns);
+        return pods['etcd-1'] === '1/2 CrashLoopBackOff' && pods['etcd-2'] === '1/2 CrashLoopBackOff';
+      },
+      60_000,
+      'etcd-1 and etcd-2 CrashLoopBackOff',
+    );
     const r = await hcp(['etcd', 'recover', name, 'etcd-2', '-n', ns, '-y']);
     expect(r.code).toBe(3);
     // Without quorum etcd-0 stops reporting healthy too (1/2): all three count as failing.
-    expect(r.stderr).toMatch(/etcd-1 \(pod 1\/2 CrashLoopBackOff[^)]*\) (is|are) failing too: with [23] of 3 members down, quorum is lost and no member can rejoin; restore a snapshot instead \(kubectl hcp etcd restore\)/);
+    expect(r.stderr).toMatch(
+      /etcd-1 \(pod 1\/2 CrashLoopBackOff[^)]*\) (is|are) failing too: with [23] of 3 members down, quorum is lost and no member can rejoin; restore a snapshot instead \(kubectl hcp etcd restore\)/,
+    );
     expect(r.stderr).not.toMatch(/"level"/);
     expect((await kubectl('mgmt-1', ['get', 'pvc', 'data-etcd-2', '-n', cpns])).code).toBe(0);
     const line = await etcdLine(ns, name);

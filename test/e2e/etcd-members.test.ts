@@ -13,9 +13,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { condition, createHostedCluster, ETCD_TLS, etcdctl, etcdPods, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
-const npmSandbox = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
-  execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }));
-});
+const npmSandbox = (args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
+    );
+  });
 
 describe('etcd member break and recovery', () => {
   let ns = '';
@@ -26,11 +29,14 @@ describe('etcd member break and recovery', () => {
     await waitForEtcdPods(cpns, 3);
   });
 
-  it('runs upstream\'s init containers, serves each container\'s log, and execs absolute paths inside the pod', async () => {
+  it("runs upstream's init containers, serves each container's log, and execs absolute paths inside the pod", async () => {
     const pod = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pod', 'etcd-0', '-n', cpns, '-o', 'json']));
     // statefulset.yaml: ensure-dns, then reset-member; no etcd-init without restoreSnapshotURL (statefulset.go).
     expect(pod.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['ensure-dns', 'reset-member']);
-    expect(pod.status.initContainerStatuses.map((c: { state: { terminated?: { reason: string } } }) => c.state.terminated?.reason)).toEqual(['Completed', 'Completed']);
+    expect(pod.status.initContainerStatuses.map((c: { state: { terminated?: { reason: string } } }) => c.state.terminated?.reason)).toEqual([
+      'Completed',
+      'Completed',
+    ]);
     // reset-member's own output (a new cluster is not functional yet, so every member starts "new").
     const reset = await kubectlOk('mgmt-1', ['logs', 'etcd-0', '-n', cpns, '-c', 'reset-member']);
     expect(reset).toContain('No existing etcd data found');
@@ -56,7 +62,11 @@ describe('etcd member break and recovery', () => {
     // Members advertise https://$(HOSTNAME).etcd-discovery.$(NAMESPACE).svc:2379 (statefulset.yaml).
     expect(health.stdout + health.stderr).toMatch(/etcd-2\.etcd-discovery.* is unhealthy/);
     // The kubelet keeps the previous container's log once it restarts the container (back-off 10 s).
-    await waitFor(async () => (await kubectl('mgmt-1', ['logs', 'etcd-2', '-n', cpns, '-c', 'etcd', '--previous'])).code === 0, 60_000, 'kubectl logs --previous etcd-2');
+    await waitFor(
+      async () => (await kubectl('mgmt-1', ['logs', 'etcd-2', '-n', cpns, '-c', 'etcd', '--previous'])).code === 0,
+      60_000,
+      'kubectl logs --previous etcd-2',
+    );
 
     const oldUid = (await kubectlOk('mgmt-1', ['get', 'pod', 'etcd-2', '-n', cpns, '-o', 'jsonpath={.metadata.uid}'])).trim();
     await kubectlOk('mgmt-1', ['delete', 'pvc', 'data-etcd-2', '-n', cpns, '--wait=false']);
@@ -84,18 +94,32 @@ describe('restore at creation from restoreSnapshotURL', () => {
   beforeAll(async () => {
     ns = await uniqueNamespace('etcd-rst');
     const env = sandbox().awsEnv;
-    s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } });
+    s3 = new S3Client({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_S3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    });
     bucket = env.HCP_SANDBOX_BUCKET;
     key = `${ns}/etcd.snapshot.db`;
   });
 
-  it('every member runs etcd-init itself; an expired URL shows as Init:CrashLoopBackOff with S3\'s XML in the log; then the init container goes', async () => {
+  it("every member runs etcd-init itself; an expired URL shows as Init:CrashLoopBackOff with S3's XML in the log; then the init container goes", async () => {
     const src = await createHostedCluster(ns, 'src');
     await waitForEtcdPods(src, 1);
     await putKey(src, '/e2e/restored', 'yes');
-    const save = await kubectlOk('mgmt-1', ['exec', '-n', src, 'etcd-0', '-c', 'etcd', '--', 'sh', '-c',
-      'etcdctl --cacert /etc/etcd/tls/etcd-ca/ca.crt --cert /etc/etcd/tls/client/etcd-client.crt --key /etc/etcd/tls/client/etcd-client.key --endpoints https://localhost:2379 snapshot save /var/lib/snapshot.db >/dev/null && base64 -w0 /var/lib/snapshot.db']);
+    const save = await kubectlOk('mgmt-1', [
+      'exec',
+      '-n',
+      src,
+      'etcd-0',
+      '-c',
+      'etcd',
+      '--',
+      'sh',
+      '-c',
+      'etcdctl --cacert /etc/etcd/tls/etcd-ca/ca.crt --cert /etc/etcd/tls/client/etcd-client.crt --key /etc/etcd/tls/client/etcd-client.key --endpoints https://localhost:2379 snapshot save /var/lib/snapshot.db >/dev/null && base64 -w0 /var/lib/snapshot.db',
+    ]);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(save, 'base64') }));
 
     // Expired: curl (no -f) saves S3's XML error; etcd-init.sh sees `<?xml`, prints it, exits 1.
@@ -130,12 +154,23 @@ describe('restore at creation from restoreSnapshotURL', () => {
     expect(JSON.parse(members.stdout).members).toHaveLength(1);
     // EtcdSnapshotRestored=True on the HCP (etcdRestoredCondition), then statefulset.go drops
     // etcd-init from the template and the StatefulSet rolls the pods.
-    await waitFor(async () => (await condition('hostedcontrolplane', cp, 'restored', 'EtcdSnapshotRestored')).status === 'True', 60_000, 'EtcdSnapshotRestored=True');
-    await waitFor(async () => {
-      const sts = JSON.parse(await kubectlOk('mgmt-1', ['get', 'statefulset', 'etcd', '-n', cp, '-o', 'json']));
-      return !sts.spec.template.spec.initContainers.some((c: { name: string }) => c.name === 'etcd-init')
-        && sts.status.updateRevision === sts.status.currentRevision && sts.status.readyReplicas === 3;
-    }, 180_000, 'the etcd StatefulSet rolled out without etcd-init');
+    await waitFor(
+      async () => (await condition('hostedcontrolplane', cp, 'restored', 'EtcdSnapshotRestored')).status === 'True',
+      60_000,
+      'EtcdSnapshotRestored=True',
+    );
+    await waitFor(
+      async () => {
+        const sts = JSON.parse(await kubectlOk('mgmt-1', ['get', 'statefulset', 'etcd', '-n', cp, '-o', 'json']));
+        return (
+          !sts.spec.template.spec.initContainers.some((c: { name: string }) => c.name === 'etcd-init') &&
+          sts.status.updateRevision === sts.status.currentRevision &&
+          sts.status.readyReplicas === 3
+        );
+      },
+      180_000,
+      'the etcd StatefulSet rolled out without etcd-init',
+    );
     await waitForEtcdPods(cp, 3, 'mgmt-1', 120_000);
     for (const p of ['etcd-0', 'etcd-1', 'etcd-2']) expect(await getKey(cp, '/e2e/restored', p)).toBe('yes');
   });

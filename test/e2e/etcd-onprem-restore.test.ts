@@ -43,7 +43,22 @@ describe('docs 8.3: snapshot, wipe, restore and scale up an HA hosted etcd with 
     for (const d of ['kube-apiserver', 'openshift-apiserver', 'openshift-oauth-apiserver']) await k('scale', '-n', cpns, `deployment/${d}`, '--replicas=0');
 
     // 2b. Snapshot from etcd-0 with the docs' exact command line, check it, copy it out.
-    await k('exec', '-n', cpns, '-c', 'etcd', 'etcd-0', '--', 'env', 'ETCDCTL_API=3', '/usr/bin/etcdctl', ...ETCD_TLS, 'snapshot', 'save', '/var/lib/snapshot.db');
+    await k(
+      'exec',
+      '-n',
+      cpns,
+      '-c',
+      'etcd',
+      'etcd-0',
+      '--',
+      'env',
+      'ETCDCTL_API=3',
+      '/usr/bin/etcdctl',
+      ...ETCD_TLS,
+      'snapshot',
+      'save',
+      '/var/lib/snapshot.db',
+    );
     // etcd 3.6 moved `snapshot status` from etcdctl to etcdutl (the 4.15 docs predate that).
     const status = await k('exec', '-n', cpns, '-c', 'etcd', 'etcd-0', '--', 'etcdutl', '-w', 'table', 'snapshot', 'status', '/var/lib/snapshot.db');
     expect(status).toMatch(/HASH\s+\|\s+REVISION\s+\|\s+TOTAL KEYS/);
@@ -60,20 +75,35 @@ describe('docs 8.3: snapshot, wipe, restore and scale up an HA hosted etcd with 
     // 3b. A pod on member 0's volume, with its data at /var/lib.
     const image = await k('get', '-n', cpns, 'statefulset/etcd', '-o', 'jsonpath={ .spec.template.spec.containers[0].image }');
     const deployment = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'etcd-data' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'etcd-data' },
       spec: {
-        replicas: 1, selector: { matchLabels: { app: 'etcd-data' } },
+        replicas: 1,
+        selector: { matchLabels: { app: 'etcd-data' } },
         template: {
           metadata: { labels: { app: 'etcd-data' } },
           spec: {
-            containers: [{ name: 'access', image, volumeMounts: [{ name: 'data', mountPath: '/var/lib' }], command: ['/usr/bin/bash'], args: ['-c', 'while true; do\n  sleep 1000\ndone'] }],
+            containers: [
+              {
+                name: 'access',
+                image,
+                volumeMounts: [{ name: 'data', mountPath: '/var/lib' }],
+                command: ['/usr/bin/bash'],
+                args: ['-c', 'while true; do\n  sleep 1000\ndone'],
+              },
+            ],
             volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-etcd-0' } }],
           },
         },
       },
     };
     await kubectlOk('mgmt-1', ['apply', '-n', cpns, '-f', '-'], JSON.stringify(deployment));
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', '-n', cpns, 'pods', '-l', 'app=etcd-data', '-o', 'jsonpath={.items[0].status.phase}'])).stdout === 'Running', 60_000, 'etcd-data Running');
+    await waitFor(
+      async () => (await kubectl('mgmt-1', ['get', '-n', cpns, 'pods', '-l', 'app=etcd-data', '-o', 'jsonpath={.items[0].status.phase}'])).stdout === 'Running',
+      60_000,
+      'etcd-data Running',
+    );
     const dataPod = (await k('get', '-n', cpns, 'pods', '--no-headers', '-l', 'app=etcd-data', '-o', 'name')).trim().split('/')[1];
     // Running means the volume is mounted, as with a kubelet: exec sees member 0's data at once.
     expect(await k('exec', '-n', cpns, dataPod, '--', 'ls', '/var/lib/data/member')).toContain('snap');
@@ -83,9 +113,26 @@ describe('docs 8.3: snapshot, wipe, restore and scale up an HA hosted etcd with 
     await k('exec', '-n', cpns, dataPod, '--', 'rm', '-rf', '/var/lib/data');
     await k('exec', '-n', cpns, dataPod, '--', 'mkdir', '-p', '/var/lib/data');
     const peer = (i: number) => `etcd-${i}=https://etcd-${i}.etcd-discovery.${cpns}.svc:2380`;
-    await k('exec', '-n', cpns, dataPod, '--', 'etcdutl', 'snapshot', 'restore', '/var/lib/restored.snap.db',
-      '--data-dir=/var/lib/data', '--skip-hash-check', '--name', 'etcd-0', '--initial-cluster-token=etcd-cluster',
-      '--initial-cluster', [0, 1, 2].map(peer).join(','), '--initial-advertise-peer-urls', `https://etcd-0.etcd-discovery.${cpns}.svc:2380`);
+    await k(
+      'exec',
+      '-n',
+      cpns,
+      dataPod,
+      '--',
+      'etcdutl',
+      'snapshot',
+      'restore',
+      '/var/lib/restored.snap.db',
+      '--data-dir=/var/lib/data',
+      '--skip-hash-check',
+      '--name',
+      'etcd-0',
+      '--initial-cluster-token=etcd-cluster',
+      '--initial-cluster',
+      [0, 1, 2].map(peer).join(','),
+      '--initial-advertise-peer-urls',
+      `https://etcd-0.etcd-discovery.${cpns}.svc:2380`,
+    );
     await k('exec', '-n', cpns, dataPod, '--', 'rm', '/var/lib/restored.snap.db');
     await k('delete', '-n', cpns, 'deployment/etcd-data');
 

@@ -9,9 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { condition, createHostedCluster, etcdPods, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
-const npmSandbox = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
-  execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }));
-});
+const npmSandbox = (args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(process.execPath, ['scripts/sandbox/cli.ts', ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
+    );
+  });
 
 const POLL = 'sandbox.kubectl-hcp.dev/etcd-recovery-poll-seconds';
 
@@ -51,7 +54,11 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     expect(active).toMatchObject({ status: 'True', reason: 'AsExpected', message: 'Etcd recovery job in progress.' });
 
     // The Job deletes etcd-1's pod and PVC; the new member rejoins; the Job succeeds and is cleaned up.
-    await waitFor(async () => (await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).message === 'Etcd recovery job succeeded.', 240_000, 'EtcdRecoveryActive: Etcd recovery job succeeded.');
+    await waitFor(
+      async () => (await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).message === 'Etcd recovery job succeeded.',
+      240_000,
+      'EtcdRecoveryActive: Etcd recovery job succeeded.',
+    );
     expect(await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).toMatchObject({ status: 'False', reason: 'AsExpected' });
     expect((await kubectl('mgmt-1', ['get', 'job', 'etcd-recovery', '-n', cpns])).code).not.toBe(0);
     await waitForEtcdPods(cpns, 3, 'mgmt-1', 120_000);
@@ -72,14 +79,21 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     await waitForEtcdPods(two, 3, 'mgmt-1', 180_000);
     for (const m of ['1', '2']) expect((await npmSandbox(['break', 'etcd-member', `${ns}/two`, m])).code).toBe(0);
     // The HC controller starts the Job on a failing pod; the Job's run finds two and refuses.
-    await waitFor(async () => {
-      const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', two, '-l', 'job-name=etcd-recovery', '-o', 'json'])).items;
-      return pods.some((p: { status: { phase: string } }) => p.status.phase === 'Failed');
-    }, 120_000, 'a failed etcd-recovery pod');
-    const pod = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', two, '-l', 'job-name=etcd-recovery', '-o', 'json'])).items
-      .find((p: { status: { phase: string } }) => p.status.phase === 'Failed');
+    await waitFor(
+      async () => {
+        const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', two, '-l', 'job-name=etcd-recovery', '-o', 'json'])).items;
+        return pods.some((p: { status: { phase: string } }) => p.status.phase === 'Failed');
+      },
+      120_000,
+      'a failed etcd-recovery pod',
+    );
+    const pod = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', two, '-l', 'job-name=etcd-recovery', '-o', 'json'])).items.find(
+      (p: { status: { phase: string } }) => p.status.phase === 'Failed',
+    );
     const log = await kubectlOk('mgmt-1', ['logs', pod.metadata.name, '-n', two]);
-    expect(log).toMatch(/etcd cluster is not recoverable, more than one unhealthy member|More than one failing pod was found|etcd cluster does not have a recoverable status|context deadline exceeded/);
+    expect(log).toMatch(
+      /etcd cluster is not recoverable, more than one unhealthy member|More than one failing pod was found|etcd cluster does not have a recoverable status|context deadline exceeded/,
+    );
     expect(Object.values(await etcdPods(two)).filter((s) => s === '1/2 CrashLoopBackOff')).toHaveLength(2);
   });
 });

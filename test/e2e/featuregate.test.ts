@@ -37,7 +37,16 @@ describe('featuregate', () => {
     expect(back.code).toBe(3);
     expect(back.stderr).toContain('TechPreviewNoUpgrade may not be changed');
     // The API server's own CEL rule says the same.
-    const direct = await kubectl('mgmt-1', ['patch', 'hostedcluster', 'fg', '-n', ns, '--type=merge', '-p', '{"spec":{"configuration":{"featureGate":{"featureSet":""}}}}']);
+    const direct = await kubectl('mgmt-1', [
+      'patch',
+      'hostedcluster',
+      'fg',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"configuration":{"featureGate":{"featureSet":""}}}}',
+    ]);
     expect(direct.code).not.toBe(0);
     expect(direct.stderr).toContain('TechPreviewNoUpgrade may not be changed');
     const minor = await hcp(['upgrade', 'fg', '-n', ns, '--release-image', 'quay.io/openshift-release-dev/ocp-release:4.16.0-x86_64']);
@@ -47,8 +56,23 @@ describe('featuregate', () => {
 
   it('CustomNoUpgrade keeps the gates not named again, and --replace drops them, saying which (issue 13 item 17)', async () => {
     await pausedHostedClusterCopy(ns, 'fgc');
-    const gates = async () => JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'fgc', '-n', ns, '-o', 'jsonpath={.spec.configuration.featureGate.customNoUpgrade}']));
-    await hcpOk(['featuregate', 'set', 'fgc', 'CustomNoUpgrade', '-n', ns, '--enable', 'GateA', '--enable', 'GateB', '--disable', 'GateC', '--yes-irreversible']);
+    const gates = async () =>
+      JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'fgc', '-n', ns, '-o', 'jsonpath={.spec.configuration.featureGate.customNoUpgrade}']));
+    await hcpOk([
+      'featuregate',
+      'set',
+      'fgc',
+      'CustomNoUpgrade',
+      '-n',
+      ns,
+      '--enable',
+      'GateA',
+      '--enable',
+      'GateB',
+      '--disable',
+      'GateC',
+      '--yes-irreversible',
+    ]);
     expect(await gates()).toEqual({ enabled: ['GateA', 'GateB'], disabled: ['GateC'] });
     const merged = await hcp(['featuregate', 'set', 'fgc', 'CustomNoUpgrade', '-n', ns, '--enable', 'GateD', '--disable', 'GateB']);
     expect(merged.code, merged.stderr).toBe(0);
@@ -64,6 +88,8 @@ describe('featuregate', () => {
     const r = await hcp(['featuregate', 'set', 'sample', 'DevPreviewNoUpgrade', '--dry-run=client']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('"featureSet":"DevPreviewNoUpgrade"');
-    expect(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.configuration.featureGate.featureSet}'])).toBe('');
+    expect(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.configuration.featureGate.featureSet}'])).toBe(
+      '',
+    );
   });
 });

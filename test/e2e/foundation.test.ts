@@ -70,8 +70,11 @@ describe('status', () => {
   it('survives `| head -1` (EPIPE) without an error', async () => {
     const r = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
       const s = sandbox();
-      execFile('sh', ['-c', `"${s.kubectl}" hcp status --all | head -1`], { env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig } }, (err, stdout, stderr) =>
-        resolve({ code: err ? 1 : 0, stdout, stderr }),
+      execFile(
+        'sh',
+        ['-c', `"${s.kubectl}" hcp status --all | head -1`],
+        { env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig } },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
       );
     });
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
@@ -129,8 +132,14 @@ describe('pause and resume', () => {
     const until = value as string;
     const r = await hcp(['pause', name, '-n', ns, '--until', until, '--nodepools', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.filter((e) => e.type === 'step-done' && e.skipped === 'already-done').map((e) => e.id)).toEqual(['pause-hostedcluster', `pause-nodepool-${name}-pool`]);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'step-done' && e.skipped === 'already-done').map((e) => e.id)).toEqual([
+      'pause-hostedcluster',
+      `pause-nodepool-${name}-pool`,
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'result', pausedUntil: until });
   });
 
@@ -184,7 +193,15 @@ describe('pause and resume', () => {
 describe('kubectl conventions', () => {
   it('--as-group sends each group separately: only the second one is authorized', async () => {
     const ns = await uniqueNamespace('rbac');
-    await kubectlOk('mgmt-1', ['create', 'role', 'hc-reader', '-n', 'clusters', '--verb=get,list', '--resource=hostedclusters.hypershift.openshift.io,nodepools.hypershift.openshift.io']);
+    await kubectlOk('mgmt-1', [
+      'create',
+      'role',
+      'hc-reader',
+      '-n',
+      'clusters',
+      '--verb=get,list',
+      '--resource=hostedclusters.hypershift.openshift.io,nodepools.hypershift.openshift.io',
+    ]);
     await kubectlOk('mgmt-1', ['create', 'rolebinding', `hc-reader-${ns}`, '-n', 'clusters', '--role=hc-reader', '--group=e2e-readers']);
     try {
       const denied = await hcp(['status', 'sample', '--as', 'e2e-user', '--as-group', 'e2e-others']);
@@ -203,7 +220,14 @@ describe('kubectl conventions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-kc-'));
     const real = yaml.load(readFileSync(sandbox().kubeconfig, 'utf8')) as Record<string, any>;
     // A first file that shadows cluster "mgmt-1" with a dead server must win over the real one.
-    const shadow = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: real.contexts[0].context.cluster, cluster: { server: 'https://127.0.0.1:1' } }], users: [], contexts: [], 'current-context': '' };
+    const shadow = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: real.contexts[0].context.cluster, cluster: { server: 'https://127.0.0.1:1' } }],
+      users: [],
+      contexts: [],
+      'current-context': '',
+    };
     writeFileSync(join(dir, 'shadow'), yaml.dump(shadow));
     const list = [join(dir, 'missing'), join(dir, 'shadow'), sandbox().kubeconfig].join(':');
     const viaShadow = await hcp(['status', 'sample', '--context', real.contexts[0].name], { env: { KUBECONFIG: list } });
@@ -270,17 +294,42 @@ describe('interrupting a plan', () => {
     // A paused cluster: the operator never reports ValidIDPConfiguration, so --wait waits.
     await pausedHostedClusterCopy(ns, 'waits');
     const s = sandbox();
-    const child = spawn(s.kubectl, ['hcp', 'oauth', 'add', 'waits', '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--hosted-domain', 'example.com', '--wait', '--wait-timeout', '2m'], {
-      env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig, E2E_SECRET: 'not-shown', NO_COLOR: '1' },
-    });
+    const child = spawn(
+      s.kubectl,
+      [
+        'hcp',
+        'oauth',
+        'add',
+        'waits',
+        '-n',
+        ns,
+        '--type',
+        'google',
+        '--idp-name',
+        'g',
+        '--client-id',
+        'c',
+        '--client-secret-env',
+        'E2E_SECRET',
+        '--hosted-domain',
+        'example.com',
+        '--wait',
+        '--wait-timeout',
+        '2m',
+      ],
+      {
+        env: { ...process.env, PATH: `${distDir}:${process.env.PATH}`, KUBECONFIG: s.kubeconfig, E2E_SECRET: 'not-shown', NO_COLOR: '1' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     await waitFor(async () => stderr.includes('Wait for condition ValidIDPConfiguration'), 60_000, 'the wait step to start');
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
-    expect(stderr).toContain(`error: oauth-add HostedCluster ${ns}/waits interrupted by SIGINT during step "Wait for condition ValidIDPConfiguration"; that step may be half done`);
+    expect(stderr).toContain(
+      `error: oauth-add HostedCluster ${ns}/waits interrupted by SIGINT during step "Wait for condition ValidIDPConfiguration"; that step may be half done`,
+    );
     expect(stderr).toMatch(/hint: run the same command again( with --resume)?: finished steps are skipped/);
   });
 });
-

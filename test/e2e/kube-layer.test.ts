@@ -17,7 +17,11 @@ beforeAll(async () => {
   kube = new KubeClient({ kubeconfig: resolveKubeconfig({ kubeconfig: sandbox().kubeconfig }, {}), env: {} });
   ns = await uniqueNamespace('kube');
   await kubectlOk('mgmt-1', ['run', 'shell', '-n', ns, '--image=registry.example/shell:1', '--restart=Never']);
-  await waitFor(async () => (await kubectl('mgmt-1', ['get', 'pod', 'shell', '-n', ns, '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 60_000, 'pod shell Running');
+  await waitFor(
+    async () => (await kubectl('mgmt-1', ['get', 'pod', 'shell', '-n', ns, '-o', 'jsonpath={.status.phase}'])).stdout === 'Running',
+    60_000,
+    'pod shell Running',
+  );
 });
 
 const cm = (name: string, data: Record<string, string>) => ({ metadata: { name }, data });
@@ -27,7 +31,16 @@ describe('writes', () => {
     await kube.create(Resources.ConfigMap, ns, cm('patches', { a: '1', b: '2' }));
     await kube.patch(Resources.ConfigMap, ns, 'patches', { data: { a: null, c: '3' } }, 'merge');
     expect((await kube.get<any>(Resources.ConfigMap, ns, 'patches')).data).toEqual({ b: '2', c: '3' });
-    await kube.patch(Resources.ConfigMap, ns, 'patches', [{ op: 'test', path: '/data/b', value: '2' }, { op: 'replace', path: '/data/b', value: '20' }], 'json');
+    await kube.patch(
+      Resources.ConfigMap,
+      ns,
+      'patches',
+      [
+        { op: 'test', path: '/data/b', value: '2' },
+        { op: 'replace', path: '/data/b', value: '20' },
+      ],
+      'json',
+    );
     expect((await kube.get<any>(Resources.ConfigMap, ns, 'patches')).data.b).toBe('20');
     const err = await kube.patch(Resources.ConfigMap, ns, 'patches', [{ op: 'test', path: '/data/b', value: 'nope' }], 'json').catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);

@@ -77,7 +77,12 @@ async function expectStatusMatchesKubectl(file: string, env: Record<string, stri
   const pools = JSON.parse(await kubectlWith(file, ['get', 'nodepools', '-n', 'clusters', '-o', 'json'], env)).items as Obj[];
   const cond = (type: string) => (hc.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
   expect([view.namespace, view.name]).toEqual(['clusters', 'sample']);
-  for (const [key, type] of [['available', 'Available'], ['progressing', 'Progressing'], ['degraded', 'Degraded'], ['etcd', 'EtcdAvailable']] as const) {
+  for (const [key, type] of [
+    ['available', 'Available'],
+    ['progressing', 'Progressing'],
+    ['degraded', 'Degraded'],
+    ['etcd', 'EtcdAvailable'],
+  ] as const) {
     expect(view[key].status, type).toBe(cond(type)?.status ?? 'Unknown');
   }
   expect(view.version.desired).toBe(hc.status?.version?.desired?.version ?? hc.spec.release.image.split(':').pop());
@@ -100,7 +105,15 @@ describe('kubeconfig kinds', () => {
   it('an exec credential plugin: relative command, KUBERNETES_EXEC_INFO, run once per invocation', async () => {
     const kc = kubeconfig(
       { server: admin.server, 'certificate-authority-data': admin.caData },
-      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/sa-token', interactiveMode: 'IfAvailable', provideClusterInfo: true, env: [{ name: 'TOKEN_NAME', value: 'sa.token' }] } },
+      {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: './bin/sa-token',
+          interactiveMode: 'IfAvailable',
+          provideClusterInfo: true,
+          env: [{ name: 'TOKEN_NAME', value: 'sa.token' }],
+        },
+      },
     );
     mkdirSync(join(kc.dir, 'bin'));
     writeFileSync(join(kc.dir, 'bin', 'sa.token'), token);
@@ -156,6 +169,8 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     const empty = mkdtempSync(join(tmpdir(), 'hcp-kc-noca-'));
     const untrusted = await hcp(['status', 'sample'], { env: { KUBECONFIG: kc.file, SSL_CERT_FILE: join(empty, 'none.pem'), SSL_CERT_DIR: empty } });
     expect(untrusted.code).toBe(1);
-    expect(untrusted.stderr).toMatch(/cannot reach the API server at .*: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)/);
+    expect(untrusted.stderr).toMatch(
+      /cannot reach the API server at .*: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)/,
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('metrics', () => {
   afterAll(async () => {
     // The install flags first (the simulated addon re-renders the operator from them), then the env.
     await kubectl('mgmt-1', ['delete', ...FLAGS, '--ignore-not-found']);
-    if (originalFlags) await kubectl('mgmt-1', ['create', '-f', '-'], JSON.stringify({ ...JSON.parse(originalFlags), metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' } }));
+    if (originalFlags)
+      await kubectl(
+        'mgmt-1',
+        ['create', '-f', '-'],
+        JSON.stringify({ ...JSON.parse(originalFlags), metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' } }),
+      );
     const restore = originalSet === undefined ? 'METRICS_SET-' : `METRICS_SET=${originalSet}`;
     await kubectl('mgmt-1', ['set', 'env', '-n', 'hypershift', 'deployment/operator', restore]);
     if (originalConfig === undefined) await kubectl('mgmt-1', ['delete', 'configmap', 'sre-metric-set', '-n', 'hypershift', '--ignore-not-found']);
@@ -72,10 +77,16 @@ describe('metrics', () => {
   // install flags, so that is where the set goes (issue 13 item 18).
   it('writes the canonical spelling into the install flags, the addon redeploys the operator with it, and the operator copies the SRE config to the control plane', async () => {
     const out = await hcpOk(['metrics', 'set', 'sre', '--wait', '--wait-timeout', '150s']);
-    expect(out.trim()).toBe('configmap/hypershift-operator-install-flags --metrics-set SRE (the hypershift addon redeploys deployment/operator with METRICS_SET=SRE)');
+    expect(out.trim()).toBe(
+      'configmap/hypershift-operator-install-flags --metrics-set SRE (the hypershift addon redeploys deployment/operator with METRICS_SET=SRE)',
+    );
     expect((await installFlags())?.installFlagsToAdd.split(' ')).toEqual(expect.arrayContaining(['--metrics-set', 'SRE']));
     expect(await envOf('METRICS_SET')).toBe('SRE');
-    await waitFor(async () => (await kubectl('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', 'clusters-sample'])).code === 0, 60_000, 'sre-metric-set in clusters-sample');
+    await waitFor(
+      async () => (await kubectl('mgmt-1', ['get', 'configmap', 'sre-metric-set', '-n', 'clusters-sample'])).code === 0,
+      60_000,
+      'sre-metric-set in clusters-sample',
+    );
     const view = JSON.parse(await hcpOk(['metrics', 'show', '-o', 'json']));
     expect(view.operator.metricsSet).toBe('SRE');
     expect(view.installFlags).toMatchObject({ metricsSet: 'SRE', applied: true });
@@ -92,9 +103,20 @@ describe('metrics', () => {
   });
 
   it('--unset removes only metricsSet and keeps the rest of spec.monitoring (issue 13 item 20)', async () => {
-    await kubectlOk('mgmt-1', ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--type=merge', '-p', JSON.stringify({ spec: { monitoring: { metricsSet: 'SRE', metricsForwarding: { mode: 'None' } } } })]);
+    await kubectlOk('mgmt-1', [
+      'patch',
+      'hostedcluster',
+      'sample',
+      '-n',
+      'clusters',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { monitoring: { metricsSet: 'SRE', metricsForwarding: { mode: 'None' } } } }),
+    ]);
     await hcpOk(['metrics', 'set', '--unset', '--hosted-cluster', 'sample']);
-    expect(JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.monitoring}']))).toEqual({ metricsForwarding: { mode: 'None' } });
+    expect(JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.monitoring}']))).toEqual({
+      metricsForwarding: { mode: 'None' },
+    });
     await kubectlOk('mgmt-1', ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--type=merge', '-p', '{"spec":{"monitoring":null}}']);
   });
 

@@ -18,7 +18,11 @@ describe('nodepool update during a control-plane update', () => {
     ns = await uniqueNamespace('np-skew');
     await runningHostedClusterCopy(ns, NAME);
     // Preconditions: the copy's first release is Completed and its NodePool runs it.
-    await waitFor(async () => (await getJson('hostedcluster', NAME)).status?.version?.history?.[0]?.state === 'Completed', 150_000, 'the copy to complete its first release');
+    await waitFor(
+      async () => (await getJson('hostedcluster', NAME)).status?.version?.history?.[0]?.state === 'Completed',
+      150_000,
+      'the copy to complete its first release',
+    );
     await waitFor(async () => Boolean((await getJson('nodepool', `${NAME}-pool`)).status?.version), 60_000, 'the copy NodePool to report its version');
   });
 

@@ -13,7 +13,11 @@ describe('nodepool', () => {
   beforeAll(async () => {
     const seed = JSON.parse(await kubectlOk('mgmt-1', ['get', 'nodepool', 'sample-us-east-1b', '-n', 'clusters', '-o', 'json']));
     const spec = { ...seed.spec, replicas: 1, nodeDrainTimeout: undefined, autoScaling: undefined };
-    await kubectlOk('mgmt-1', ['create', '-f', '-'], JSON.stringify({ apiVersion: seed.apiVersion, kind: 'NodePool', metadata: { name: NP, namespace: 'clusters' }, spec }));
+    await kubectlOk(
+      'mgmt-1',
+      ['create', '-f', '-'],
+      JSON.stringify({ apiVersion: seed.apiVersion, kind: 'NodePool', metadata: { name: NP, namespace: 'clusters' }, spec }),
+    );
   });
   afterAll(async () => {
     await kubectl('mgmt-1', ['delete', 'nodepool', NP, '-n', 'clusters', '--wait=false']);

@@ -16,8 +16,27 @@ describe('oauth', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hcp-e2e-oauth-'));
   const secretFile = join(dir, 'secret');
   const htpasswd = join(dir, 'users');
-  const idps = async () => JSON.parse((await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'idp', '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}'])) || '[]');
-  const openid = () => ['oauth', 'add', 'idp', '-n', ns, '--type', 'openid', '--idp-name', 'IAM', '--issuer', 'https://idp.example.com/realms/ocp', '--client-id', 'ocp', '--client-secret-file', secretFile, '--mapping-method', 'lookup'];
+  const idps = async () =>
+    JSON.parse((await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'idp', '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}'])) || '[]');
+  const openid = () => [
+    'oauth',
+    'add',
+    'idp',
+    '-n',
+    ns,
+    '--type',
+    'openid',
+    '--idp-name',
+    'IAM',
+    '--issuer',
+    'https://idp.example.com/realms/ocp',
+    '--client-id',
+    'ocp',
+    '--client-secret-file',
+    secretFile,
+    '--mapping-method',
+    'lookup',
+  ];
   beforeAll(async () => {
     ns = await uniqueNamespace('oauth');
     await pausedHostedClusterCopy(ns, 'idp');
@@ -39,12 +58,21 @@ describe('oauth', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/removes the kubeadmin login/);
     // A paused copy never gets status.oauthCallbackURLTemplate: the docs' form, saying so.
-    expect(r.stdout).toContain("callback URL: https://oauth-openshift.apps.idp.sandbox.example.com/oauth2callback/IAM (the docs' form: not yet reported by the cluster)");
+    expect(r.stdout).toContain(
+      "callback URL: https://oauth-openshift.apps.idp.sandbox.example.com/oauth2callback/IAM (the docs' form: not yet reported by the cluster)",
+    );
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(await idps()).toEqual([
       {
-        name: 'IAM', type: 'OpenID', mappingMethod: 'lookup',
-        openID: { issuer: 'https://idp.example.com/realms/ocp', clientID: 'ocp', clientSecret: { name: objectName('idp', 'IAM', 'client-secret') }, claims: { email: ['email'], name: ['name'], preferredUsername: ['preferred_username'] } },
+        name: 'IAM',
+        type: 'OpenID',
+        mappingMethod: 'lookup',
+        openID: {
+          issuer: 'https://idp.example.com/realms/ocp',
+          clientID: 'ocp',
+          clientSecret: { name: objectName('idp', 'IAM', 'client-secret') },
+          claims: { email: ['email'], name: ['name'], preferredUsername: ['preferred_username'] },
+        },
       },
     ]);
     const data = await kubectlOk('mgmt-1', ['get', 'secret', objectName('idp', 'IAM', 'client-secret'), '-n', ns, '-o', 'jsonpath={.data.clientSecret}']);
@@ -75,7 +103,11 @@ describe('oauth', () => {
     const other = join(dir, 'other-users');
     writeFileSync(other, 'bob:$2y$05$zyxwvutsrqponmlkjihgfe\n');
     await hcpOk(['oauth', 'add', 'idp', '-n', ns, '--type', 'htpasswd', '--idp-name', 'Local', '--htpasswd-file', other]);
-    const read = async (idpName: string) => Buffer.from(await kubectlOk('mgmt-1', ['get', 'secret', objectName('idp', idpName, 'htpasswd'), '-n', ns, '-o', 'jsonpath={.data.htpasswd}']), 'base64').toString();
+    const read = async (idpName: string) =>
+      Buffer.from(
+        await kubectlOk('mgmt-1', ['get', 'secret', objectName('idp', idpName, 'htpasswd'), '-n', ns, '-o', 'jsonpath={.data.htpasswd}']),
+        'base64',
+      ).toString();
     expect(objectName('idp', 'Local', 'htpasswd')).not.toBe(objectName('idp', 'local', 'htpasswd'));
     expect(await read('local')).toContain('alice:');
     expect(await read('Local')).toContain('bob:');
@@ -90,15 +122,29 @@ describe('oauth', () => {
     const r = await hcp(['oauth', 'add', 'idp', '-n', ns, '--type', 'htpasswd', '--idp-name', 'hand', '--htpasswd-file', htpasswd]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`Secret ${ns}/${name} already exists and was not created by kubectl-hcp for idp/hand: it is not overwritten`);
-    expect(Buffer.from(await kubectlOk('mgmt-1', ['get', 'secret', name, '-n', ns, '-o', 'jsonpath={.data.htpasswd}']), 'base64').toString()).toBe('carol:hash');
+    expect(Buffer.from(await kubectlOk('mgmt-1', ['get', 'secret', name, '-n', ns, '-o', 'jsonpath={.data.htpasswd}']), 'base64').toString()).toBe(
+      'carol:hash',
+    );
     expect((await idps()).map((p: { name: string }) => p.name)).not.toContain('hand');
   });
 
   it('--delete-secrets leaves a Secret it did not create in place and says so (issue 13 item 7)', async () => {
     await kubectlOk('mgmt-1', ['create', 'secret', 'generic', 'shared-gh', '-n', ns, '--from-literal=clientSecret=x']);
     const list = await idps();
-    const withShared = [...list, { name: 'ghshared', type: 'GitHub', mappingMethod: 'claim', github: { clientID: 'c', clientSecret: { name: 'shared-gh' }, organizations: ['o'] } }];
-    await kubectlOk('mgmt-1', ['patch', 'hostedcluster', 'idp', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { configuration: { oauth: { identityProviders: withShared } } } })]);
+    const withShared = [
+      ...list,
+      { name: 'ghshared', type: 'GitHub', mappingMethod: 'claim', github: { clientID: 'c', clientSecret: { name: 'shared-gh' }, organizations: ['o'] } },
+    ];
+    await kubectlOk('mgmt-1', [
+      'patch',
+      'hostedcluster',
+      'idp',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { configuration: { oauth: { identityProviders: withShared } } } }),
+    ]);
     const r = await hcp(['oauth', 'remove', 'idp', '-n', ns, '--idp-name', 'ghshared', '--delete-secrets', '-y']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/left in place: Secret shared-gh \(not created by kubectl-hcp\)/);
@@ -107,7 +153,29 @@ describe('oauth', () => {
   });
 
   it('--wait reports when the operator gives no ValidIDPConfiguration', async () => {
-    const r = await hcp(['oauth', 'add', 'idp', '-n', ns, '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--hosted-domain', 'example.com', '--wait', '--wait-timeout', '2s'], { env: { E2E_SECRET: SECRET } });
+    const r = await hcp(
+      [
+        'oauth',
+        'add',
+        'idp',
+        '-n',
+        ns,
+        '--type',
+        'google',
+        '--idp-name',
+        'g',
+        '--client-id',
+        'c',
+        '--client-secret-env',
+        'E2E_SECRET',
+        '--hosted-domain',
+        'example.com',
+        '--wait',
+        '--wait-timeout',
+        '2s',
+      ],
+      { env: { E2E_SECRET: SECRET } },
+    );
     expect(r.code).toBe(1);
     // A paused copy is never judged: whatever the cluster shows (nothing, or Unknown) is "not yet".
     expect(r.stderr).toMatch(/did not report ValidIDPConfiguration within 2s \((not reported|Unknown\/StatusUnknown.*)\)/);
@@ -129,21 +197,50 @@ describe('oauth --wait on a running cluster', () => {
   let ns: string;
   const name = 'idp-live';
   const condition = async () =>
-    JSON.parse((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="ValidIDPConfiguration")]}'])) || 'null');
+    JSON.parse(
+      (await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="ValidIDPConfiguration")]}'])) ||
+        'null',
+    );
   let template: string;
   beforeAll(async () => {
     ns = await uniqueNamespace('oauth-live');
     await runningHostedClusterCopy(ns, name);
     // The operator reports where its OAuth server really is once the control plane is up.
-    await waitFor(async () => {
-      template = (await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.oauthCallbackURLTemplate}'])).trim();
-      return template.includes('[identity-provider-name]');
-    }, 150_000, 'status.oauthCallbackURLTemplate');
+    await waitFor(
+      async () => {
+        template = (await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.oauthCallbackURLTemplate}'])).trim();
+        return template.includes('[identity-provider-name]');
+      },
+      150_000,
+      'status.oauthCallbackURLTemplate',
+    );
   });
 
   it('waits for the operator to accept the provider, reports the condition and the callback URL it reports (issue 13 items 10, 11)', async () => {
     const generation = Number(await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.metadata.generation}']));
-    const r = await hcp(['oauth', 'add', name, '-n', ns, '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--organization', 'openshift', '--wait', '--wait-timeout', '60s'], { env: { E2E_SECRET: SECRET } });
+    const r = await hcp(
+      [
+        'oauth',
+        'add',
+        name,
+        '-n',
+        ns,
+        '--type',
+        'github',
+        '--idp-name',
+        'gh',
+        '--client-id',
+        'c',
+        '--client-secret-env',
+        'E2E_SECRET',
+        '--organization',
+        'openshift',
+        '--wait',
+        '--wait-timeout',
+        '60s',
+      ],
+      { env: { E2E_SECRET: SECRET } },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('ValidIDPConfiguration: True');
     expect(r.stdout).toContain(`callback URL: ${template.replace('[identity-provider-name]', 'gh')}\n`);
@@ -154,10 +251,31 @@ describe('oauth --wait on a running cluster', () => {
 
   it('fails with exit 1 and the operator message when the provider is invalid', async () => {
     // An issuer the OAuth server cannot reach: the control-plane operator's discovery fails.
-    const r = await hcp(['oauth', 'add', name, '-n', ns, '--type', 'openid', '--idp-name', 'broken', '--issuer', 'https://idp.invalid/realms/x', '--client-id', 'c', '--client-secret-env', 'E2E_SECRET', '--wait', '--wait-timeout', '60s'], { env: { E2E_SECRET: SECRET } });
+    const r = await hcp(
+      [
+        'oauth',
+        'add',
+        name,
+        '-n',
+        ns,
+        '--type',
+        'openid',
+        '--idp-name',
+        'broken',
+        '--issuer',
+        'https://idp.invalid/realms/x',
+        '--client-id',
+        'c',
+        '--client-secret-env',
+        'E2E_SECRET',
+        '--wait',
+        '--wait-timeout',
+        '60s',
+      ],
+      { env: { E2E_SECRET: SECRET } },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize identity providers: .*idp\.invalid/);
     expect(r.stderr).not.toContain(SECRET);
   });
 });
-

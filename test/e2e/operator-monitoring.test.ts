@@ -8,13 +8,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHostedCluster } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
-type Pod = { metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string }; spec: { containers: { env?: { name: string; value?: string }[] }[] };
-  status: { phase?: string; containerStatuses?: { ready?: boolean; state?: { waiting?: { reason?: string } }; lastState?: { terminated?: { message?: string } } }[] } };
-const operatorPods = async (): Promise<Pod[]> => JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-l', 'name=operator', '-o', 'json'])).items;
+type Pod = {
+  metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string };
+  spec: { containers: { env?: { name: string; value?: string }[] }[] };
+  status: {
+    phase?: string;
+    containerStatuses?: { ready?: boolean; state?: { waiting?: { reason?: string } }; lastState?: { terminated?: { message?: string } } }[];
+  };
+};
+const operatorPods = async (): Promise<Pod[]> =>
+  JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'hypershift', '-l', 'name=operator', '-o', 'json'])).items;
 const envOf = (p: Pod, name: string) => p.spec.containers[0].env?.find((e) => e.name === name)?.value;
 const operatorEnv = async (): Promise<Record<string, string>> => {
   const d = JSON.parse(await kubectlOk('mgmt-1', ['get', 'deployment', 'operator', '-n', 'hypershift', '-o', 'json']));
-  return Object.fromEntries((d.spec.template.spec.containers[0].env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+  return Object.fromEntries(
+    (d.spec.template.spec.containers[0].env ?? [])
+      .filter((e: { value?: string }) => e.value !== undefined)
+      .map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
 };
 const setEnv = (kv: string[]) => kubectlOk('mgmt-1', ['set', 'env', 'deployment/operator', '-n', 'hypershift', ...kv]);
 const rolledOut = () => kubectlOk('mgmt-1', ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
@@ -24,8 +35,10 @@ const reconciles = async (cpns: string) => {
   await kubectlOk('mgmt-1', ['delete', 'deployment', 'openshift-oauth-apiserver', '-n', cpns]);
   await waitFor(async () => exists(['deployment', 'openshift-oauth-apiserver', '-n', cpns]), 30_000, 'the operator recreates a deleted deployment');
 };
-const crashing = async (name: string, value: string) => (await operatorPods()).find((p) => !p.metadata.deletionTimestamp && envOf(p, name) === value
-  && p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+const crashing = async (name: string, value: string) =>
+  (await operatorPods()).find(
+    (p) => !p.metadata.deletionTimestamp && envOf(p, name) === value && p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff',
+  );
 
 describe('operator env is read at process start (hypershift-operator/main.go)', async () => {
   const ns = await uniqueNamespace('op-mon');
@@ -51,7 +64,16 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
   });
 
   it('SRE (any case) copies sre-metric-set into control-plane namespaces once a new pod leads; leaving SRE leaves the copy', async () => {
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'kubeAPIServer: []\n' } }));
+    await kubectlOk(
+      'mgmt-1',
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'sre-metric-set', namespace: 'hypershift' },
+        data: { config: 'kubeAPIServer: []\n' },
+      }),
+    );
     expect(await exists(['configmap', 'sre-metric-set', '-n', cpns])).toBe(false);
     await setEnv(['METRICS_SET=sre']);
     await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 90_000, 'sre-metric-set copy');
@@ -65,7 +87,16 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
   });
 
   it('an unparsable sre-metric-set makes a starting SRE pod exit; the running pods go on', async () => {
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'kubeAPIServer: not-a-list\n' } }));
+    await kubectlOk(
+      'mgmt-1',
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'sre-metric-set', namespace: 'hypershift' },
+        data: { config: 'kubeAPIServer: not-a-list\n' },
+      }),
+    );
     await setEnv(['METRICS_SET=SRE']);
     await waitFor(async () => !!(await crashing('METRICS_SET', 'SRE')), 60_000, 'SRE pod in CrashLoopBackOff');
     const bad = (await crashing('METRICS_SET', 'SRE'))!;
@@ -76,8 +107,12 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
     await rolledOut();
   });
 
-  it('a cluster\'s spec.monitoring.metricsSet=SRE is honoured while the operator runs Telemetry (effectiveMetricsSet)', async () => {
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } }));
+  it("a cluster's spec.monitoring.metricsSet=SRE is honoured while the operator runs Telemetry (effectiveMetricsSet)", async () => {
+    await kubectlOk(
+      'mgmt-1',
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } }),
+    );
     await kubectlOk('mgmt-1', ['patch', 'hc', 'm1', '-n', ns, '--type=merge', '-p', '{"spec":{"monitoring":{"metricsSet":"SRE"}}}']);
     await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 30_000, 'per-cluster SRE copy');
   });
@@ -86,12 +121,27 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
 describe('MCE install flags and dashboards', async () => {
   const ns = await uniqueNamespace('op-addon');
   await createHostedCluster(ns, 'a1');
-  const flags = (add: string, remove = '') => kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' }, data: { installFlagsToAdd: add, installFlagsToRemove: remove } }));
-  const jobs = async () => JSON.parse(await kubectlOk('mgmt-1', ['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as
-    { metadata: { name: string; creationTimestamp: string }; spec: { template: { spec: { containers: { command: string[] }[] } } }; status: { conditions?: { type: string; status: string }[] } }[];
-  const jobDone = async (cmdPart: string, type: 'Complete' | 'Failed') => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.join(' ').includes(cmdPart)
-    && j.status.conditions?.some((c) => c.type === type && c.status === 'True'));
+  const flags = (add: string, remove = '') =>
+    kubectlOk(
+      'mgmt-1',
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' },
+        data: { installFlagsToAdd: add, installFlagsToRemove: remove },
+      }),
+    );
+  const jobs = async () =>
+    JSON.parse(await kubectlOk('mgmt-1', ['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as {
+      metadata: { name: string; creationTimestamp: string };
+      spec: { template: { spec: { containers: { command: string[] }[] } } };
+      status: { conditions?: { type: string; status: string }[] };
+    }[];
+  const jobDone = async (cmdPart: string, type: 'Complete' | 'Failed') =>
+    (await jobs()).some(
+      (j) => j.spec.template.spec.containers[0].command.join(' ').includes(cmdPart) && j.status.conditions?.some((c) => c.type === type && c.status === 'True'),
+    );
   afterAll(async () => {
     await kubectl('mgmt-1', ['delete', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--ignore-not-found']);
     await setEnv(['MONITORING_DASHBOARDS-', 'METRICS_SET-']);
@@ -103,9 +153,17 @@ describe('MCE install flags and dashboards', async () => {
 
   it('--monitoring-dashboards re-installs the operator through a Job that takes time, then renders hc-<ns>-<name>', async () => {
     const template = '{"title":"__NAME__ in __NAMESPACE__ (__CONTROL_PLANE_NAMESPACE__) __CLUSTER_ID__"}';
-    await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' }, data: { template } }));
+    await kubectlOk(
+      'mgmt-1',
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' }, data: { template } }),
+    );
     await flags('--monitoring-dashboards --metrics-set Telemetry');
-    await waitFor(async () => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.includes('--monitoring-dashboards')), 30_000, 'install Job');
+    await waitFor(
+      async () => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.includes('--monitoring-dashboards')),
+      30_000,
+      'install Job',
+    );
     // It takes time: the deployment is unchanged for a while.
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBeUndefined();
     await waitFor(async () => jobDone('--monitoring-dashboards', 'Complete'), 90_000, 'install Job Complete');
@@ -118,19 +176,31 @@ describe('MCE install flags and dashboards', async () => {
     expect(cm.data['hostedcluster-dashboard.json']).toBe(`{"title":"a1 in ${ns} (${ns}-a1) ${id}"}`);
   });
 
-  it('installFlagsToRemove suppresses only the addon\'s two default flags: removing --monitoring-dashboards there changes nothing', async () => {
+  it("installFlagsToRemove suppresses only the addon's two default flags: removing --monitoring-dashboards there changes nothing", async () => {
     await flags('--monitoring-dashboards --metrics-set Telemetry', '--monitoring-dashboards --enable-uwm-telemetry-remote-write');
-    await waitFor(async () => (await jobDone('--metrics-set=Telemetry', 'Complete')) && (await jobs()).some((j) => !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write')
-      && j.status.conditions?.some((c) => c.type === 'Complete')), 90_000, 'second install Job Complete');
+    await waitFor(
+      async () =>
+        (await jobDone('--metrics-set=Telemetry', 'Complete')) &&
+        (await jobs()).some(
+          (j) =>
+            !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write') &&
+            j.status.conditions?.some((c) => c.type === 'Complete'),
+        ),
+      90_000,
+      'second install Job Complete',
+    );
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
   });
 
-  it('an unknown flag fails the install Job with the installer\'s message and leaves the operator as it was', async () => {
+  it("an unknown flag fails the install Job with the installer's message and leaves the operator as it was", async () => {
     await flags('--monitoring-dashboards --e2e-keep-me');
     await waitFor(async () => jobDone('--e2e-keep-me', 'Failed'), 90_000, 'install Job Failed');
-    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as Pod[];
+    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json']))
+      .items as Pod[];
     const failed = pods.find((p) => p.status.phase === 'Failed');
-    expect((failed?.status.containerStatuses?.[0]?.state as { terminated?: { message?: string } } | undefined)?.terminated?.message).toBe('Error: unknown flag: --e2e-keep-me');
+    expect((failed?.status.containerStatuses?.[0]?.state as { terminated?: { message?: string } } | undefined)?.terminated?.message).toBe(
+      'Error: unknown flag: --e2e-keep-me',
+    );
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
   });
 

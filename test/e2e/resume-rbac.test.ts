@@ -18,7 +18,15 @@ describe('resume without read access to the control-plane namespace', () => {
     ns = await uniqueNamespace('resume-rbac');
     role = `${ns}-resumer`;
     await kubectlOk('mgmt-1', ['create', 'serviceaccount', 'resumer', '-n', ns]);
-    await kubectlOk('mgmt-1', ['create', 'role', role, '-n', 'clusters', '--verb=get,list,watch,patch', '--resource=hostedclusters.hypershift.openshift.io,nodepools.hypershift.openshift.io']);
+    await kubectlOk('mgmt-1', [
+      'create',
+      'role',
+      role,
+      '-n',
+      'clusters',
+      '--verb=get,list,watch,patch',
+      '--resource=hostedclusters.hypershift.openshift.io,nodepools.hypershift.openshift.io',
+    ]);
     await kubectlOk('mgmt-1', ['create', 'rolebinding', role, '-n', 'clusters', `--role=${role}`, `--serviceaccount=${ns}:resumer`]);
     const token = (await kubectlOk('mgmt-1', ['create', 'token', 'resumer', '-n', ns, '--duration=1h'])).trim();
     const admin = JSON.parse(await kubectlOk('mgmt-1', ['config', 'view', '--raw', '--minify', '--flatten', '--context', 'mgmt-1', '-o', 'json']));
@@ -27,7 +35,15 @@ describe('resume without read access to the control-plane namespace', () => {
     kubeconfig = join(mkdtempSync(join(tmpdir(), 'hcp-e2e-rbac-')), 'kubeconfig');
     writeFileSync(kubeconfig, JSON.stringify(admin), { mode: 0o600 });
     // Precondition: the ServiceAccount really cannot read the control-plane namespace.
-    const can = await kubectl('mgmt-1', ['auth', 'can-i', 'get', 'hostedcontrolplanes.hypershift.openshift.io', '-n', 'clusters-sample', `--as=system:serviceaccount:${ns}:resumer`]);
+    const can = await kubectl('mgmt-1', [
+      'auth',
+      'can-i',
+      'get',
+      'hostedcontrolplanes.hypershift.openshift.io',
+      '-n',
+      'clusters-sample',
+      `--as=system:serviceaccount:${ns}:resumer`,
+    ]);
     expect(can.stdout.trim()).toBe('no');
     await kubectlOk('mgmt-1', ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--type=merge', '-p', '{"spec":{"pausedUntil":"true"}}']);
   });
@@ -43,7 +59,18 @@ describe('resume without read access to the control-plane namespace', () => {
     expect(r.stdout).toContain('hostedcluster/sample resumed; leaked-pause check skipped');
     expect(await pausedUntil()).toBe('');
     await waitFor(
-      async () => (await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.status.conditions[?(@.type=="ReconciliationActive")].status}'])).trim() === 'True',
+      async () =>
+        (
+          await kubectlOk('mgmt-1', [
+            'get',
+            'hostedcluster',
+            'sample',
+            '-n',
+            'clusters',
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="ReconciliationActive")].status}',
+          ])
+        ).trim() === 'True',
       30_000,
       'ReconciliationActive=True',
     );

@@ -3,7 +3,12 @@
 // controller-manager.
 import { join } from 'node:path';
 import {
-  ChangeResourceRecordSetsCommand, GetChangeCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet,
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -32,7 +37,9 @@ describe('sandbox', () => {
   it('enforces the HostedCluster CRD CEL rule on spec.pausedUntil', async () => {
     const r = await kubectl('mgmt-1', ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--type=merge', '-p', '{"spec":{"pausedUntil":"tomorrow"}}']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`The HostedCluster "sample" is invalid: spec.pausedUntil: Invalid value: "string": PausedUntil must be a date in RFC3339 format or 'True', 'true', 'False' or 'false'`);
+    expect(r.stderr).toContain(
+      `The HostedCluster "sample" is invalid: spec.pausedUntil: Invalid value: "string": PausedUntil must be a date in RFC3339 format or 'True', 'true', 'False' or 'false'`,
+    );
     expect(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'jsonpath={.spec.pausedUntil}'])).toBe('');
   });
 
@@ -55,7 +62,15 @@ describe('sandbox', () => {
     expect(onMgmt2.filter((h) => !h.metadata.namespace.startsWith('e2e-'))).toEqual([]);
     // One ovnkube-node pod per guest Node, from the DaemonSet (a deleted one comes back: operator/guest.ts).
     const nodeCount = JSON.parse(await kubectlOk('guest', ['get', 'nodes', '-o', 'json'])).items.length;
-    await waitFor(async () => (await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'jsonpath={.items[*].status.phase}'])).trim().split(' ').filter((p) => p === 'Running').length === nodeCount, 60_000, 'an ovnkube-node pod per node');
+    await waitFor(
+      async () =>
+        (await kubectlOk('guest', ['get', 'pods', '-n', 'openshift-ovn-kubernetes', '-l', 'app=ovnkube-node', '-o', 'jsonpath={.items[*].status.phase}']))
+          .trim()
+          .split(' ')
+          .filter((p) => p === 'Running').length === nodeCount,
+      60_000,
+      'an ovnkube-node pod per node',
+    );
   });
 
   it('kubectl exec runs a local process and returns its exit code', async () => {
@@ -71,8 +86,7 @@ describe('sandbox', () => {
   });
 
   it('kubectl logs returns the pod log, cluster-wide default and per pod', async () => {
-    expect(await kubectlOk('mgmt-1', ['logs', 'shell', '-n', ns]))
-      .toBe('kubectl-hcp sandbox: pod log served by kwok for cluster mgmt-1\nsecond line\n');
+    expect(await kubectlOk('mgmt-1', ['logs', 'shell', '-n', ns])).toBe('kubectl-hcp sandbox: pod log served by kwok for cluster mgmt-1\nsecond line\n');
     const file = writePodLog(join(sandbox().dir, 'pod-logs', `${ns}-shell.log`), ['first from a per-pod file', 'the end']);
     await kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify(podLogs(ns, 'shell', file)));
     await waitFor(async () => (await kubectl('mgmt-1', ['logs', 'shell', '-n', ns])).stdout === 'first from a per-pod file\nthe end\n', 30_000, 'per-pod logs');
@@ -82,7 +96,9 @@ describe('sandbox', () => {
   it('MinIO serves a presigned GET and rejects a tampered signature', async () => {
     const env = sandbox().awsEnv;
     const s3 = new S3Client({
-      region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true,
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_S3,
+      forcePathStyle: true,
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     });
     const Key = `${ns}/hello.txt`;
@@ -103,28 +119,40 @@ describe('sandbox', () => {
   it('Route 53 lists the seeded records, also page by page', async () => {
     const env = sandbox().awsEnv;
     const r53 = new Route53Client({
-      region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_ROUTE_53,
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_ROUTE_53,
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     });
     const all = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID }));
     const zone = `${BASE_DOMAIN}.`;
     const brief = (rs: ResourceRecordSet[] = []) => rs.map((r) => `${r.Name} ${r.Type} ${r.ResourceRecords?.map((v) => v.Value).join(',')}`);
     expect(all.IsTruncated).toBe(false);
-    expect(brief(all.ResourceRecordSets)).toEqual(expect.arrayContaining([
-      `api.sample.${zone} CNAME a0sandbox0api-1234567890.us-east-1.elb.amazonaws.com`,
-      `\\052.apps.sample.${zone} CNAME a0sandbox0apps-1234567890.us-east-1.elb.amazonaws.com`,
-    ]));
-    expect(brief(all.ResourceRecordSets).slice(0, 2).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([`${zone} NS`, `${zone} SOA`]);
+    expect(brief(all.ResourceRecordSets)).toEqual(
+      expect.arrayContaining([
+        `api.sample.${zone} CNAME a0sandbox0api-1234567890.us-east-1.elb.amazonaws.com`,
+        `\\052.apps.sample.${zone} CNAME a0sandbox0apps-1234567890.us-east-1.elb.amazonaws.com`,
+      ]),
+    );
+    expect(
+      brief(all.ResourceRecordSets)
+        .slice(0, 2)
+        .map((s) => s.split(' ').slice(0, 2).join(' ')),
+    ).toEqual([`${zone} NS`, `${zone} SOA`]);
 
     const first = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, MaxItems: 1 }));
     expect(first.IsTruncated).toBe(true);
     expect(first.MaxItems).toBe(1);
     expect([first.NextRecordName, first.NextRecordType]).toEqual([zone, 'SOA']);
     const paged: ResourceRecordSet[] = [...(first.ResourceRecordSets ?? [])];
-    for (let page = first; page.IsTruncated;) {
-      page = await r53.send(new ListResourceRecordSetsCommand({
-        HostedZoneId: PUBLIC_ZONE_ID, MaxItems: 1, StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType,
-      }));
+    for (let page = first; page.IsTruncated; ) {
+      page = await r53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: PUBLIC_ZONE_ID,
+          MaxItems: 1,
+          StartRecordName: page.NextRecordName,
+          StartRecordType: page.NextRecordType,
+        }),
+      );
       expect(page.ResourceRecordSets).toHaveLength(1);
       paged.push(...(page.ResourceRecordSets ?? []));
     }
@@ -140,14 +168,17 @@ describe('sandbox', () => {
     const record = (value: string) => ({ Name, Type: 'TXT' as const, TTL: 60, ResourceRecords: [{ Value: `"${value}"` }] });
     const change = (Action: 'CREATE' | 'UPSERT' | 'DELETE', value: string) => ({ Action, ResourceRecordSet: record(value) });
     const batch = (...Changes: ReturnType<typeof change>[]) => new ChangeResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, ChangeBatch: { Changes } });
-    const values = async () => (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, StartRecordName: Name, StartRecordType: 'TXT', MaxItems: 1 })))
-      .ResourceRecordSets?.filter((r) => r.Name === Name).map((r) => r.ResourceRecords?.[0]?.Value);
+    const values = async () =>
+      (
+        await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: PUBLIC_ZONE_ID, StartRecordName: Name, StartRecordType: 'TXT', MaxItems: 1 }))
+      ).ResourceRecordSets?.filter((r) => r.Name === Name).map((r) => r.ResourceRecords?.[0]?.Value);
 
     const created = await r53.send(batch(change('CREATE', 'one')));
     expect(created.ChangeInfo?.Status).toBe('PENDING');
     expect((await r53.send(new GetChangeCommand({ Id: created.ChangeInfo!.Id }))).ChangeInfo?.Status).toBe('INSYNC');
     await expect(r53.send(batch(change('CREATE', 'one')))).rejects.toMatchObject({
-      name: 'InvalidChangeBatch', message: `[Tried to create resource record set [name='${Name}', type='TXT'] but it already exists]`,
+      name: 'InvalidChangeBatch',
+      message: `[Tried to create resource record set [name='${Name}', type='TXT'] but it already exists]`,
     });
     // The failing DELETE rejects the whole batch, including the UPSERT before it.
     await expect(r53.send(batch(change('UPSERT', 'two'), change('DELETE', 'missing')))).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
@@ -157,10 +188,15 @@ describe('sandbox', () => {
     await r53.send(batch(change('DELETE', 'two')));
     expect(await values()).toEqual([]);
     await expect(r53.send(batch(change('DELETE', 'two')))).rejects.toMatchObject({
-      name: 'InvalidChangeBatch', message: `[Tried to delete resource record set [name='${Name}', type='TXT'] but it was not found]`,
+      name: 'InvalidChangeBatch',
+      message: `[Tried to delete resource record set [name='${Name}', type='TXT'] but it was not found]`,
     });
 
-    const forged = new Route53Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_ROUTE_53, credentials: { ...credentials, secretAccessKey: 'not-the-secret' } });
+    const forged = new Route53Client({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_ROUTE_53,
+      credentials: { ...credentials, secretAccessKey: 'not-the-secret' },
+    });
     await expect(forged.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
     const res = await fetch(`${env.AWS_ENDPOINT_URL_ROUTE_53}/2013-04-01/hostedzone`);
     expect(res.status).toBe(403);
@@ -171,9 +207,13 @@ describe('sandbox', () => {
 
   it('kube-controller-manager recreates a deleted StatefulSet pod', async () => {
     const sts = {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: ns },
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'web', namespace: ns },
       spec: {
-        replicas: 1, serviceName: 'web', selector: { matchLabels: { app: 'web' } },
+        replicas: 1,
+        serviceName: 'web',
+        selector: { matchLabels: { app: 'web' } },
         template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.example/web:1' }] } },
       },
     };
@@ -182,10 +222,14 @@ describe('sandbox', () => {
     const uid = () => kubectlOk('mgmt-1', ['get', 'pod', 'web-0', '-n', ns, '-o', 'jsonpath={.metadata.uid}']);
     const before = await uid();
     await kubectlOk('mgmt-1', ['delete', 'pod', 'web-0', '-n', ns, '--wait=false']);
-    await waitFor(async () => {
-      const r = await kubectl('mgmt-1', ['get', 'pod', 'web-0', '-n', ns, '-o', 'jsonpath={.metadata.uid} {.status.phase}']);
-      return r.code === 0 && !r.stdout.startsWith(before) && r.stdout.endsWith(' Running');
-    }, 60_000, 'a new web-0 Running');
+    await waitFor(
+      async () => {
+        const r = await kubectl('mgmt-1', ['get', 'pod', 'web-0', '-n', ns, '-o', 'jsonpath={.metadata.uid} {.status.phase}']);
+        return r.code === 0 && !r.stdout.startsWith(before) && r.stdout.endsWith(' Running');
+      },
+      60_000,
+      'a new web-0 Running',
+    );
     expect(await uid()).not.toBe(before);
   });
 });

@@ -12,7 +12,16 @@ describe('upgrade', () => {
     original = await release();
   });
   afterAll(async () => {
-    await kubectl('mgmt-1', ['patch', 'hostedcluster', 'sample', '-n', 'clusters', '--type=merge', '-p', JSON.stringify({ spec: { release: { image: original } } })]);
+    await kubectl('mgmt-1', [
+      'patch',
+      'hostedcluster',
+      'sample',
+      '-n',
+      'clusters',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { release: { image: original } } }),
+    ]);
   });
 
   it('refuses a downgrade unless --force (exit 3)', async () => {

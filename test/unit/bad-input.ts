@@ -25,7 +25,14 @@ export function countingApiServer(): Promise<CountingServer> {
     const requests: string[] = [];
     const srv = http.createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the stand-in API server has nothing' });
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'NotFound',
+        code: 404,
+        message: 'the stand-in API server has nothing',
+      });
       res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     });

@@ -39,7 +39,12 @@ class PhasesCommand extends MutatingCommand<{ n: number }, string> {
   protected override kube() {
     if (!this.kubeAllowed) throw new Error('internal: a kube client was requested during validate(), before every input was checked');
     order.push('kube');
-    return Promise.resolve({ server: 'https://x', withServerDryRun() { return this; } } as never);
+    return Promise.resolve({
+      server: 'https://x',
+      withServerDryRun() {
+        return this;
+      },
+    } as never);
   }
 }
 
@@ -53,7 +58,18 @@ async function run(argv: string[]) {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const context = { stdin: new PassThrough(), stdout, stderr, env: {}, colorDepth: 1, now: () => new Date(), stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, prompt: async () => '' } as HcpContext;
+  const context = {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env: {},
+    colorDepth: 1,
+    now: () => new Date(),
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    prompt: async () => '',
+  } as HcpContext;
   const code = await cli.run(argv, context);
   return { code, out, err };
 }

@@ -25,7 +25,10 @@ describe('CLI conventions', () => {
     [['pause'], 'name a HostedCluster, or pass --all or -l SELECTOR'],
     [['pause', 'Bad_Name'], `HostedCluster "Bad_Name" is not a valid name: lower-case letters, digits, '-' and '.', at most 253 characters`],
     [['pause', 'sample', '--all'], 'give only one of NAME, --all and -l SELECTOR'],
-    [['pause', 'sample', '--until', '2026-11-22T00:00:00'], '--until "2026-11-22T00:00:00" is not an RFC3339 time with a zone (it has no zone: the operator would not pause; add Z or an offset like +02:00)'],
+    [
+      ['pause', 'sample', '--until', '2026-11-22T00:00:00'],
+      '--until "2026-11-22T00:00:00" is not an RFC3339 time with a zone (it has no zone: the operator would not pause; add Z or an offset like +02:00)',
+    ],
     [['pause', 'sample', '--until', 'tomorrow'], '--until "tomorrow" is not an RFC3339 time with a zone (example: 2026-03-03T03:28:48Z)'],
     [['pause', 'sample', '--until', '2020-01-01T00:00:00Z'], '--until 2020-01-01T00:00:00Z is in the past (now is 2026-11-21T10:00:00Z)'],
     [['pause', 'sample', '--for', '2d'], `--for "2d" ${GO_DURATION}`],
@@ -35,7 +38,10 @@ describe('CLI conventions', () => {
     [['pause', 'sample', '--wait-timeout', 'soon'], `--wait-timeout "soon" ${GO_DURATION}`],
     [['pause', '-l', 'a in (b'], `-l "a in (b" is not a valid label selector: found '', expected: ',' or ')'`],
     [['pause', '-l', '!env=prod'], `-l "!env=prod" is not a valid label selector: found '=', expected: ',' or 'end of string'`],
-    [['pause', 'sample', '-n', 'Not_A_Namespace'], `--namespace "Not_A_Namespace" is not a valid name: lower-case letters, digits and '-', at most 63 characters`],
+    [
+      ['pause', 'sample', '-n', 'Not_A_Namespace'],
+      `--namespace "Not_A_Namespace" is not a valid name: lower-case letters, digits and '-', at most 63 characters`,
+    ],
     [['pause', 'sample', '--request-timeout', 'forever'], `--request-timeout "forever" ${GO_DURATION}`],
     [['resume'], 'name a HostedCluster, or pass --all or -l SELECTOR'],
     [['status'], 'name a HostedCluster or pass --all'],
@@ -43,14 +49,14 @@ describe('CLI conventions', () => {
     // clipanion's own wording around the value may change; the rule must be there.
     [['status', 'sample', '-o', 'xml'], /^Invalid value for -o: expected one of "table", "json", or "yaml" \(got "xml"\)/],
     [['version', '--bogus'], /^Unsupported option name \("--bogus"\)/],
-  ])('%j exits 2 with its validator\'s line and no API call', async (argv, message) => {
+  ])("%j exits 2 with its validator's line and no API call", async (argv, message) => {
     await expectRejected(argv, message);
   });
 
   it('no kubeconfig at all gives a friendly message, not a TLS error about localhost:8080', async () => {
     const r = await runInProcess(['status', 'sample'], { env: { HOME: '/nonexistent' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: no kubeconfig found: set KUBECONFIG or pass --kubeconfig (kubectl hcp never guesses a cluster)\n");
+    expect(r.stderr).toBe('error: no kubeconfig found: set KUBECONFIG or pass --kubeconfig (kubectl hcp never guesses a cluster)\n');
   });
 
   it('an unreachable API server is a runtime error (exit 1) naming the server, without a stack trace', async () => {
@@ -59,7 +65,15 @@ describe('CLI conventions', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'hcp-cli-'));
     const kc = join(dir, 'kubeconfig');
-    writeFileSync(kc, JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+    writeFileSync(
+      kc,
+      JSON.stringify({
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
     const r = await runInProcess(['status', 'sample'], { env: { KUBECONFIG: kc, HOME: dir } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: cannot reach the API server at https://127.0.0.1:1: ECONNREFUSED\n');

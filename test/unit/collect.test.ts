@@ -38,7 +38,9 @@ describe('collect', () => {
     expect(peak).toBe(2);
     expect(c.summary).toEqual({ ok: 3, forbidden: 1, error: 1, total: 5 });
     expect(c.results.map((r) => r.status)).toEqual(['ok', 'forbidden', 'error', 'ok', 'ok']);
-    expect(describeCollection(c)).toBe('3 of 5 collected; forbidden: secrets in a (secrets is forbidden: User "x" cannot list resource "secrets"); failed: events in a (connection reset)');
+    expect(describeCollection(c)).toBe(
+      '3 of 5 collected; forbidden: secrets in a (secrets is forbidden: User "x" cannot list resource "secrets"); failed: events in a (connection reset)',
+    );
   });
 });
 

@@ -37,9 +37,18 @@ describe('proxyForUrl', () => {
 
 describe('hoistGlobalFlags', () => {
   it.each([
-    [['-n', 'foo', 'status', 'x'], ['status', 'x', '-n', 'foo']],
-    [['--context=mgmt-2', '--as-group', 'a', 'pause', 'x'], ['pause', 'x', '--context=mgmt-2', '--as-group', 'a']],
-    [['status', '-n', 'foo'], ['status', '-n', 'foo']],
+    [
+      ['-n', 'foo', 'status', 'x'],
+      ['status', 'x', '-n', 'foo'],
+    ],
+    [
+      ['--context=mgmt-2', '--as-group', 'a', 'pause', 'x'],
+      ['pause', 'x', '--context=mgmt-2', '--as-group', 'a'],
+    ],
+    [
+      ['status', '-n', 'foo'],
+      ['status', '-n', 'foo'],
+    ],
     [['--help'], ['--help']],
   ])('%j', (argv, expected) => expect(hoistGlobalFlags(argv)).toEqual(expected));
 });

@@ -54,7 +54,16 @@ describe('waits run on the step clock', () => {
     const kube = new FakeKube().put(Resources.HostedCluster, hc([{ type: 'Available', status: 'False' }]));
     const clock = fakeClock();
     const plan = newPlan('t', 'HostedCluster clusters/sample', {
-      steps: [waitConditionStep({ id: 'w', ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' }, type: 'Available', status: 'True', timeoutMs: 600_000, intervalMs: 10_000 })],
+      steps: [
+        waitConditionStep({
+          id: 'w',
+          ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' },
+          type: 'Available',
+          status: 'True',
+          timeoutMs: 600_000,
+          intervalMs: 10_000,
+        }),
+      ],
     });
     const started = performance.now();
     const err = await executePlan(plan, options(kube, { clock })).catch((e) => e);
@@ -67,7 +76,15 @@ describe('waits run on the step clock', () => {
 
   it('a condition for an older generation is not the answer', async () => {
     const kube = new FakeKube().put(Resources.HostedCluster, hc([{ type: 'Valid', status: 'True', observedGeneration: 1 }]));
-    const step = waitConditionStep({ id: 'w', ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' }, type: 'Valid', status: 'True', minGeneration: () => 2, timeoutMs: 5000, onTimeout: 'warn' });
+    const step = waitConditionStep({
+      id: 'w',
+      ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' },
+      type: 'Valid',
+      status: 'True',
+      minGeneration: () => 2,
+      timeoutMs: 5000,
+      onTimeout: 'warn',
+    });
     const o = options(kube, { clock: fakeClock() });
     await executePlan(newPlan('t', 'x', { steps: [step] }), o);
     expect(o.events).toContainEqual({ type: 'warning', message: expect.stringContaining('(now True (for an older generation))') });
@@ -79,7 +96,11 @@ describe('named clusters', () => {
     const mgmt = new FakeKube();
     const target = Object.assign(new FakeKube(), { server: 'https://target.example:6443' }) as FakeKube;
     target.put(Resources.ConfigMap, { metadata: { name: 'c', namespace: 'n' } });
-    const step: Step = { id: 's', title: 'write on target', run: async (ctx) => void (await ctx.clusters.target!.patch(Resources.ConfigMap, 'n', 'c', { data: { a: 'b' } }, 'merge')) };
+    const step: Step = {
+      id: 's',
+      title: 'write on target',
+      run: async (ctx) => void (await ctx.clusters.target!.patch(Resources.ConfigMap, 'n', 'c', { data: { a: 'b' } }, 'merge')),
+    };
     step.serverDryRun = 'run';
     await executePlan(newPlan('t', 'x', { steps: [step] }), options(mgmt, { dryRun: 'server', clusters: { target: target.asClient() } }));
     expect(target.writes().map((w) => w.dryRun)).toEqual([true]);
@@ -116,7 +137,15 @@ describe('interrupts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-int-'));
     const kc = join(dir, 'kubeconfig');
     const { writeFileSync, mkdirSync } = await import('node:fs');
-    writeFileSync(kc, JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+    writeFileSync(
+      kc,
+      JSON.stringify({
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
     mkdirSync(join(dir, 'traces'));
     let handler: ((signal: string) => void) | undefined;
     const stderr = new PassThrough();
@@ -179,11 +208,17 @@ describe('HostedCluster lookup', () => {
   const list = (items: { name: string; namespace: string }[]) =>
     ({
       getOrNull: async () => null,
-      list: async (_rt: unknown, { namespace }: { namespace?: string }) => ({ items: items.filter((i) => !namespace || i.namespace === namespace).map((i) => ({ metadata: i, spec: {} })) }),
+      list: async (_rt: unknown, { namespace }: { namespace?: string }) => ({
+        items: items.filter((i) => !namespace || i.namespace === namespace).map((i) => ({ metadata: i, spec: {} })),
+      }),
     }) as unknown as KubeClient;
 
   it('not found names the namespace and the near names, here and elsewhere', async () => {
-    const kube = list([{ name: 'sample', namespace: 'clusters' }, { name: 'prod', namespace: 'clusters' }, { name: 'sampel', namespace: 'team-a' }]);
+    const kube = list([
+      { name: 'sample', namespace: 'clusters' },
+      { name: 'prod', namespace: 'clusters' },
+      { name: 'sampel', namespace: 'team-a' },
+    ]);
     const err = await getHostedCluster(kube, 'clusters', 'sampel').catch((e) => e);
     expect(err).toBeInstanceOf(RuntimeError);
     expect(err.message).toBe('HostedCluster clusters/sampel not found');
@@ -191,7 +226,13 @@ describe('HostedCluster lookup', () => {
     expect(err.hint).toContain('looked up in namespace "clusters"');
   });
 
-  it.each([['sample', 'sampel', true], ['sample', 'sample-1', true], ['prod', 'sample', false], ['a', 'b', true], ['db', 'web', false]])('isNear(%s, %s) = %s', (a, b, want) => {
+  it.each([
+    ['sample', 'sampel', true],
+    ['sample', 'sample-1', true],
+    ['prod', 'sample', false],
+    ['a', 'b', true],
+    ['db', 'web', false],
+  ])('isNear(%s, %s) = %s', (a, b, want) => {
     expect(isNear(a, b)).toBe(want);
   });
 });

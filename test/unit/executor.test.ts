@@ -18,7 +18,15 @@ const scaleStep = (name: string, replicas: number, restore?: number): Step => ({
   changes: [{ op: 'scale', ref: dep(name), replicas }],
   undo: restore === undefined ? undefined : { title: `scale ${name} back to ${restore}`, changes: [{ op: 'scale', ref: dep(name), replicas: restore }] },
 });
-const plan = (steps: Step[], extra: Partial<Plan> = {}): Plan => ({ operation: 'test-op', target: 'HostedCluster clusters/sample', steps, warnings: [], blockers: [], journal: true, ...extra });
+const plan = (steps: Step[], extra: Partial<Plan> = {}): Plan => ({
+  operation: 'test-op',
+  target: 'HostedCluster clusters/sample',
+  steps,
+  warnings: [],
+  blockers: [],
+  journal: true,
+  ...extra,
+});
 
 let kube: FakeKube;
 let events: ProgressEvent[];
@@ -44,7 +52,8 @@ beforeEach(() => {
   env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'hcp-state-')) };
 });
 
-const replicas = (name: string) => (kube.objects.get(FakeKube.key(Resources.Deployment, "cp", name)) as unknown as { spec: { replicas: number } }).spec.replicas;
+const replicas = (name: string) =>
+  (kube.objects.get(FakeKube.key(Resources.Deployment, 'cp', name)) as unknown as { spec: { replicas: number } }).spec.replicas;
 
 describe('executePlan', () => {
   it('refuses a plan with blockers, naming the override flag, and writes nothing', async () => {
@@ -165,9 +174,26 @@ describe('plan rendering', () => {
       {
         id: 'secret',
         title: 'Save the encryption key',
-        changes: [{ op: 'create', ref: { resource: Resources.Secret, namespace: 'clusters', name: 'key' }, body: { metadata: { name: 'key' }, data: { key: 'c2VjcmV0' } } }],
+        changes: [
+          {
+            op: 'create',
+            ref: { resource: Resources.Secret, namespace: 'clusters', name: 'key' },
+            body: { metadata: { name: 'key' }, data: { key: 'c2VjcmV0' } },
+          },
+        ],
       },
-      { id: 'patch', title: 'Pause', changes: [{ op: 'patch', ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' }, patchType: 'merge', patch: { spec: { pausedUntil: 'true' } } }] },
+      {
+        id: 'patch',
+        title: 'Pause',
+        changes: [
+          {
+            op: 'patch',
+            ref: { resource: Resources.HostedCluster, namespace: 'clusters', name: 'sample' },
+            patchType: 'merge',
+            patch: { spec: { pausedUntil: 'true' } },
+          },
+        ],
+      },
     ],
     { warnings: ['etcd has 2 of 3 members'] },
   );
@@ -186,8 +212,14 @@ describe('plan rendering', () => {
   it('renders as data for -o json|yaml, with the same redaction', () => {
     const data = planToData(p) as { steps: { changes: Record<string, unknown>[] }[] };
     expect(data.steps[2].changes[0]).toEqual({
-      op: 'patch', resource: 'hostedclusters.hypershift.openshift.io', kind: 'HostedCluster', namespace: 'clusters', name: 'sample',
-      patchType: 'application/merge-patch+json', subresource: undefined, patch: { spec: { pausedUntil: 'true' } },
+      op: 'patch',
+      resource: 'hostedclusters.hypershift.openshift.io',
+      kind: 'HostedCluster',
+      namespace: 'clusters',
+      name: 'sample',
+      patchType: 'application/merge-patch+json',
+      subresource: undefined,
+      patch: { spec: { pausedUntil: 'true' } },
     });
     expect(JSON.stringify(data)).not.toContain('c2VjcmV0');
   });

@@ -16,7 +16,15 @@ function setup() {
   const home = mkdtempSync(join(tmpdir(), 'hcp-resume-'));
   const kubeconfig = join(home, 'kubeconfig');
   // No request is ever made: the server only names the journal.
-  writeFileSync(kubeconfig, JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
   const dir = join(home, 'traces');
   const run = (...extra: string[]) =>
     spawnSync(process.execPath, [ENTRY, 'debug', 'journal-test', 'sample', '--dir', dir, '--steps', String(STEPS), ...extra], {

@@ -54,7 +54,15 @@ describe('resolveKubeconfig', () => {
     return p;
   };
   const a = write('a', cfg('a', 'https://a.example:6443', 'a'));
-  const b = write('b', { ...cfg('a', 'https://dup.example'), ...{ clusters: [{ name: 'b', cluster: { server: 'https://b.example' } }, { name: 'a', cluster: { server: 'https://dup.example' } }] } });
+  const b = write('b', {
+    ...cfg('a', 'https://dup.example'),
+    ...{
+      clusters: [
+        { name: 'b', cluster: { server: 'https://b.example' } },
+        { name: 'a', cluster: { server: 'https://dup.example' } },
+      ],
+    },
+  });
   const missing = join(dir, 'missing');
 
   it('merges several files, skipping missing ones (where client-node throws)', () => {
@@ -83,7 +91,11 @@ describe('resolveKubeconfig', () => {
   });
 
   it('picks up impersonation from the user entry', () => {
-    const p = write('imp', { ...cfg('i', 'https://i'), 'current-context': 'i', users: [{ name: 'i', user: { token: 't', as: 'alice', 'as-groups': ['g1', 'g2'] } }] });
+    const p = write('imp', {
+      ...cfg('i', 'https://i'),
+      'current-context': 'i',
+      users: [{ name: 'i', user: { token: 't', as: 'alice', 'as-groups': ['g1', 'g2'] } }],
+    });
     expect(resolveKubeconfig({}, { KUBECONFIG: p }).impersonate).toEqual({ user: 'alice', groups: ['g1', 'g2'] });
   });
 });

@@ -15,7 +15,15 @@ const np = (name: string, over: Partial<NodePool['spec']> = {}, status?: NodePoo
   spec: { clusterName: 'sample', replicas: 2, ...over },
   status,
 });
-const obs = (over: Partial<PauseObservation>): PauseObservation => ({ hc: hc(), hcp: null, capiClusters: [], machineDeployments: [], machineSets: [], nodePools: [], ...over });
+const obs = (over: Partial<PauseObservation>): PauseObservation => ({
+  hc: hc(),
+  hcp: null,
+  capiClusters: [],
+  machineDeployments: [],
+  machineSets: [],
+  nodePools: [],
+  ...over,
+});
 
 describe('findLeakedPauses (OCPBUGS-77530)', () => {
   it('finds a stale HCP pausedUntil, CAPI Cluster paused and MachineDeployment annotation, with their fixes', () => {
@@ -23,7 +31,15 @@ describe('findLeakedPauses (OCPBUGS-77530)', () => {
       obs({
         hcp: { metadata: { name: 'sample', namespace: 'clusters-sample' }, spec: { pausedUntil: 'true' } },
         capiClusters: [{ metadata: { name: 'sample-x', namespace: 'clusters-sample' }, spec: { paused: true } }],
-        machineDeployments: [{ metadata: { name: 'sample-us-east-1a', namespace: 'clusters-sample', annotations: { 'cluster.x-k8s.io/paused': '', 'hypershift.openshift.io/nodePool': 'clusters/sample-us-east-1a' } } }],
+        machineDeployments: [
+          {
+            metadata: {
+              name: 'sample-us-east-1a',
+              namespace: 'clusters-sample',
+              annotations: { 'cluster.x-k8s.io/paused': '', 'hypershift.openshift.io/nodePool': 'clusters/sample-us-east-1a' },
+            },
+          },
+        ],
         nodePools: [np('sample-us-east-1a')],
       }),
     );
@@ -37,7 +53,15 @@ describe('findLeakedPauses (OCPBUGS-77530)', () => {
   it('does not count a MachineDeployment whose NodePool is paused on purpose', () => {
     const leaks = findLeakedPauses(
       obs({
-        machineDeployments: [{ metadata: { name: 'sample-us-east-1a', namespace: 'clusters-sample', annotations: { 'cluster.x-k8s.io/paused': '', 'hypershift.openshift.io/nodePool': 'clusters/sample-us-east-1a' } } }],
+        machineDeployments: [
+          {
+            metadata: {
+              name: 'sample-us-east-1a',
+              namespace: 'clusters-sample',
+              annotations: { 'cluster.x-k8s.io/paused': '', 'hypershift.openshift.io/nodePool': 'clusters/sample-us-east-1a' },
+            },
+          },
+        ],
         nodePools: [np('sample-us-east-1a', { pausedUntil: 'true' })],
       }),
     );
@@ -53,7 +77,9 @@ describe('planPause / planResume', () => {
   it('pauses the cluster and, with --nodepools, each NodePool, then verifies', () => {
     const plan = planPause({ hc: hc(), value: 'true', waitMs: 1000, nodePools: [np('a'), np('b')], otherNodePools: 0 });
     expect(plan.steps.map((s) => s.id)).toEqual(['pause-hostedcluster', 'pause-nodepool-a', 'pause-nodepool-b', 'verify-reconciliation']);
-    expect(plan.steps[1].changes).toEqual([{ op: 'patch', ref: expect.objectContaining({ name: 'a', namespace: 'clusters' }), patchType: 'merge', patch: { spec: { pausedUntil: 'true' } } }]);
+    expect(plan.steps[1].changes).toEqual([
+      { op: 'patch', ref: expect.objectContaining({ name: 'a', namespace: 'clusters' }), patchType: 'merge', patch: { spec: { pausedUntil: 'true' } } },
+    ]);
     expect(plan.warnings).toEqual([]);
     expect(renderPlanText(plan)).toContain('PATCH HostedCluster clusters/sample application/merge-patch+json\n         {"spec":{"pausedUntil":"true"}}');
   });
@@ -85,7 +111,11 @@ describe('summarizeHostedCluster', () => {
   };
   const pools = [
     np('sample-us-east-1b', { replicas: 1 }, { replicas: 1, version: '4.15.10' }),
-    np('sample-us-east-1a', { replicas: undefined, autoScaling: { min: 1, max: 4 } }, { replicas: 2, version: '4.15.10', conditions: [{ type: 'UpdatingVersion', status: 'True' }] }),
+    np(
+      'sample-us-east-1a',
+      { replicas: undefined, autoScaling: { min: 1, max: 4 } },
+      { replicas: 2, version: '4.15.10', conditions: [{ type: 'UpdatingVersion', status: 'True' }] },
+    ),
     { ...np('other'), spec: { clusterName: 'another', replicas: 5 } },
   ];
 
@@ -104,19 +134,24 @@ describe('summarizeHostedCluster', () => {
       ['sample-us-east-1b', 1, undefined, 1, []],
     ]);
     expect(renderStatusDetail(v)).toContain('sample-us-east-1a   auto 1-4   2       4.15.10   UpdatingVersion   no');
-    expect(renderStatusTable([v])).toMatch(/clusters\s+sample\s+4\.15\.10\s+True\s+False \(Blocked\)\s+False\s+True \(QuorumAvailable\)\s+until 2026-11-22T00:00:00.000Z\s+2 \(3\/2 nodes\)/);
+    expect(renderStatusTable([v])).toMatch(
+      /clusters\s+sample\s+4\.15\.10\s+True\s+False \(Blocked\)\s+False\s+True \(QuorumAvailable\)\s+until 2026-11-22T00:00:00.000Z\s+2 \(3\/2 nodes\)/,
+    );
   });
 
   it('shows a condition message only when the condition is away from its healthy value', () => {
     const text = renderStatusDetail(
       summarizeHostedCluster(
-        hc({}, {
-          conditions: [
-            { type: 'Available', status: 'False', reason: 'EtcdQuorumUnavailable', message: 'etcd does not have quorum' },
-            { type: 'Progressing', status: 'True', reason: 'Progressing', message: 'upgrading to 4.15.11' },
-            { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'The hosted cluster is not degraded' },
-          ],
-        }),
+        hc(
+          {},
+          {
+            conditions: [
+              { type: 'Available', status: 'False', reason: 'EtcdQuorumUnavailable', message: 'etcd does not have quorum' },
+              { type: 'Progressing', status: 'True', reason: 'Progressing', message: 'upgrading to 4.15.11' },
+              { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'The hosted cluster is not degraded' },
+            ],
+          },
+        ),
         [],
         now,
       ),

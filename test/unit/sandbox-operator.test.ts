@@ -13,36 +13,54 @@ const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_6
 describe('support/util/pausereconcile.go GenerateReconciliationActiveCondition', () => {
   const cond = (v: string | undefined) => reconciliationActiveCondition(v, pausedState(v, new Date('2026-01-01T00:00:00Z')));
   it('a bool pauses "until field removed"', () => {
-    for (const v of ['true', 'True', '1', 't']) expect(cond(v)).toEqual({ status: 'False', reason: 'ReconciliationPaused', message: 'Reconciliation paused until field removed' });
+    for (const v of ['true', 'True', '1', 't'])
+      expect(cond(v)).toEqual({ status: 'False', reason: 'ReconciliationPaused', message: 'Reconciliation paused until field removed' });
   });
   it('a time prints the raw field value', () => {
-    expect(cond('2099-01-01T00:00:00+02:00')).toEqual({ status: 'False', reason: 'ReconciliationPaused', message: 'Reconciliation paused until: 2099-01-01T00:00:00+02:00' });
+    expect(cond('2099-01-01T00:00:00+02:00')).toEqual({
+      status: 'False',
+      reason: 'ReconciliationPaused',
+      message: 'Reconciliation paused until: 2099-01-01T00:00:00+02:00',
+    });
   });
   it('an invalid value is not paused and its message has no value', () => {
     expect(cond('2099-01-01T00:00:00')).toEqual({ status: 'True', reason: 'InvalidPausedUntilValue', message: 'Invalid value provided for PausedUntil field' });
   });
   it('false, a past time and nothing are active', () => {
-    for (const v of ['false', '2020-01-01T00:00:00Z', undefined]) expect(cond(v)).toEqual({ status: 'True', reason: 'AsExpected', message: 'Reconciliation active on resource' });
+    for (const v of ['false', '2020-01-01T00:00:00Z', undefined])
+      expect(cond(v)).toEqual({ status: 'True', reason: 'AsExpected', message: 'Reconciliation active on resource' });
   });
 });
 
 describe('nodepool_controller.go getReleaseImage + support/supportedversion/version.go IsValidReleaseVersion', () => {
-  const hc = (spec: string, history: { version: string; completionTime: string | null }[] = []): Obj =>
-    ({ metadata: { name: 'h', namespace: 'n' }, spec: { release: { image: IMG(spec) } }, status: { version: { history } } });
-  const np = (v: string, status?: string): Obj => ({ metadata: { name: 'p', namespace: 'n' }, spec: { release: { image: IMG(v) } }, status: status ? { version: status } : {} });
+  const hc = (spec: string, history: { version: string; completionTime: string | null }[] = []): Obj => ({
+    metadata: { name: 'h', namespace: 'n' },
+    spec: { release: { image: IMG(spec) } },
+    status: { version: { history } },
+  });
+  const np = (v: string, status?: string): Obj => ({
+    metadata: { name: 'p', namespace: 'n' },
+    spec: { release: { image: IMG(v) } },
+    status: status ? { version: status } : {},
+  });
 
   it('a patch ahead of the cluster is valid: only minor versions count', () => {
     expect(releaseError(hc('4.15.10', [{ version: '4.15.10', completionTime: '2026-01-01T00:00:00Z' }]), np('4.15.12'))).toBeUndefined();
   });
   it('a newer minor is invalid, against the first completed history entry, with the version trimmed only of ".0"', () => {
-    const cluster = hc('4.16.2', [{ version: '4.16.2', completionTime: null }, { version: '4.15.10', completionTime: '2026-01-01T00:00:00Z' }]);
+    const cluster = hc('4.16.2', [
+      { version: '4.16.2', completionTime: null },
+      { version: '4.15.10', completionTime: '2026-01-01T00:00:00Z' },
+    ]);
     expect(releaseError(cluster, np('4.16.2'))).toBe('the latest version supported is: "4.15.10". Attempting to use: "4.16.2"');
-    expect(releaseError(hc('4.15.0', [{ version: '4.15.0', completionTime: 'x' }]), np('4.16.0'))).toBe('the latest version supported is: "4.15". Attempting to use: "4.16.0"');
+    expect(releaseError(hc('4.15.0', [{ version: '4.15.0', completionTime: 'x' }]), np('4.16.0'))).toBe(
+      'the latest version supported is: "4.15". Attempting to use: "4.16.0"',
+    );
   });
   it('without a completed entry the spec release counts', () => {
     expect(releaseError(hc('4.16.2'), np('4.16.0'))).toBeUndefined();
   });
-  it('a y-stream downgrade from the NodePool\'s version is refused', () => {
+  it("a y-stream downgrade from the NodePool's version is refused", () => {
     expect(releaseError(hc('4.15.10'), np('4.14.3', '4.15.10'))).toBe('y-stream downgrade from "4.15.10" to "4.14.3" is not supported');
   });
 });
@@ -70,8 +88,11 @@ describe('cmd/install/assets/hypershift_operator.go external-dns --txt-suffix=-e
 });
 
 describe('hostedcluster_controller.go validateReleaseImage (LatestSupportedVersion 5.1.0, MinSupportedVersion 4.14.0)', () => {
-  const hc = (spec: string, desired?: string, annotations?: Record<string, string>): Obj =>
-    ({ metadata: { name: 'h', namespace: 'n', annotations }, spec: { release: { image: IMG(spec) }, platform: { type: 'AWS' } }, status: desired ? { version: { desired: { image: IMG(desired) } } } : {} });
+  const hc = (spec: string, desired?: string, annotations?: Record<string, string>): Obj => ({
+    metadata: { name: 'h', namespace: 'n', annotations },
+    spec: { release: { image: IMG(spec) }, platform: { type: 'AWS' } },
+    status: desired ? { version: { desired: { image: IMG(desired) } } } : {},
+  });
   it('accepts a newer minor and a z-stream downgrade', () => {
     expect(releaseImageError(hc('4.16.2', '4.15.10'))).toBeUndefined();
     expect(releaseImageError(hc('4.15.1', '4.15.10'))).toBeUndefined();

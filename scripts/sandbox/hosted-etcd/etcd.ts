@@ -53,8 +53,7 @@ export function memberIP(mgmtIndex: number, clusterIndex: number, n: number): st
 export const peerHost = (ns: string, n: number) => `etcd-${n}.etcd-discovery.${ns}.svc`;
 export const clientHost = (ns: string, n: number) => `etcd-${n}.etcd-client.${ns}.svc`;
 export const peerURL = (ns: string, n: number) => `https://${peerHost(ns, n)}:2380`;
-export const initialCluster = (ns: string, size: number) =>
-  Array.from({ length: size }, (_, n) => `etcd-${n}=${peerURL(ns, n)}`).join(',');
+export const initialCluster = (ns: string, size: number) => Array.from({ length: size }, (_, n) => `etcd-${n}=${peerURL(ns, n)}`).join(',');
 
 export interface EtcdClusterSpec {
   /** `<hc-ns>/<hc-name>`. */
@@ -66,7 +65,13 @@ export interface EtcdClusterSpec {
   restoreURL?: string;
 }
 
-export interface HostPki { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string }
+export interface HostPki {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -78,22 +83,58 @@ export function ensureEtcdPki(dir: string, spec: EtcdClusterSpec): HostPki {
   const p = (n: string) => join(dir, n);
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   if (!existsSync(p('ca.crt'))) {
-    openssl(['req', '-x509', ...key, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '3650', '-subj', '/OU=openshift/CN=etcd-signer',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl([
+      'req',
+      '-x509',
+      ...key,
+      '-keyout',
+      p('ca.key'),
+      '-out',
+      p('ca.crt'),
+      '-days',
+      '3650',
+      '-subj',
+      '/OU=openshift/CN=etcd-signer',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
   }
   const ns = spec.namespace;
   const ips = Array.from({ length: 3 }, (_, n) => `IP:${memberIP(spec.mgmtIndex, spec.clusterIndex, n)}`);
   // Upstream's server certificate also names the bare service (`etcd-client`), which the
   // reset-member init container dials (ETCDCTL_ENDPOINTS=https://etcd-client:2379).
-  const sans = ['DNS:localhost', 'DNS:etcd-client', `DNS:etcd-client.${ns}.svc`, `DNS:*.etcd-client.${ns}.svc`, `DNS:etcd-discovery.${ns}.svc`,
-    `DNS:*.etcd-discovery.${ns}.svc`, 'IP:127.0.0.1', ...ips].join(',');
+  const sans = [
+    'DNS:localhost',
+    'DNS:etcd-client',
+    `DNS:etcd-client.${ns}.svc`,
+    `DNS:*.etcd-client.${ns}.svc`,
+    `DNS:etcd-discovery.${ns}.svc`,
+    `DNS:*.etcd-discovery.${ns}.svc`,
+    'IP:127.0.0.1',
+    ...ips,
+  ].join(',');
   const issue = (name: string, subj: string, ext: string) => {
     // Re-issued when the wanted extensions change (same CA, so clients keep trusting it).
     if (existsSync(p(`${name}.crt`)) && existsSync(p(`${name}.ext`)) && readFileSync(p(`${name}.ext`), 'utf8') === `${ext}\n`) return;
     writeFileSync(p(`${name}.ext`), `${ext}\n`);
     openssl(['req', ...key, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', subj]);
-    openssl(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '3650',
-      '-out', p(`${name}.crt`), '-extfile', p(`${name}.ext`)]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-out',
+      p(`${name}.crt`),
+      '-extfile',
+      p(`${name}.ext`),
+    ]);
   };
   const usage = 'keyUsage=critical,digitalSignature,keyEncipherment';
   issue('server', '/OU=openshift/CN=etcd-server', `${usage}\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${sans}`);
@@ -110,7 +151,11 @@ export type MemberPhase =
   | { kind: 'healthy'; since: number; restarts: number; lastExit?: ExitInfo }
   | { kind: 'crashloop'; restarts: number; lastExit: ExitInfo; nextStart: number };
 
-export interface ExitInfo { code: number; at: string; startedAt: string }
+export interface ExitInfo {
+  code: number;
+  at: string;
+  startedAt: string;
+}
 
 /** The pod a member runs in (one per pod UID). */
 export interface MemberPod {
@@ -231,10 +276,15 @@ export class EtcdCluster {
   podFiles(): Record<string, Buffer | string> {
     const r = (f: string) => readFileSync(f);
     return {
-      [TLS.ca]: r(this.pki.ca), [TLS.clientCert]: r(this.pki.clientCert), [TLS.clientKey]: r(this.pki.clientKey),
-      [TLS.serverCert]: r(this.pki.serverCert), [TLS.serverKey]: r(this.pki.serverKey),
-      [TLS.peerCert]: r(this.pki.serverCert), [TLS.peerKey]: r(this.pki.serverKey),
-      '/hcp-sandbox/reset-member.sh': RESET_MEMBER_SCRIPT, '/hcp-sandbox/etcd-init.sh': ETCD_INIT_SCRIPT,
+      [TLS.ca]: r(this.pki.ca),
+      [TLS.clientCert]: r(this.pki.clientCert),
+      [TLS.clientKey]: r(this.pki.clientKey),
+      [TLS.serverCert]: r(this.pki.serverCert),
+      [TLS.serverKey]: r(this.pki.serverKey),
+      [TLS.peerCert]: r(this.pki.serverCert),
+      [TLS.peerKey]: r(this.pki.serverKey),
+      '/hcp-sandbox/reset-member.sh': RESET_MEMBER_SCRIPT,
+      '/hcp-sandbox/etcd-init.sh': ETCD_INIT_SCRIPT,
     };
   }
 
@@ -246,8 +296,13 @@ export class EtcdCluster {
   preparePod(podDir: string, pod: string, n: number, dataHostDir: string, workDir: string): object {
     mkdirSync(join(podDir, 'clusterstate'), { recursive: true });
     preparePod(podDir, {
-      hosts: this.hosts(n), files: this.podFiles(),
-      mounts: [[dataHostDir, '/var/lib'], [join(podDir, 'clusterstate'), '/etc/etcd/clusterstate']], programs: this.programs(),
+      hosts: this.hosts(n),
+      files: this.podFiles(),
+      mounts: [
+        [dataHostDir, '/var/lib'],
+        [join(podDir, 'clusterstate'), '/etc/etcd/clusterstate'],
+      ],
+      programs: this.programs(),
       env: { HOSTNAME: pod, NAMESPACE: this.spec.namespace },
     });
     return podExecObject(this.spec.namespace, pod, podDir, workDir, dirname(this.enter));
@@ -273,10 +328,14 @@ export class EtcdCluster {
     }
     if (!m.proc && !m.task && Date.now() >= m.nextStart) {
       const mm = m;
-      mm.task = this.run(mm).catch((err: Error) => {
-        mm.nextStart = Date.now() + 3000;
-        this.log(`etcd ${this.spec.key} etcd-${n}: ${err.message.split('\n').pop()}`);
-      }).finally(() => { mm.task = undefined; });
+      mm.task = this.run(mm)
+        .catch((err: Error) => {
+          mm.nextStart = Date.now() + 3000;
+          this.log(`etcd ${this.spec.key} etcd-${n}: ${err.message.split('\n').pop()}`);
+        })
+        .finally(() => {
+          mm.task = undefined;
+        });
     }
   }
 
@@ -317,14 +376,19 @@ export class EtcdCluster {
       if (p && p.exitCode === null && p.signalCode === null) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-          p.once('exit', () => { clearTimeout(t); resolve(); });
+          p.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
           p.kill('SIGTERM');
         });
       }
       writePids(this.dir, this.members);
     })();
     this.stopping.set(n, done);
-    void done.finally(() => { if (this.stopping.get(n) === done) this.stopping.delete(n); });
+    void done.finally(() => {
+      if (this.stopping.get(n) === done) this.stopping.delete(n);
+    });
     return done;
   }
 
@@ -349,7 +413,8 @@ export class EtcdCluster {
     if (!m) return { kind: 'waiting' };
     if (m.initFailure) return { kind: 'init-failed', ...m.initFailure, done: m.initDone };
     if (m.initRunning) return { kind: 'init', ...m.initRunning, done: m.initDone };
-    if (m.initDone.length < m.initContainers.length) return { kind: 'init', container: m.initContainers[m.initDone.length], since: Date.now(), done: m.initDone };
+    if (m.initDone.length < m.initContainers.length)
+      return { kind: 'init', container: m.initContainers[m.initDone.length], since: Date.now(), done: m.initDone };
     if (m.proc && m.healthy) return { kind: 'healthy', since: m.healthySince ?? Date.now(), restarts: m.restarts, lastExit: m.lastExit };
     if (m.proc || m.task || !m.lastExit) return { kind: 'starting', since: m.startedAt ?? Date.now(), restarts: m.restarts, lastExit: m.lastExit };
     return { kind: 'crashloop', restarts: m.restarts, lastExit: m.lastExit, nextStart: m.nextStart };
@@ -361,27 +426,41 @@ export class EtcdCluster {
 
   /** Polls /health of every running member (client-cert TLS). */
   async checkHealth(): Promise<void> {
-    await Promise.all([...this.members.values()].map(async (m) => {
-      if (!m.proc) {
-        m.healthy = false;
-        return;
-      }
-      const ok = await this.health(m.n);
-      if (ok && !m.healthy) m.healthySince = Date.now();
-      m.healthy = ok && !!m.proc;
-    }));
+    await Promise.all(
+      [...this.members.values()].map(async (m) => {
+        if (!m.proc) {
+          m.healthy = false;
+          return;
+        }
+        const ok = await this.health(m.n);
+        if (ok && !m.healthy) m.healthySince = Date.now();
+        m.healthy = ok && !!m.proc;
+      }),
+    );
   }
 
   health(n: number, timeoutMs = 2000): Promise<boolean> {
     return new Promise((resolve) => {
-      const req = request({
-        host: this.ip(n), port: 2379, path: '/health', method: 'GET', timeout: timeoutMs, servername: 'localhost',
-        ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key,
-      }, (res) => {
-        let body = '';
-        res.on('data', (c) => { body += c; });
-        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
-      });
+      const req = request(
+        {
+          host: this.ip(n),
+          port: 2379,
+          path: '/health',
+          method: 'GET',
+          timeout: timeoutMs,
+          servername: 'localhost',
+          ca: this.tls.ca,
+          cert: this.tls.cert,
+          key: this.tls.key,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => {
+            body += c;
+          });
+          res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
+        },
+      );
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(false));
       req.end();
@@ -391,8 +470,18 @@ export class EtcdCluster {
   /** Runs etcdctl on the host against the given members (by address, real TLS). */
   etcdctl(args: string[], members: number[], timeoutMs = 10_000): Promise<{ code: number; stdout: string; stderr: string }> {
     const endpoints = members.map((n) => `https://${this.ip(n)}:2379`).join(',');
-    const full = ['--cacert', this.pki.ca, '--cert', this.pki.clientCert, '--key', this.pki.clientKey, '--endpoints', endpoints,
-      '--command-timeout=5s', ...args];
+    const full = [
+      '--cacert',
+      this.pki.ca,
+      '--cert',
+      this.pki.clientCert,
+      '--key',
+      this.pki.clientKey,
+      '--endpoints',
+      endpoints,
+      '--command-timeout=5s',
+      ...args,
+    ];
     return new Promise((resolve) => {
       execFile(join(this.binDir, 'etcdctl'), full, { timeout: timeoutMs }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -404,12 +493,26 @@ export class EtcdCluster {
   inPod(podDir: string, args: string[], log?: CriLog, timeoutMs = 120_000): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
       let out = '';
-      const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, podDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, podDir, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.stdout.on('data', (c: Buffer) => { out += c; log?.write('stdout', c); });
-      child.stderr.on('data', (c: Buffer) => { out += c; log?.write('stderr', c); });
-      child.on('error', (err) => { clearTimeout(t); resolve({ code: 127, out: err.message }); });
-      child.on('close', (code, signal) => { clearTimeout(t); resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), out }); });
+      child.stdout.on('data', (c: Buffer) => {
+        out += c;
+        log?.write('stdout', c);
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        out += c;
+        log?.write('stderr', c);
+      });
+      child.on('error', (err) => {
+        clearTimeout(t);
+        resolve({ code: 127, out: err.message });
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(t);
+        resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), out });
+      });
     });
   }
 
@@ -478,18 +581,34 @@ export class EtcdCluster {
     // The etcd container (statefulset.yaml): ETCD_INITIAL_CLUSTER_STATE=$(cat /etc/etcd/clusterstate/state),
     // ETCD_INITIAL_CLUSTER of every replica (statefulset.go adaptStatefulSet), TLS from /etc/etcd/tls.
     const args = [
-      '/usr/bin/etcd', `--name=etcd-${n}`, '--data-dir=/var/lib/data',
-      `--listen-client-urls=https://${ip}:2379`, `--advertise-client-urls=https://${peerHost(ns, n)}:2379`,
-      `--listen-peer-urls=https://${ip}:2380`, `--initial-advertise-peer-urls=${peerURL(ns, n)}`,
-      `--initial-cluster=${initialCluster(ns, this.spec.size)}`, `--initial-cluster-state=${state}`,
-      `--cert-file=${TLS.serverCert}`, `--key-file=${TLS.serverKey}`, `--trusted-ca-file=${TLS.ca}`, '--client-cert-auth=true',
-      `--peer-cert-file=${TLS.peerCert}`, `--peer-key-file=${TLS.peerKey}`, `--peer-trusted-ca-file=${TLS.ca}`, '--peer-client-cert-auth=true',
+      '/usr/bin/etcd',
+      `--name=etcd-${n}`,
+      '--data-dir=/var/lib/data',
+      `--listen-client-urls=https://${ip}:2379`,
+      `--advertise-client-urls=https://${peerHost(ns, n)}:2379`,
+      `--listen-peer-urls=https://${ip}:2380`,
+      `--initial-advertise-peer-urls=${peerURL(ns, n)}`,
+      `--initial-cluster=${initialCluster(ns, this.spec.size)}`,
+      `--initial-cluster-state=${state}`,
+      `--cert-file=${TLS.serverCert}`,
+      `--key-file=${TLS.serverKey}`,
+      `--trusted-ca-file=${TLS.ca}`,
+      '--client-cert-auth=true',
+      `--peer-cert-file=${TLS.peerCert}`,
+      `--peer-key-file=${TLS.peerKey}`,
+      `--peer-trusted-ca-file=${TLS.ca}`,
+      '--peer-client-cert-auth=true',
       '--snapshot-count=10000',
       // Small members on a shared 2-core machine: modest quota, patient elections, no fsync.
-      '--quota-backend-bytes=536870912', '--heartbeat-interval=250', '--election-timeout=2500', '--unsafe-no-fsync',
+      '--quota-backend-bytes=536870912',
+      '--heartbeat-interval=250',
+      '--election-timeout=2500',
+      '--unsafe-no-fsync',
       '--log-level=warn',
     ];
-    const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, m.podDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/sh', this.enter, m.podDir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     log.attach(child);
     m.proc = child;
     m.startedAt = Date.now();
@@ -527,7 +646,11 @@ function writePids(dir: string, members: Map<number, Member>): void {
 export function killStaleMembers(base: string): void {
   const walk = (d: string) => {
     let entries: string[] = [];
-    try { entries = readdirSync(d); } catch { return; }
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const p = join(d, e);
       if (e === 'pids') {
@@ -535,7 +658,9 @@ export function killStaleMembers(base: string): void {
           try {
             const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
             if (cmd.includes('/usr/bin/etcd')) process.kill(pid, 'SIGKILL');
-          } catch { /* gone */ }
+          } catch {
+            /* gone */
+          }
         }
       } else if (!e.includes('.') && e !== 'pods' && e !== 'volumes' && e !== 'shims' && e !== 'logs') walk(p);
     }

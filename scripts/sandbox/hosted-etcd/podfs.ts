@@ -12,7 +12,19 @@
 //   so absolute program paths (/usr/bin/etcdctl) resolve inside the pod as well.
 // The etcd members themselves run the same way (enter.sh), so they resolve their peers' names
 // (etcd-N.etcd-discovery.<ns>.svc) through the pod's /etc/hosts exactly as the real pods do.
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +45,9 @@ export function installShims(base: string, extraNames: string[] = ['etcd', 'etcd
   for (const d of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin']) {
     try {
       for (const n of readdirSync(d)) names.add(n);
-    } catch { /* missing dir */ }
+    } catch {
+      /* missing dir */
+    }
   }
   const have = new Set(readdirSync(shims));
   for (const n of names) {
@@ -85,7 +99,12 @@ export function preparePod(podDir: string, fs: PodFs): void {
   for (const [p, content] of Object.entries(files)) writeIfChanged(join(root, p), content);
   writeIfChanged(join(podDir, 'mounts'), fs.mounts.map(([s, d]) => `${s} ${d}`).join('\n') + '\n');
   const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...fs.env };
-  writeIfChanged(join(podDir, 'env.sh'), Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}\n`).join(''));
+  writeIfChanged(
+    join(podDir, 'env.sh'),
+    Object.entries(env)
+      .map(([k, v]) => `export ${k}=${shq(v)}\n`)
+      .join(''),
+  );
   const bin = join(podDir, 'bin');
   mkdirSync(bin, { recursive: true });
   for (const [name, src] of Object.entries(fs.programs)) {
@@ -121,7 +140,9 @@ function writeIfChanged(file: string, content: string | Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
   try {
     if (readFileSync(file).equals(Buffer.from(content))) return;
-  } catch { /* new */ }
+  } catch {
+    /* new */
+  }
   writeFileSync(file, content);
 }
 
@@ -133,7 +154,21 @@ function writeIfChanged(file: string, content: string | Buffer): void {
  */
 export function podExecObject(namespace: string, pod: string, podDir: string, workDir: string, base: string): object {
   return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name: pod, namespace, labels: { 'hcp-sandbox/pod-fs': 'true' } },
-    spec: { execs: [{ local: { workDir, envs: [{ name: 'HCP_POD_DIR', value: podDir }, { name: 'KWOK_EXEC_WRAPPER', value: join(base, 'pod-exec.sh') }] } }] },
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Exec',
+    metadata: { name: pod, namespace, labels: { 'hcp-sandbox/pod-fs': 'true' } },
+    spec: {
+      execs: [
+        {
+          local: {
+            workDir,
+            envs: [
+              { name: 'HCP_POD_DIR', value: podDir },
+              { name: 'KWOK_EXEC_WRAPPER', value: join(base, 'pod-exec.sh') },
+            ],
+          },
+        },
+      ],
+    },
   };
 }

@@ -26,7 +26,10 @@ export const RECOVERY_NAME = 'etcd-recovery';
 /** Sandbox only: seconds between the Job's health polls (upstream 30, waitForHealthyCluster). */
 export const RECOVERY_POLL_ANNOTATION = 'sandbox.kubectl-hcp.dev/etcd-recovery-poll-seconds';
 
-interface JobRun { done?: { code: number; at: string }; startedAt: string }
+interface JobRun {
+  done?: { code: number; at: string };
+  startedAt: string;
+}
 
 export class EtcdRecovery {
   private readonly ctx: Ctx;
@@ -59,8 +62,14 @@ export class EtcdRecovery {
    * running operator pod that started first (the leader), not the Deployment's current spec.
    */
   private enabled(pods: Obj[]): boolean {
-    const ops = pods.filter((p) => p.metadata.namespace === this.ctx.cfg.operatorNamespace && p.metadata.labels?.name === 'operator'
-      && !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: Cond) => c.type === 'Ready' && c.status === 'True'))
+    const ops = pods
+      .filter(
+        (p) =>
+          p.metadata.namespace === this.ctx.cfg.operatorNamespace &&
+          p.metadata.labels?.name === 'operator' &&
+          !p.metadata.deletionTimestamp &&
+          (p.status?.conditions ?? []).some((c: Cond) => c.type === 'Ready' && c.status === 'True'),
+      )
       .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     const c = (ops[0]?.spec?.containers ?? []).find((x: { name: string }) => x.name === 'operator') ?? ops[0]?.spec?.containers?.[0];
     return (c?.env ?? []).some((e: { name: string; value?: string }) => e.name === 'ENABLE_ETCD_RECOVERY' && e.value === '1');
@@ -70,7 +79,9 @@ export class EtcdRecovery {
     // Job pods run wherever they are (the Job outlives a change of the gates).
     for (const pod of pods) {
       if (!this.isJobPod(pod) || pod.metadata.deletionTimestamp) continue;
-      await this.jobPod(pod, hcByCpns.get(pod.metadata.namespace!), pods, stss).catch((err: Error) => log(`etcd recovery pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`));
+      await this.jobPod(pod, hcByCpns.get(pod.metadata.namespace!), pods, stss).catch((err: Error) =>
+        log(`etcd recovery pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`),
+      );
     }
     const enabled = this.enabled(pods);
     for (const hc of hcs) {
@@ -81,7 +92,14 @@ export class EtcdRecovery {
       if (!enabled || hc.metadata.deletionTimestamp || pausedState(hc.spec?.pausedUntil).paused) continue;
       if ((hc.spec?.etcd?.managementType ?? 'Managed') !== 'Managed' || hc.spec?.controllerAvailabilityPolicy !== 'HighlyAvailable') continue;
       try {
-        await this.reconcileCluster(hc, key, cpns, pods, jobs.find((j) => j.metadata.namespace === cpns && j.metadata.name === RECOVERY_NAME), stss.find((s) => s.metadata.namespace === cpns && s.metadata.name === 'etcd'));
+        await this.reconcileCluster(
+          hc,
+          key,
+          cpns,
+          pods,
+          jobs.find((j) => j.metadata.namespace === cpns && j.metadata.name === RECOVERY_NAME),
+          stss.find((s) => s.metadata.namespace === cpns && s.metadata.name === 'etcd'),
+        );
       } catch (err) {
         log(`etcd recovery ${key}: ${(err as Error).message}`);
       }
@@ -93,7 +111,14 @@ export class EtcdRecovery {
     const old = this.conds.get(key);
     // Updated only when the status or the reason changes (setEtcdRecoveryCondition).
     if (old && old.status === status && old.reason === reason) return;
-    this.conds.set(key, { type: 'EtcdRecoveryActive', status, reason, message, observedGeneration: hc.metadata.generation as number, lastTransitionTime: nowRFC3339() });
+    this.conds.set(key, {
+      type: 'EtcdRecoveryActive',
+      status,
+      reason,
+      message,
+      observedGeneration: hc.metadata.generation as number,
+      lastTransitionTime: nowRFC3339(),
+    });
     log(`etcd recovery ${key}: EtcdRecoveryActive=${status} ${reason}: ${message}`);
   }
 
@@ -120,10 +145,17 @@ export class EtcdRecovery {
     const fullyAvailable = isEtcdStatefulSetHealthy(sts);
     const etcdPods = pods.filter((p) => p.metadata.namespace === cpns && p.metadata.labels?.app === 'etcd');
     // findFailingEtcdPod: needs at least 3 pods; a pod whose etcd container waits after a restart.
-    const failing = etcdPods.length < 3 ? undefined : etcdPods.find((p) => (p.status?.containerStatuses ?? [])
-      .some((s: { name: string; state?: { waiting?: object }; restartCount?: number }) => s.name === 'etcd' && s.state?.waiting && (s.restartCount ?? 0) > 0));
+    const failing =
+      etcdPods.length < 3
+        ? undefined
+        : etcdPods.find((p) =>
+            (p.status?.containerStatuses ?? []).some(
+              (s: { name: string; state?: { waiting?: object }; restartCount?: number }) => s.name === 'etcd' && s.state?.waiting && (s.restartCount ?? 0) > 0,
+            ),
+          );
     if (!failing) {
-      if (fullyAvailable && this.conds.get(key)?.reason === 'EtcdRecoveryJobFailed') this.setCondition(hc, key, 'False', 'AsExpected', 'Etcd cluster is healthy.');
+      if (fullyAvailable && this.conds.get(key)?.reason === 'EtcdRecoveryJobFailed')
+        this.setCondition(hc, key, 'False', 'AsExpected', 'Etcd cluster is healthy.');
       return;
     }
     if (job) return; // the finished Job is being deleted (background propagation); a new one comes next pass
@@ -141,32 +173,67 @@ export class EtcdRecovery {
       }
     };
     const meta = { name: RECOVERY_NAME, namespace: cpns };
-    await create(Role, { metadata: meta, rules: [
-      { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: ['get', 'list', 'delete'] },
-      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list'] },
-    ] } as Obj);
+    await create(Role, {
+      metadata: meta,
+      rules: [
+        { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: ['get', 'list', 'delete'] },
+        { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list'] },
+      ],
+    } as Obj);
     await create(R.ServiceAccount, { metadata: meta, imagePullSecrets: [{ name: 'pull-secret' }] } as Obj);
-    await create(RoleBinding, { metadata: meta, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RECOVERY_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: RECOVERY_NAME, namespace: cpns }] } as Obj);
+    await create(RoleBinding, {
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RECOVERY_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: RECOVERY_NAME, namespace: cpns }],
+    } as Obj);
     const opDeploy = await this.ctx.kube.getOrNull<Obj>(R.Deployment, this.ctx.cfg.operatorNamespace, 'operator');
     const image = opDeploy?.spec?.template?.spec?.containers?.[0]?.image ?? 'quay.io/hypershift/hypershift-operator:latest';
     await create(R.Job, {
-      metadata: { ...meta, labels: { app: RECOVERY_NAME, 'hypershift.openshift.io/cluster-name': hc.metadata.name, 'hypershift.openshift.io/cluster-namespace': hc.metadata.namespace! } },
+      metadata: {
+        ...meta,
+        labels: {
+          app: RECOVERY_NAME,
+          'hypershift.openshift.io/cluster-name': hc.metadata.name,
+          'hypershift.openshift.io/cluster-namespace': hc.metadata.namespace!,
+        },
+      },
       spec: {
-        completions: 1, backoffLimit: 10,
+        completions: 1,
+        backoffLimit: 10,
         template: {
           // The annotation leaves the pod to the simulator, which runs the recovery (kwok would complete it at once).
           metadata: { labels: { 'hypershift.openshift.io/need-management-kas-access': 'true' }, annotations: { [STATUS_ANNOTATION]: 'simulator' } },
           spec: {
-            containers: [{
-              name: RECOVERY_NAME, image, imagePullPolicy: 'IfNotPresent', command: ['/usr/bin/hypershift-operator', 'recover-etcd'],
-              args: ['run', '--etcd-ca-cert', '/etc/etcd/tls/etcd-ca/ca.crt', '--etcd-client-cert', '/etc/etcd/tls/client/etcd-client.crt',
-                '--etcd-client-key', '/etc/etcd/tls/client/etcd-client.key', '--namespace', '$(NAMESPACE)'],
-              env: [{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-              volumeMounts: [{ mountPath: '/etc/etcd/tls/client', name: 'client-tls' }, { mountPath: '/etc/etcd/tls/etcd-ca', name: 'etcd-ca' }],
-            }],
-            restartPolicy: 'Never', serviceAccountName: RECOVERY_NAME,
-            volumes: [{ name: 'client-tls', secret: { secretName: 'etcd-client-tls', defaultMode: 420 } }, { name: 'etcd-ca', configMap: { name: 'etcd-ca', defaultMode: 420 } }],
+            containers: [
+              {
+                name: RECOVERY_NAME,
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/usr/bin/hypershift-operator', 'recover-etcd'],
+                args: [
+                  'run',
+                  '--etcd-ca-cert',
+                  '/etc/etcd/tls/etcd-ca/ca.crt',
+                  '--etcd-client-cert',
+                  '/etc/etcd/tls/client/etcd-client.crt',
+                  '--etcd-client-key',
+                  '/etc/etcd/tls/client/etcd-client.key',
+                  '--namespace',
+                  '$(NAMESPACE)',
+                ],
+                env: [{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+                volumeMounts: [
+                  { mountPath: '/etc/etcd/tls/client', name: 'client-tls' },
+                  { mountPath: '/etc/etcd/tls/etcd-ca', name: 'etcd-ca' },
+                ],
+              },
+            ],
+            restartPolicy: 'Never',
+            serviceAccountName: RECOVERY_NAME,
+            volumes: [
+              { name: 'client-tls', secret: { secretName: 'etcd-client-tls', defaultMode: 420 } },
+              { name: 'etcd-ca', configMap: { name: 'etcd-ca', defaultMode: 420 } },
+            ],
           },
         },
       },
@@ -201,8 +268,13 @@ export class EtcdRecovery {
       const logFile = new CriLog(join(dir, `${RECOVERY_NAME}.log`));
       const pollMs = 1000 * Number(hc?.metadata.annotations?.[RECOVERY_POLL_ANNOTATION] ?? 30);
       void this.runRecovery(pod.metadata.namespace!, cluster, logFile, pollMs)
-        .then((code) => { r.done = { code, at: nowRFC3339() }; })
-        .catch((err: Error) => { logFile.line('stderr', zap('error', 'Error occurred', { error: err.message })); r.done = { code: 1, at: nowRFC3339() }; })
+        .then((code) => {
+          r.done = { code, at: nowRFC3339() };
+        })
+        .catch((err: Error) => {
+          logFile.line('stderr', zap('error', 'Error occurred', { error: err.message }));
+          r.done = { code: 1, at: nowRFC3339() };
+        })
         .finally(() => void logFile.end());
       return;
     }
@@ -210,18 +282,23 @@ export class EtcdRecovery {
       await this.podStatus(pod, run);
       setTimeout(() => this.runs.delete(uid), 60_000);
     }
-    void pods; void stss;
+    void pods;
+    void stss;
   }
 
   private async podStatus(pod: Obj, r: JobRun): Promise<void> {
     const c = pod.spec.containers[0];
     const done = r.done;
     const phase = !done ? 'Running' : done.code === 0 ? 'Succeeded' : 'Failed';
-    const state = !done ? { running: { startedAt: r.startedAt } }
+    const state = !done
+      ? { running: { startedAt: r.startedAt } }
       : { terminated: { exitCode: done.code, reason: done.code === 0 ? 'Completed' : 'Error', startedAt: r.startedAt, finishedAt: done.at } };
     const now = nowRFC3339();
     await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase, startTime: r.startedAt, hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }],
+      phase,
+      startTime: r.startedAt,
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
       conditions: [
         { type: 'PodReadyToStartContainers', status: done ? 'False' : 'True', lastTransitionTime: now },
         { type: 'Initialized', status: 'True', lastTransitionTime: r.startedAt },
@@ -244,7 +321,10 @@ export class EtcdRecovery {
     info('Recovering etcd cluster', { namespace: ns });
     if (status.missingMember) {
       info('Adding missing member back to cluster', { member: status.missingMember });
-      const add = await cluster.etcdctl(['member', 'add', status.missingMember, `--peer-urls=https://${status.missingMember}.etcd-discovery.${ns}.svc:2380`], this.healthyMembers(cluster));
+      const add = await cluster.etcdctl(
+        ['member', 'add', status.missingMember, `--peer-urls=https://${status.missingMember}.etcd-discovery.${ns}.svc:2380`],
+        this.healthyMembers(cluster),
+      );
       if (add.code !== 0) throw new Error(add.stderr.trim());
     }
     const member = memberToRecover(status);
@@ -283,22 +363,29 @@ export class EtcdRecovery {
     if (!via.length) throw new Error('context deadline exceeded');
     const list = await cluster.etcdctl(['member', 'list', '-w', 'json'], via);
     if (list.code !== 0) throw new Error(list.stderr.trim());
-    const members = (JSON.parse(list.stdout.replace(/"(ID|cluster_id|member_id)":(\d+)/g, '"$1":"$2"')).members ?? []) as { name?: string; clientURLs?: string[] }[];
+    const members = (JSON.parse(list.stdout.replace(/"(ID|cluster_id|member_id)":(\d+)/g, '"$1":"$2"')).members ?? []) as {
+      name?: string;
+      clientURLs?: string[];
+    }[];
     switch (members.length) {
-      case 0: throw new Error('no members were returned from etcd');
-      case 1: throw new Error('cluster only has 1 member, cannot be recovered');
+      case 0:
+        throw new Error('no members were returned from etcd');
+      case 1:
+        throw new Error('cluster only has 1 member, cannot be recovered');
       case 2:
         result.missingMember = ['etcd-0', 'etcd-1', 'etcd-2'].find((m) => !members.some((x) => x.name === m));
         info('Etcd cluster only has 2 members', { 'missing member': result.missingMember ?? '' });
         break;
-      default: info('Etcd cluster has 3 members');
+      default:
+        info('Etcd cluster has 3 members');
     }
     const health: Record<string, boolean> = {};
     for (const m of members) {
-      if ((m.clientURLs ?? []).length !== 1) throw new Error(`member ${m.name ?? ''} does not have an expected client URL: [${(m.clientURLs ?? []).join(' ')}]`);
+      if ((m.clientURLs ?? []).length !== 1)
+        throw new Error(`member ${m.name ?? ''} does not have an expected client URL: [${(m.clientURLs ?? []).join(' ')}]`);
       const n = Number(/etcd-(\d+)\./.exec(m.clientURLs![0])?.[1] ?? -1);
       info('Checking endpoint health', { name: m.name, url: m.clientURLs![0] });
-      health[m.name ?? ''] = n >= 0 && await cluster.health(n, 5000);
+      health[m.name ?? ''] = n >= 0 && (await cluster.health(n, 5000));
     }
     const values = Object.values(health);
     result.recoverable = values.length === 2 ? values.every(Boolean) : values.length === 3 ? values.filter((h) => !h).length <= 1 : false;
@@ -307,7 +394,11 @@ export class EtcdRecovery {
     if (!sts) throw new Error('failed to get etcd statefulset');
     if (sts.status?.currentRevision !== sts.status?.updateRevision) throw new Error('etcd statefulset is updating, cannot perform recovery');
     const pods = (await this.ctx.kube.list<Obj>(R.Pod, { namespace: ns, labelSelector: 'app=etcd' })).items;
-    const failing = pods.filter((p) => (p.status?.containerStatuses ?? []).some((s: { name: string; state?: { waiting?: object }; restartCount?: number }) => s.name === 'etcd' && s.state?.waiting && (s.restartCount ?? 0) > 0));
+    const failing = pods.filter((p) =>
+      (p.status?.containerStatuses ?? []).some(
+        (s: { name: string; state?: { waiting?: object }; restartCount?: number }) => s.name === 'etcd' && s.state?.waiting && (s.restartCount ?? 0) > 0,
+      ),
+    );
     for (const p of pods) info(failing.includes(p) ? 'pod is unhealthy' : 'pod is healthy', { pod: `${ns}/${p.metadata.name}` });
     if (failing.length === 1) result.failingPod = failing[0].metadata.name;
     else if (failing.length > 1) {
@@ -318,13 +409,17 @@ export class EtcdRecovery {
   }
 }
 
-interface EtcdStatus { failingPod?: string; missingMember?: string; recoverable: boolean }
+interface EtcdStatus {
+  failingPod?: string;
+  missingMember?: string;
+  recoverable: boolean;
+}
 const isUnhealthy = (s: EtcdStatus) => !!s.missingMember || !!s.failingPod;
 function isRecoverable(s: EtcdStatus): boolean {
   if (s.failingPod && s.missingMember && s.failingPod !== s.missingMember) return false;
   return s.recoverable;
 }
-const memberToRecover = (s: EtcdStatus) => (!isRecoverable(s) ? '' : s.failingPod ?? s.missingMember ?? '');
+const memberToRecover = (s: EtcdStatus) => (!isRecoverable(s) ? '' : (s.failingPod ?? s.missingMember ?? ''));
 
 /** isEtcdStatefulSetHealthy (etcd_recovery.go). */
 export function isEtcdStatefulSetHealthy(sts: Obj): boolean {

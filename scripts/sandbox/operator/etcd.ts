@@ -52,8 +52,20 @@ export class EtcdController {
     let etcd = this.clusters.get(key);
     if (!etcd && (!paused || ex.sts.has(`${cpns}/etcd`))) {
       const idx = this.ctx.allocate('clusters', key);
-      etcd = new EtcdCluster({ key, namespace: cpns, mgmtIndex: this.ctx.cfg.mgmtIndex, clusterIndex: idx, size,
-        restoreURL: hc.spec?.etcd?.managed?.storage?.restoreSnapshotURL?.[0] }, join(this.ctx.dir, 'clusters', cpns), this.ctx.cfg.binDir, join(this.ctx.cfg.root, 'enter.sh'), log);
+      etcd = new EtcdCluster(
+        {
+          key,
+          namespace: cpns,
+          mgmtIndex: this.ctx.cfg.mgmtIndex,
+          clusterIndex: idx,
+          size,
+          restoreURL: hc.spec?.etcd?.managed?.storage?.restoreSnapshotURL?.[0],
+        },
+        join(this.ctx.dir, 'clusters', cpns),
+        this.ctx.cfg.binDir,
+        join(this.ctx.cfg.root, 'enter.sh'),
+        log,
+      );
       this.clusters.set(key, etcd);
     }
     return etcd;
@@ -101,10 +113,25 @@ export class EtcdController {
     const restoreURL = spec.etcd?.managed?.storage?.restoreSnapshotURL?.[0];
     const size8 = spec.etcd?.managed?.storage?.persistentVolume?.size ?? '8Gi';
     const initContainers = this.initContainers(hc, etcd).map((name) => {
-      const c: { name: string } & Record<string, unknown> = { name, image: release, imagePullPolicy: 'IfNotPresent', volumeMounts: [{ name: 'data', mountPath: '/var/lib' }] };
-      if (name === 'ensure-dns') Object.assign(c, { command: ['/bin/bash'], args: ['-c', 'exec control-plane-operator resolve-dns --self-register ${HOSTNAME}.etcd-discovery.${NAMESPACE}.svc'], volumeMounts: undefined });
-      if (name === 'reset-member') Object.assign(c, { command: ['/bin/bash'], args: ['-c', '<upstream reset-member script: scripts/sandbox/hosted-etcd/upstream/reset-member.sh>'] });
-      if (name === 'etcd-init') Object.assign(c, { command: ['/bin/sh', '-ce', '<upstream etcd-init.sh: scripts/sandbox/hosted-etcd/upstream/etcd-init.sh>'], env: [{ name: 'RESTORE_URL_ETCD', value: restoreURL }] });
+      const c: { name: string } & Record<string, unknown> = {
+        name,
+        image: release,
+        imagePullPolicy: 'IfNotPresent',
+        volumeMounts: [{ name: 'data', mountPath: '/var/lib' }],
+      };
+      if (name === 'ensure-dns')
+        Object.assign(c, {
+          command: ['/bin/bash'],
+          args: ['-c', 'exec control-plane-operator resolve-dns --self-register ${HOSTNAME}.etcd-discovery.${NAMESPACE}.svc'],
+          volumeMounts: undefined,
+        });
+      if (name === 'reset-member')
+        Object.assign(c, { command: ['/bin/bash'], args: ['-c', '<upstream reset-member script: scripts/sandbox/hosted-etcd/upstream/reset-member.sh>'] });
+      if (name === 'etcd-init')
+        Object.assign(c, {
+          command: ['/bin/sh', '-ce', '<upstream etcd-init.sh: scripts/sandbox/hosted-etcd/upstream/etcd-init.sh>'],
+          env: [{ name: 'RESTORE_URL_ETCD', value: restoreURL }],
+        });
       return c;
     });
     const template = {
@@ -113,22 +140,37 @@ export class EtcdController {
         automountServiceAccountToken: false,
         initContainers,
         containers: [
-          { name: 'etcd', image: release, command: ['/bin/sh', '-c', 'ETCD_INITIAL_CLUSTER_STATE=$(cat /etc/etcd/clusterstate/state) /usr/bin/etcd'],
-            ports: [{ name: 'client', containerPort: 2379 }, { name: 'peer', containerPort: 2380 }],
-            volumeMounts: [{ name: 'data', mountPath: '/var/lib' }] },
+          {
+            name: 'etcd',
+            image: release,
+            command: ['/bin/sh', '-c', 'ETCD_INITIAL_CLUSTER_STATE=$(cat /etc/etcd/clusterstate/state) /usr/bin/etcd'],
+            ports: [
+              { name: 'client', containerPort: 2379 },
+              { name: 'peer', containerPort: 2380 },
+            ],
+            volumeMounts: [{ name: 'data', mountPath: '/var/lib' }],
+          },
           { name: 'etcd-metrics', image: release, command: ['etcd'], args: ['grpc-proxy', 'start'] },
         ],
       },
     };
-    const sts = await this.ctx.ensure(R.StatefulSet, cpns, {
-      metadata: { name: 'etcd', namespace: cpns, labels: { ...MANAGED, app: 'etcd' } },
-      spec: {
-        replicas: size, serviceName: 'etcd-discovery', podManagementPolicy: 'Parallel', selector: { matchLabels: { app: 'etcd' } },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template,
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size8 } } } }],
+    const sts = await this.ctx.ensure(
+      R.StatefulSet,
+      cpns,
+      {
+        metadata: { name: 'etcd', namespace: cpns, labels: { ...MANAGED, app: 'etcd' } },
+        spec: {
+          replicas: size,
+          serviceName: 'etcd-discovery',
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: { app: 'etcd' } },
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+          template,
+          volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size8 } } } }],
+        },
       },
-    }, ex.sts);
+      ex.sts,
+    );
     if (!sts) return;
     // Replicas enforced while not paused (the caller only gets here unpaused), like every
     // control-plane workload: v2/etcd/statefulset.go sets Replicas from the availability policy.
@@ -138,25 +180,46 @@ export class EtcdController {
     }
     const names = (cs: { name: string }[] | undefined) => JSON.stringify((cs ?? []).map((c) => c.name));
     const have = sts.spec?.template?.spec;
-    if (names(have?.initContainers) !== names(initContainers) || names(have?.containers) !== names(template.spec.containers) || have?.containers?.[0]?.command?.[0] !== '/bin/sh') {
+    if (
+      names(have?.initContainers) !== names(initContainers) ||
+      names(have?.containers) !== names(template.spec.containers) ||
+      have?.containers?.[0]?.command?.[0] !== '/bin/sh'
+    ) {
       await this.ctx.patch(R.StatefulSet, cpns, 'etcd', { spec: { template } });
       log(`etcd StatefulSet ${cpns}/etcd: pod template updated (init containers ${names(initContainers)})`);
     }
     // The HCP's EtcdSnapshotRestored, once recorded (set once by the HCP controller, never recomputed).
     const hcp = ex.hcp.get(`${cpns}/${hc.metadata.name}`);
-    if (hcp && restoreURL && etcd && existsSync(etcd.snapshotRestoredMarker) && !(hcp.status?.conditions ?? []).some((c: Cond) => c.type === 'EtcdSnapshotRestored')) {
-      const conds = mergeConditions(hcp.status?.conditions, [{ type: 'EtcdSnapshotRestored', status: 'True', reason: 'AsExpected', message: '', observedGeneration: hcp.metadata.generation as number }]);
+    if (
+      hcp &&
+      restoreURL &&
+      etcd &&
+      existsSync(etcd.snapshotRestoredMarker) &&
+      !(hcp.status?.conditions ?? []).some((c: Cond) => c.type === 'EtcdSnapshotRestored')
+    ) {
+      const conds = mergeConditions(hcp.status?.conditions, [
+        { type: 'EtcdSnapshotRestored', status: 'True', reason: 'AsExpected', message: '', observedGeneration: hcp.metadata.generation as number },
+      ]);
       await this.ctx.patchStatus(R.HostedControlPlane, cpns, hcp.metadata.name, { conditions: conds });
     }
   }
 
   private async ensureService(ns: string, name: string): Promise<void> {
     try {
-      await this.ctx.kube.create(R.Service, ns, {
-        metadata: { name, namespace: ns, labels: MANAGED },
-        spec: { clusterIP: 'None', publishNotReadyAddresses: name === 'etcd-discovery', selector: { app: 'etcd' },
-          ports: [{ name: name === 'etcd-discovery' ? 'peer' : 'etcd-client', port: name === 'etcd-discovery' ? 2380 : 2379 }] },
-      }, { fieldManager: FIELD_MANAGER });
+      await this.ctx.kube.create(
+        R.Service,
+        ns,
+        {
+          metadata: { name, namespace: ns, labels: MANAGED },
+          spec: {
+            clusterIP: 'None',
+            publishNotReadyAddresses: name === 'etcd-discovery',
+            selector: { app: 'etcd' },
+            ports: [{ name: name === 'etcd-discovery' ? 'peer' : 'etcd-client', port: name === 'etcd-discovery' ? 2380 : 2379 }],
+          },
+        },
+        { fieldManager: FIELD_MANAGER },
+      );
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
@@ -180,7 +243,9 @@ export class EtcdController {
    */
   async pods(pods: Obj[], pvcs: Obj[], pvs: Obj[], execs: Obj[]): Promise<void> {
     const [logsObjs, hcs, jobs, stss] = await Promise.all([
-      this.ctx.list(Logs, { labelSelector: `${POD_LOGS_LABEL}=true` }), this.ctx.list(R.HostedCluster), this.ctx.list(R.Job, { labelSelector: 'app=etcd-recovery' }),
+      this.ctx.list(Logs, { labelSelector: `${POD_LOGS_LABEL}=true` }),
+      this.ctx.list(R.HostedCluster),
+      this.ctx.list(R.Job, { labelSelector: 'app=etcd-recovery' }),
       this.ctx.list(R.StatefulSet, { labelSelector: 'app=etcd' }),
     ]);
     const byNs = new Map<string, EtcdCluster>();
@@ -201,7 +266,8 @@ export class EtcdController {
       const cluster = byNs.get(ns);
       const annotated = pod.metadata.annotations?.[STATUS_ANNOTATION] !== undefined;
       const claims = ((pod.spec?.volumes ?? []) as { name: string; persistentVolumeClaim?: { claimName: string } }[]).filter((v) => v.persistentVolumeClaim);
-      const isMember = !!cluster && pod.metadata.labels?.app === 'etcd' && pod.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === 'etcd');
+      const isMember =
+        !!cluster && pod.metadata.labels?.app === 'etcd' && pod.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === 'etcd');
       const n = Number(/-(\d+)$/.exec(pod.metadata.name)?.[1] ?? -1);
       if (pod.metadata.deletionTimestamp) {
         // kwok's pod-delete stage leaves annotated pods to us (manifests/kwok/stages.yaml): the
@@ -216,7 +282,15 @@ export class EtcdController {
         const dataDir = this.storage.volumeDir(pvc, pvs);
         const podDir = join(this.ctx.dir, 'pods', ns, pod.metadata.name);
         wantExec.add(key);
-        wantLogs.set(key, this.podLogsObject(ns, pod.metadata.name, cluster.logDir(n), [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: { name: string }) => c.name)));
+        wantLogs.set(
+          key,
+          this.podLogsObject(
+            ns,
+            pod.metadata.name,
+            cluster.logDir(n),
+            [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c: { name: string }) => c.name),
+          ),
+        );
         keepMembers.get(cluster)!.add(n);
         if (!pod.spec?.nodeName) {
           // Not scheduled yet: the scheduler owns its status, not a kubelet.
@@ -229,8 +303,13 @@ export class EtcdController {
         }
         const execObj = cluster.preparePod(podDir, pod.metadata.name, n, dataDir, this.ctx.cfg.workDir);
         if (!execByKey.has(key)) await this.createObj(Exec, execObj);
-        cluster.ensureMember(n, { uid: pod.metadata.uid!, name: pod.metadata.name, podDir, dataHostDir: dataDir,
-          initContainers: ((pod.spec.initContainers ?? []) as { name: string }[]).map((c) => c.name) });
+        cluster.ensureMember(n, {
+          uid: pod.metadata.uid!,
+          name: pod.metadata.name,
+          podDir,
+          dataHostDir: dataDir,
+          initContainers: ((pod.spec.initContainers ?? []) as { name: string }[]).map((c) => c.name),
+        });
         await this.memberPodStatus(pod, cluster, n, cluster.hasMember(n, pod.metadata.uid!) ? cluster.phase(n) : { kind: 'waiting' });
         continue;
       }
@@ -238,7 +317,12 @@ export class EtcdController {
         wantLogs.set(key, this.podLogsObject(ns, pod.metadata.name, this.recovery.logDir(pod), ['etcd-recovery']));
         continue;
       }
-      const dirs = claims.map((v) => this.storage.volumeDir(pvcs.find((p) => p.metadata.namespace === ns && p.metadata.name === v.persistentVolumeClaim!.claimName), pvs));
+      const dirs = claims.map((v) =>
+        this.storage.volumeDir(
+          pvcs.find((p) => p.metadata.namespace === ns && p.metadata.name === v.persistentVolumeClaim!.claimName),
+          pvs,
+        ),
+      );
       if (!claims.length) continue;
       // Any other pod mounting a claim (e.g. the docs' etcd-data deployment): kwok leaves it
       // Pending (stages.yaml); like a kubelet, it runs once its volumes are mounted.
@@ -253,8 +337,11 @@ export class EtcdController {
         }
       }
       preparePod(podDir, {
-        hosts: cluster ? cluster.hosts() : [['127.0.0.1', 'localhost']], files: {}, mounts,
-        env: { HOSTNAME: pod.metadata.name }, programs: Object.fromEntries(['etcd', 'etcdctl', 'etcdutl'].map((p) => [p, join(this.ctx.cfg.binDir, p)])),
+        hosts: cluster ? cluster.hosts() : [['127.0.0.1', 'localhost']],
+        files: {},
+        mounts,
+        env: { HOSTNAME: pod.metadata.name },
+        programs: Object.fromEntries(['etcd', 'etcdctl', 'etcdutl'].map((p) => [p, join(this.ctx.cfg.binDir, p)])),
       });
       if (!execByKey.has(key)) await this.createObj(Exec, podExecObject(ns, pod.metadata.name, podDir, this.ctx.cfg.workDir, this.ctx.cfg.root));
       if (pod.status?.phase !== 'Running') await this.runningPodStatus(pod);
@@ -281,11 +368,23 @@ export class EtcdController {
     const nodes = (await this.ctx.list(R.Node)).map((x) => x.metadata.name).sort();
     if (!nodes.length) return;
     const n = Number(/-(\d+)$/.exec(pod.metadata.name)?.[1] ?? 0);
-    await this.ctx.kube.request({
-      method: 'POST', path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/binding`,
-      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodes[n % nodes.length] } },
-    }).then(() => log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: unscheduled 10 s after creation with its claim bound; bound to ${nodes[n % nodes.length]}`))
-      .catch((err: Error) => { if (!isConflict(err) && !isNotFound(err)) log(`bind ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`); });
+    await this.ctx.kube
+      .request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/binding`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name: pod.metadata.name, uid: pod.metadata.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: nodes[n % nodes.length] },
+        },
+      })
+      .then(() =>
+        log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: unscheduled 10 s after creation with its claim bound; bound to ${nodes[n % nodes.length]}`),
+      )
+      .catch((err: Error) => {
+        if (!isConflict(err) && !isNotFound(err)) log(`bind ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`);
+      });
   }
 
   /** Stops the pod's member (if it runs one), then removes the pod object, as the kubelet does after its containers stopped. */
@@ -294,14 +393,19 @@ export class EtcdController {
     if (this.terminating.has(uid)) return;
     this.terminating.add(uid);
     const stopped = cluster ? cluster.stopMember(n) : Promise.resolve();
-    void stopped.then(async () => {
-      await this.ctx.kube.request({
-        method: 'DELETE', path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid } },
-      }).catch((err: Error) => {
-        if (!isNotFound(err) && !isConflict(err)) log(`delete pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`);
-      });
-    }).finally(() => setTimeout(() => this.terminating.delete(uid), 5000));
+    void stopped
+      .then(async () => {
+        await this.ctx.kube
+          .request({
+            method: 'DELETE',
+            path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
+            body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid } },
+          })
+          .catch((err: Error) => {
+            if (!isNotFound(err) && !isConflict(err)) log(`delete pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`);
+          });
+      })
+      .finally(() => setTimeout(() => this.terminating.delete(uid), 5000));
   }
 
   /** The kwok Logs object serving a pod's container logs from dir/<container>.log (CRI format). */
@@ -312,7 +416,9 @@ export class EtcdController {
       if (!existsSync(f)) writeFileSync(f, '');
     }
     return {
-      apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name: pod, namespace, labels: { [POD_LOGS_LABEL]: 'true' } },
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'Logs',
+      metadata: { name: pod, namespace, labels: { [POD_LOGS_LABEL]: 'true' } },
       spec: { logs: containers.map((c) => ({ containers: [c], logsFile: join(dir, `${c}.log`), previousLogsFile: join(dir, `${c}.previous.log`) })) },
     };
   }
@@ -323,7 +429,8 @@ export class EtcdController {
       await this.ctx.kube.create(rt, (obj as Obj).metadata.namespace, obj, { fieldManager: FIELD_MANAGER });
     } catch (err) {
       if (isAlreadyExists(err)) return;
-      if (!/being terminated/.test((err as Error).message)) log(`create ${rt.kind} ${(obj as Obj).metadata.namespace}/${(obj as Obj).metadata.name}: ${(err as Error).message}`);
+      if (!/being terminated/.test((err as Error).message))
+        log(`create ${rt.kind} ${(obj as Obj).metadata.namespace}/${(obj as Obj).metadata.name}: ${(err as Error).message}`);
     }
   }
 
@@ -331,10 +438,23 @@ export class EtcdController {
   private async runningPodStatus(pod: Obj): Promise<void> {
     const now = nowRFC3339();
     await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase: 'Running', startTime: now, hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }],
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
+      phase: 'Running',
+      startTime: now,
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: now,
+      })),
       containerStatuses: (pod.spec.containers as { name: string; image: string }[]).map((c) => ({
-        name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } },
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: now } },
       })),
     });
   }
@@ -343,69 +463,204 @@ export class EtcdController {
   private async memberPodStatus(pod: Obj, cluster: EtcdCluster, n: number, phase: MemberPhase): Promise<void> {
     const ts = (ms: number | string) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
     const created = pod.metadata.creationTimestamp ?? ts(Date.now());
-    const containers = (pod.spec.containers as { name: string; image: string }[]);
+    const containers = pod.spec.containers as { name: string; image: string }[];
     const initContainers = (pod.spec.initContainers ?? []) as { name: string; image: string }[];
     const initialized = !['waiting', 'init', 'init-failed'].includes(phase.kind);
-    const waitingC = (c: { name: string; image: string }, reason = 'PodInitializing') => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason } } });
-    const sidecar = (c: { name: string; image: string }) => ({ name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: created } } });
-    const lastState = (p: { lastExit?: { code: number; at: string; startedAt: string } }) => (p.lastExit
-      ? { terminated: { exitCode: p.lastExit.code, reason: 'Error', startedAt: p.lastExit.startedAt, finishedAt: p.lastExit.at } } : {});
+    const waitingC = (c: { name: string; image: string }, reason = 'PodInitializing') => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready: false,
+      started: false,
+      restartCount: 0,
+      state: { waiting: { reason } },
+    });
+    const sidecar = (c: { name: string; image: string }) => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: created } },
+    });
+    const lastState = (p: { lastExit?: { code: number; at: string; startedAt: string } }) =>
+      p.lastExit ? { terminated: { exitCode: p.lastExit.code, reason: 'Error', startedAt: p.lastExit.startedAt, finishedAt: p.lastExit.at } } : {};
     const notInit = initContainers.filter((c) => !(initialized || ('done' in phase && phase.done.includes(c.name)))).map((c) => c.name);
     const cond = (ready: boolean) => [
       { type: 'PodReadyToStartContainers', status: phase.kind === 'waiting' ? 'False' : 'True', lastTransitionTime: created },
-      { type: 'Initialized', status: initialized ? 'True' : 'False', lastTransitionTime: created, ...(initialized ? {} : { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${notInit.join(' ')}]` }) },
-      { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: created, ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${initialized ? 'etcd' : containers.map((c) => c.name).join(' ')}]` }) },
-      { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: created, ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${initialized ? 'etcd' : containers.map((c) => c.name).join(' ')}]` }) },
+      {
+        type: 'Initialized',
+        status: initialized ? 'True' : 'False',
+        lastTransitionTime: created,
+        ...(initialized ? {} : { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${notInit.join(' ')}]` }),
+      },
+      {
+        type: 'Ready',
+        status: ready ? 'True' : 'False',
+        lastTransitionTime: created,
+        ...(ready
+          ? {}
+          : { reason: 'ContainersNotReady', message: `containers with unready status: [${initialized ? 'etcd' : containers.map((c) => c.name).join(' ')}]` }),
+      },
+      {
+        type: 'ContainersReady',
+        status: ready ? 'True' : 'False',
+        lastTransitionTime: created,
+        ...(ready
+          ? {}
+          : { reason: 'ContainersNotReady', message: `containers with unready status: [${initialized ? 'etcd' : containers.map((c) => c.name).join(' ')}]` }),
+      },
       { type: 'PodScheduled', status: 'True', lastTransitionTime: created },
     ];
-    const base = { hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }], podIP: cluster.ip(n), podIPs: [{ ip: cluster.ip(n) }], startTime: created, qosClass: 'BestEffort' };
-    const initDone = (c: { name: string; image: string }) => ({ name: c.name, image: c.image, imageID: '', ready: true, restartCount: 0, started: false,
-      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: created, finishedAt: created } } });
+    const base = {
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
+      podIP: cluster.ip(n),
+      podIPs: [{ ip: cluster.ip(n) }],
+      startTime: created,
+      qosClass: 'BestEffort',
+    };
+    const initDone = (c: { name: string; image: string }) => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready: true,
+      restartCount: 0,
+      started: false,
+      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: created, finishedAt: created } },
+    });
     let status: Record<string, unknown>;
     switch (phase.kind) {
       case 'waiting':
-        status = { ...base, phase: 'Pending', conditions: cond(false), initContainerStatuses: initContainers.map((c) => waitingC(c)), containerStatuses: containers.map((c) => waitingC(c)) };
+        status = {
+          ...base,
+          phase: 'Pending',
+          conditions: cond(false),
+          initContainerStatuses: initContainers.map((c) => waitingC(c)),
+          containerStatuses: containers.map((c) => waitingC(c)),
+        };
         break;
       case 'init':
       case 'init-failed':
-        status = { ...base, phase: 'Pending', conditions: cond(false),
+        status = {
+          ...base,
+          phase: 'Pending',
+          conditions: cond(false),
           initContainerStatuses: initContainers.map((c) => {
             if (phase.done.includes(c.name)) return initDone(c);
             if (c.name !== phase.container) return waitingC(c);
-            if (phase.kind === 'init') return { name: c.name, image: c.image, imageID: '', ready: false, started: true, restartCount: 0, state: { running: { startedAt: ts(phase.since) } } };
+            if (phase.kind === 'init')
+              return {
+                name: c.name,
+                image: c.image,
+                imageID: '',
+                ready: false,
+                started: true,
+                restartCount: 0,
+                state: { running: { startedAt: ts(phase.since) } },
+              };
             // Init:CrashLoopBackOff. Upstream's pod sets no terminationMessagePolicy (File): the
             // message is empty, the output is in the container's log (`kubectl logs -c etcd-init`).
-            return { name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: phase.restarts + 1,
-              state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(backoffMs(phase.restarts + 1) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
-              lastState: { terminated: { exitCode: phase.exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: phase.at } } };
+            return {
+              name: c.name,
+              image: c.image,
+              imageID: '',
+              ready: false,
+              started: false,
+              restartCount: phase.restarts + 1,
+              state: {
+                waiting: {
+                  reason: 'CrashLoopBackOff',
+                  message: `back-off ${Math.round(backoffMs(phase.restarts + 1) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+                },
+              },
+              lastState: { terminated: { exitCode: phase.exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: phase.at } },
+            };
           }),
-          containerStatuses: containers.map((c) => waitingC(c)) };
+          containerStatuses: containers.map((c) => waitingC(c)),
+        };
         break;
       case 'starting':
-        status = { ...base, phase: 'Running', conditions: cond(false), initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) => (c.name === 'etcd'
-            ? { name: c.name, image: c.image, imageID: '', ready: false, started: true, restartCount: phase.restarts,
-              state: { running: { startedAt: ts(phase.since) } }, lastState: lastState(phase) }
-            : sidecar(c))) };
+        status = {
+          ...base,
+          phase: 'Running',
+          conditions: cond(false),
+          initContainerStatuses: initContainers.map(initDone),
+          containerStatuses: containers.map((c) =>
+            c.name === 'etcd'
+              ? {
+                  name: c.name,
+                  image: c.image,
+                  imageID: '',
+                  ready: false,
+                  started: true,
+                  restartCount: phase.restarts,
+                  state: { running: { startedAt: ts(phase.since) } },
+                  lastState: lastState(phase),
+                }
+              : sidecar(c),
+          ),
+        };
         break;
       case 'healthy':
-        status = { ...base, phase: 'Running', conditions: cond(true), initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) => (c.name === 'etcd'
-            ? { name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: phase.restarts, state: { running: { startedAt: ts(phase.since) } }, lastState: lastState(phase) }
-            : sidecar(c))) };
+        status = {
+          ...base,
+          phase: 'Running',
+          conditions: cond(true),
+          initContainerStatuses: initContainers.map(initDone),
+          containerStatuses: containers.map((c) =>
+            c.name === 'etcd'
+              ? {
+                  name: c.name,
+                  image: c.image,
+                  imageID: '',
+                  ready: true,
+                  started: true,
+                  restartCount: phase.restarts,
+                  state: { running: { startedAt: ts(phase.since) } },
+                  lastState: lastState(phase),
+                }
+              : sidecar(c),
+          ),
+        };
         break;
       case 'crashloop':
-        status = { ...base, phase: 'Running', conditions: cond(false), initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) => (c.name === 'etcd'
-            ? { name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: phase.restarts,
-              state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(backoffMs(phase.restarts) / 1000)}s restarting failed container=etcd pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
-              lastState: lastState(phase) }
-            : sidecar(c))) };
+        status = {
+          ...base,
+          phase: 'Running',
+          conditions: cond(false),
+          initContainerStatuses: initContainers.map(initDone),
+          containerStatuses: containers.map((c) =>
+            c.name === 'etcd'
+              ? {
+                  name: c.name,
+                  image: c.image,
+                  imageID: '',
+                  ready: false,
+                  started: false,
+                  restartCount: phase.restarts,
+                  state: {
+                    waiting: {
+                      reason: 'CrashLoopBackOff',
+                      message: `back-off ${Math.round(backoffMs(phase.restarts) / 1000)}s restarting failed container=etcd pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+                    },
+                  },
+                  lastState: lastState(phase),
+                }
+              : sidecar(c),
+          ),
+        };
         break;
     }
-    const sig = (s: any) => JSON.stringify([s?.phase, s?.podIP, (s?.conditions ?? []).map((c: Cond) => [c.type, c.status]).sort(),
-      (s?.containerStatuses ?? []).map((c: any) => [c.name, c.ready, c.restartCount, Object.keys(c.state ?? {})[0], c.state?.waiting?.reason]),
-      (s?.initContainerStatuses ?? []).map((c: any) => [c.name, c.ready, c.restartCount, Object.keys(c.state ?? {})[0], c.state?.waiting?.reason])]);
+    const sig = (s: any) =>
+      JSON.stringify([
+        s?.phase,
+        s?.podIP,
+        (s?.conditions ?? []).map((c: Cond) => [c.type, c.status]).sort(),
+        (s?.containerStatuses ?? []).map((c: any) => [c.name, c.ready, c.restartCount, Object.keys(c.state ?? {})[0], c.state?.waiting?.reason]),
+        (s?.initContainerStatuses ?? []).map((c: any) => [c.name, c.ready, c.restartCount, Object.keys(c.state ?? {})[0], c.state?.waiting?.reason]),
+      ]);
     if (sig(status) !== sig(pod.status)) await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, status);
     // hostedcontrolplane_controller.go etcdRestoredCondition: every replica ready and every pod's
     // etcd-init ready → EtcdSnapshotRestored=True, recorded once (reconcileWorkload writes it).

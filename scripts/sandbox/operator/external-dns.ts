@@ -6,7 +6,13 @@
 // suffix: cname-<first label>-external-dns.<rest>. Records are created and deleted only at a sync,
 // once per interval (timing `dns`, configurable for tests). Known differences: the CNAME target is
 // invented (Routes have no status.ingress here), and only the new-format TXT record is written.
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, ListHostedZonesByNameCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  ListHostedZonesByNameCommand,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +47,8 @@ export class ExternalDns {
     this.domain = domain;
     this.log = log;
     this.r53 = new Route53Client({
-      region: awsEnv.AWS_REGION ?? 'us-east-1', endpoint: awsEnv.AWS_ENDPOINT_URL_ROUTE_53,
+      region: awsEnv.AWS_REGION ?? 'us-east-1',
+      endpoint: awsEnv.AWS_ENDPOINT_URL_ROUTE_53,
       credentials: { accessKeyId: awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: awsEnv.AWS_SECRET_ACCESS_KEY },
     });
   }
@@ -58,11 +65,15 @@ export class ExternalDns {
       this.zoneId = z.HostedZones?.find((h) => h.Name === `${this.domain}.`)?.Id?.replace('/hostedzone/', '');
       if (!this.zoneId) return;
     }
-    const routes = (await this.kube.list<KubeObject & { spec?: { host?: string } }>(R.Route)).items.filter((r) => r.metadata.annotations?.[HOSTNAME_ANNOTATION]);
+    const routes = (await this.kube.list<KubeObject & { spec?: { host?: string } }>(R.Route)).items.filter(
+      (r) => r.metadata.annotations?.[HOSTNAME_ANNOTATION],
+    );
     const records: ResourceRecordSet[] = [];
     let start: { name?: string; type?: string } = {};
     for (;;) {
-      const page = await this.r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.zoneId, StartRecordName: start.name, StartRecordType: start.type as never }));
+      const page = await this.r53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: this.zoneId, StartRecordName: start.name, StartRecordType: start.type as never }),
+      );
       records.push(...(page.ResourceRecordSets ?? []));
       if (!page.IsTruncated) break;
       start = { name: page.NextRecordName, type: page.NextRecordType };
@@ -78,8 +89,13 @@ export class ExternalDns {
       const cname = records.find((x) => x.Name === host && x.Type === 'CNAME');
       const txt = records.find((x) => x.Name === txtName(host) && x.Type === 'TXT');
       if (txt && !txt.ResourceRecords?.[0]?.Value?.includes(`external-dns/owner=${this.owner},`)) continue; // someone else's
-      if (!cname || cname.ResourceRecords?.[0]?.Value !== target) changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: host, Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: target }] } });
-      if (!txt) changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: txtName(host), Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: this.txt(r.metadata.namespace!, r.metadata.name) }] } });
+      if (!cname || cname.ResourceRecords?.[0]?.Value !== target)
+        changes.push({ Action: 'UPSERT', ResourceRecordSet: { Name: host, Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: target }] } });
+      if (!txt)
+        changes.push({
+          Action: 'UPSERT',
+          ResourceRecordSet: { Name: txtName(host), Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: this.txt(r.metadata.namespace!, r.metadata.name) }] },
+        });
     }
     for (const txt of records.filter((x) => x.Type === 'TXT' && /^cname-[^.]+-external-dns\./.test(x.Name ?? ''))) {
       const value = txt.ResourceRecords?.[0]?.Value ?? '';

@@ -22,10 +22,16 @@ export class GuestDaemonSets {
   }
 
   async reconcile(): Promise<void> {
-    this.client ??= new KubeClient({ kubeconfig: resolveKubeconfig({ kubeconfig: join(this.ctx.cfg.workDir, 'guest.kubeconfig') }, {}), env: {}, timeoutMs: 30_000 });
+    this.client ??= new KubeClient({
+      kubeconfig: resolveKubeconfig({ kubeconfig: join(this.ctx.cfg.workDir, 'guest.kubeconfig') }, {}),
+      env: {},
+      timeoutMs: 30_000,
+    });
     const g = this.client;
     const [dss, pods, nodes] = await Promise.all([
-      g.list<Obj>(DaemonSet, { namespace: NAMESPACE }), g.list<Obj>(R.Pod, { namespace: NAMESPACE }), g.list<Obj>(R.Node),
+      g.list<Obj>(DaemonSet, { namespace: NAMESPACE }),
+      g.list<Obj>(R.Pod, { namespace: NAMESPACE }),
+      g.list<Obj>(R.Node),
     ]);
     const nodeNames = new Set(nodes.items.map((n) => n.metadata.name));
     for (const ds of dss.items) {
@@ -53,7 +59,12 @@ export class GuestDaemonSets {
         const node = p.spec?.nodeName as string | undefined;
         if (!node || !nodeNames.has(node) || byNode.has(node)) {
           if (!node || !nodeNames.has(node)) await forceDelete(g, p.metadata.name);
-          else try { await g.delete(R.Pod, NAMESPACE, p.metadata.name); } catch (err) { if (!isNotFound(err)) throw err; }
+          else
+            try {
+              await g.delete(R.Pod, NAMESPACE, p.metadata.name);
+            } catch (err) {
+              if (!isNotFound(err)) throw err;
+            }
           continue;
         }
         byNode.set(node, p);
@@ -72,9 +83,18 @@ export class GuestDaemonSets {
           if (!isAlreadyExists(err)) throw err;
         }
       }
-      const ready = mine.filter((p) => (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')).length;
-      const status = { desiredNumberScheduled: nodeNames.size, currentNumberScheduled: byNode.size, numberReady: ready, numberAvailable: ready,
-        numberMisscheduled: 0, updatedNumberScheduled: byNode.size, observedGeneration: ds.metadata.generation };
+      const ready = mine.filter((p) =>
+        (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
+      const status = {
+        desiredNumberScheduled: nodeNames.size,
+        currentNumberScheduled: byNode.size,
+        numberReady: ready,
+        numberAvailable: ready,
+        numberMisscheduled: 0,
+        updatedNumberScheduled: byNode.size,
+        observedGeneration: ds.metadata.generation,
+      };
       if (JSON.stringify(Object.entries(status).map(([k, v]) => ds.status?.[k] === v)) !== JSON.stringify(Object.keys(status).map(() => true))) {
         await g.patch(DaemonSet, NAMESPACE, ds.metadata.name, { status }, 'merge', { subresource: 'status' }).catch(() => undefined);
       }
@@ -84,5 +104,11 @@ export class GuestDaemonSets {
 
 /** kubectl delete --grace-period=0 --force: for pods no kubelet will ever finish deleting. */
 async function forceDelete(g: KubeClient, name: string): Promise<void> {
-  await g.request({ method: 'DELETE', path: `/api/v1/namespaces/${NAMESPACE}/pods/${name}`, body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } }).catch(() => undefined);
+  await g
+    .request({
+      method: 'DELETE',
+      path: `/api/v1/namespaces/${NAMESPACE}/pods/${name}`,
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 },
+    })
+    .catch(() => undefined);
 }

@@ -12,8 +12,21 @@ import type { Monitoring, MonitoringSettings } from './monitoring.ts';
 import type { NodePools } from './nodepool.ts';
 import { pausedState, reconciliationActiveCondition } from './paused.ts';
 import {
-  finalizersOf, type Cond, condKey, controlPlaneNamespace, type Ctx, type Existing, HYPERSHIFT_FINALIZER, log, MANAGED, mergeConditions,
-  NO_CONTROL_PLANE_ANNOTATION, nowRFC3339, type Obj, releaseVersion, timing,
+  finalizersOf,
+  type Cond,
+  condKey,
+  controlPlaneNamespace,
+  type Ctx,
+  type Existing,
+  HYPERSHIFT_FINALIZER,
+  log,
+  MANAGED,
+  mergeConditions,
+  NO_CONTROL_PLANE_ANNOTATION,
+  nowRFC3339,
+  type Obj,
+  releaseVersion,
+  timing,
 } from './shared.ts';
 
 /** Test hook: simulate the leaked HostedControlPlane pause of OCPBUGS-77530 (see FACTS). */
@@ -79,7 +92,8 @@ export class HostedClusters {
     const infraID = spec.infraID ?? name;
     const capiCluster = ex.cluster.get(`${cpns}/${infraID}`);
     if (paused.paused) {
-      if (hcp && hcp.spec?.pausedUntil !== spec.pausedUntil) await this.ctx.patch(R.HostedControlPlane, cpns, name, { spec: { pausedUntil: spec.pausedUntil } });
+      if (hcp && hcp.spec?.pausedUntil !== spec.pausedUntil)
+        await this.ctx.patch(R.HostedControlPlane, cpns, name, { spec: { pausedUntil: spec.pausedUntil } });
       if (capiCluster && capiCluster.spec?.paused !== true) await this.ctx.patch(R.CapiCluster, cpns, infraID, { spec: { paused: true } });
       // NodePools have their own controller and pausedUntil (FACTS): they go on.
       await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, { hcPaused: true, cpless });
@@ -108,15 +122,32 @@ export class HostedClusters {
     const clusterAnno = { 'hypershift.openshift.io/cluster': key };
 
     this.etcd.ensureCluster(hc, cpns, size, false, ex);
-    await this.ctx.ensure(R.Namespace, undefined, {
-      metadata: { name: cpns, labels: { ...labels, 'hypershift.openshift.io/hosted-control-plane': 'true' }, annotations: clusterAnno },
-    }, ex.ns);
+    await this.ctx.ensure(
+      R.Namespace,
+      undefined,
+      {
+        metadata: { name: cpns, labels: { ...labels, 'hypershift.openshift.io/hosted-control-plane': 'true' }, annotations: clusterAnno },
+      },
+      ex.ns,
+    );
     const release = spec.release?.image;
     const hcpSpec = {
-      releaseImage: release, pullSecret: spec.pullSecret, sshKey: spec.sshKey ?? { name: '' }, issuerURL: spec.issuerURL ?? 'https://kubernetes.default.svc',
-      infraID, clusterID: spec.clusterID, platform: spec.platform, dns: spec.dns, etcd: spec.etcd, services: spec.services, networking: spec.networking,
-      controllerAvailabilityPolicy: spec.controllerAvailabilityPolicy, infrastructureAvailabilityPolicy: spec.infrastructureAvailabilityPolicy,
-      secretEncryption: spec.secretEncryption, configuration: spec.configuration, ...(spec.pausedUntil ? { pausedUntil: spec.pausedUntil } : {}),
+      releaseImage: release,
+      pullSecret: spec.pullSecret,
+      sshKey: spec.sshKey ?? { name: '' },
+      issuerURL: spec.issuerURL ?? 'https://kubernetes.default.svc',
+      infraID,
+      clusterID: spec.clusterID,
+      platform: spec.platform,
+      dns: spec.dns,
+      etcd: spec.etcd,
+      services: spec.services,
+      networking: spec.networking,
+      controllerAvailabilityPolicy: spec.controllerAvailabilityPolicy,
+      infrastructureAvailabilityPolicy: spec.infrastructureAvailabilityPolicy,
+      secretEncryption: spec.secretEncryption,
+      configuration: spec.configuration,
+      ...(spec.pausedUntil ? { pausedUntil: spec.pausedUntil } : {}),
     };
     if (!hcp) {
       await this.ctx.ensure(R.HostedControlPlane, cpns, { metadata: { name, namespace: cpns, labels, annotations: clusterAnno }, spec: hcpSpec }, ex.hcp);
@@ -125,9 +156,12 @@ export class HostedClusters {
       // operator sometimes does, so that `kubectl hcp resume` has a leak to find.
       const leak = hc.metadata.annotations?.[LEAK_PAUSES_ANNOTATION] === 'true' && !spec.pausedUntil;
       const wantPaused = leak ? (hcp.spec?.pausedUntil ?? null) : (spec.pausedUntil ?? null);
-      const drift = JSON.stringify([hcp.spec?.configuration ?? null, hcp.spec?.services ?? null]) !== JSON.stringify([spec.configuration ?? null, spec.services ?? null]);
+      const drift =
+        JSON.stringify([hcp.spec?.configuration ?? null, hcp.spec?.services ?? null]) !== JSON.stringify([spec.configuration ?? null, spec.services ?? null]);
       if ((hcp.spec?.pausedUntil ?? null) !== wantPaused || hcp.spec?.releaseImage !== release || drift) {
-        await this.ctx.patch(R.HostedControlPlane, cpns, name, { spec: { pausedUntil: wantPaused, releaseImage: release, configuration: spec.configuration ?? null, services: spec.services } });
+        await this.ctx.patch(R.HostedControlPlane, cpns, name, {
+          spec: { pausedUntil: wantPaused, releaseImage: release, configuration: spec.configuration ?? null, services: spec.services },
+        });
       }
     }
     // The HCP's own reconciliation (CPO) stops while the HCP is paused (HCP Reconcile: the pause
@@ -139,7 +173,8 @@ export class HostedClusters {
       const deployment = (dname: string, n: number, containers: string[], extra: Record<string, string> = CPO_MANAGED) => ({
         metadata: { name: dname, namespace: cpns, labels: { ...labels, ...extra, app: dname, 'hypershift.openshift.io/control-plane-component': dname } },
         spec: {
-          replicas: n, selector: { matchLabels: { app: dname } },
+          replicas: n,
+          selector: { matchLabels: { app: dname } },
           template: {
             metadata: { labels: { app: dname, 'hypershift.openshift.io/control-plane-component': dname } },
             spec: { automountServiceAccountToken: false, containers: containers.map((c) => ({ name: c, image: release })) },
@@ -165,26 +200,45 @@ export class HostedClusters {
         if (s.servicePublishingStrategy?.type !== 'Route') continue;
         const rname = ROUTE_NAMES[s.service] ?? s.service.toLowerCase();
         const hostname = s.servicePublishingStrategy.route?.hostname;
-        await this.ctx.ensure(R.Route, cpns, {
-          metadata: { name: rname, namespace: cpns, labels: { ...labels, 'hypershift.openshift.io/hosted-control-plane': cpns },
-            annotations: hostname ? { 'external-dns.alpha.kubernetes.io/hostname': hostname } : {} },
-          spec: { host: hostname ?? this.routeHost(rname, cpns), to: { kind: 'Service', name: rname }, tls: { termination: 'passthrough' } },
-        }, ex.route);
+        await this.ctx.ensure(
+          R.Route,
+          cpns,
+          {
+            metadata: {
+              name: rname,
+              namespace: cpns,
+              labels: { ...labels, 'hypershift.openshift.io/hosted-control-plane': cpns },
+              annotations: hostname ? { 'external-dns.alpha.kubernetes.io/hostname': hostname } : {},
+            },
+            spec: { host: hostname ?? this.routeHost(rname, cpns), to: { kind: 'Service', name: rname }, tls: { termination: 'passthrough' } },
+          },
+          ex.route,
+        );
       }
       await this.secrets(hc, cpns, ex);
     }
 
     // CAPI Cluster + AWSCluster (HC controller).
-    await this.ctx.ensure(R.AWSCluster, cpns, {
-      metadata: { name: infraID, namespace: cpns, labels, annotations: clusterAnno },
-      spec: { region: spec.platform?.aws?.region ?? 'us-east-1' },
-    }, ex.awscluster);
+    await this.ctx.ensure(
+      R.AWSCluster,
+      cpns,
+      {
+        metadata: { name: infraID, namespace: cpns, labels, annotations: clusterAnno },
+        spec: { region: spec.platform?.aws?.region ?? 'us-east-1' },
+      },
+      ex.awscluster,
+    );
     const capiCluster = ex.cluster.get(`${cpns}/${infraID}`);
     if (!capiCluster) {
-      await this.ctx.ensure(R.CapiCluster, cpns, {
-        metadata: { name: infraID, namespace: cpns, labels, annotations: clusterAnno },
-        spec: { infrastructureRef: await this.ctx.ref(R.AWSCluster, infraID), controlPlaneRef: await this.ctx.ref(R.HostedControlPlane, name) },
-      }, ex.cluster);
+      await this.ctx.ensure(
+        R.CapiCluster,
+        cpns,
+        {
+          metadata: { name: infraID, namespace: cpns, labels, annotations: clusterAnno },
+          spec: { infrastructureRef: await this.ctx.ref(R.AWSCluster, infraID), controlPlaneRef: await this.ctx.ref(R.HostedControlPlane, name) },
+        },
+        ex.cluster,
+      );
     } else if (capiCluster.spec?.paused) {
       await this.ctx.patch(R.CapiCluster, cpns, infraID, { spec: { paused: false } });
     }
@@ -215,13 +269,21 @@ export class HostedClusters {
     if (!explicitOauth) want.push([cpns, 'kubeadmin-password', { password }, undefined], [ns, `${name}-kubeadmin-password`, { password }, owner]);
     for (const [sns, sname, data, ownerReferences] of want) {
       if (ex.secret.has(`${sns}/${sname}`)) continue;
-      const made = await this.ctx.ensure(R.Secret, sns, { metadata: { name: sname, namespace: sns, labels: { ...MANAGED }, ...(ownerReferences ? { ownerReferences } : {}) }, type: 'Opaque', data }, ex.secret);
+      const made = await this.ctx.ensure(
+        R.Secret,
+        sns,
+        { metadata: { name: sname, namespace: sns, labels: { ...MANAGED }, ...(ownerReferences ? { ownerReferences } : {}) }, type: 'Opaque', data },
+        ex.secret,
+      );
       // One that exists already (e.g. the seeded sample-admin-kubeconfig) is adopted.
       if (!made) await this.ctx.patch(R.Secret, sns, sname, { metadata: { labels: { ...MANAGED } } });
     }
     // An explicit OAuth configuration removes the kubeadmin password (reconcileKubeadminPassword).
     if (explicitOauth) {
-      for (const [sns, sname] of [[cpns, 'kubeadmin-password'], [ns, `${name}-kubeadmin-password`]]) {
+      for (const [sns, sname] of [
+        [cpns, 'kubeadmin-password'],
+        [ns, `${name}-kubeadmin-password`],
+      ]) {
         if (ex.secret.has(`${sns}/${sname}`)) await this.ctx.del(R.Secret, sns, sname);
       }
     }
@@ -239,7 +301,8 @@ export class HostedClusters {
     // reconcileEtcdStatus → etcdStatefulSetCondition: ReadyReplicas >= replicas/2+1.
     const sts = ex.sts.get(`${cpns}/etcd`);
     if (!sts) set({ type: 'EtcdAvailable', status: 'False', reason: 'StatefulSetNotFound', message: '' });
-    else if ((sts.status?.readyReplicas ?? 0) >= Math.floor((sts.spec?.replicas ?? 0) / 2) + 1) set({ type: 'EtcdAvailable', status: 'True', reason: 'QuorumAvailable', message: '' });
+    else if ((sts.status?.readyReplicas ?? 0) >= Math.floor((sts.spec?.replicas ?? 0) / 2) + 1)
+      set({ type: 'EtcdAvailable', status: 'True', reason: 'QuorumAvailable', message: '' });
     else set({ type: 'EtcdAvailable', status: 'False', reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' });
 
     // reconcileKASStatus: the kube-apiserver Deployment's Available condition.
@@ -247,8 +310,15 @@ export class HostedClusters {
     const kasAvail = (kas?.status?.conditions ?? []).find((c: Cond) => c.type === 'Available');
     if (!kas) set({ type: 'KubeAPIServerAvailable', status: 'False', reason: 'NotFound', message: 'Kube APIServer deployment not found' });
     else if (!kasAvail) set({ type: 'KubeAPIServerAvailable', status: 'False', reason: 'StatusUnknown', message: '' });
-    else if (kasAvail.status === 'True') set({ type: 'KubeAPIServerAvailable', status: 'True', reason: 'AsExpected', message: 'Kube APIServer deployment is available' });
-    else set({ type: 'KubeAPIServerAvailable', status: 'False', reason: 'WaitingForAvailable', message: 'Waiting for Kube APIServer deployment to become available' });
+    else if (kasAvail.status === 'True')
+      set({ type: 'KubeAPIServerAvailable', status: 'True', reason: 'AsExpected', message: 'Kube APIServer deployment is available' });
+    else
+      set({
+        type: 'KubeAPIServerAvailable',
+        status: 'False',
+        reason: 'WaitingForAvailable',
+        message: 'Waiting for Kube APIServer deployment to become available',
+      });
 
     // reconcileDegradedStatus: CPO-managed deployments with unavailable replicas, sorted by name,
     // joined as utilerrors.NewAggregate prints them ("[a, b]" for more than one).
@@ -268,9 +338,11 @@ export class HostedClusters {
     else set({ type: 'InfrastructureReady', status: 'False', reason: 'WaitingOnInfrastructureReady', message: 'Cluster infrastructure is still provisioning' });
 
     // reconcileExternalDNSStatusCondition: the sandbox does not resolve the name (known difference).
-    const kasHostname = ((hc.spec?.services ?? []) as { service: string; servicePublishingStrategy?: { route?: { hostname?: string }; loadBalancer?: { hostname?: string } } }[])
-      .find((s) => s.service === 'APIServer')?.servicePublishingStrategy;
-    if (kasHostname?.route?.hostname || kasHostname?.loadBalancer?.hostname) set({ type: 'ExternalDNSReachable', status: 'True', reason: 'AsExpected', message: 'All is well' });
+    const kasHostname = (
+      (hc.spec?.services ?? []) as { service: string; servicePublishingStrategy?: { route?: { hostname?: string }; loadBalancer?: { hostname?: string } } }[]
+    ).find((s) => s.service === 'APIServer')?.servicePublishingStrategy;
+    if (kasHostname?.route?.hostname || kasHostname?.loadBalancer?.hostname)
+      set({ type: 'ExternalDNSReachable', status: 'True', reason: 'AsExpected', message: 'All is well' });
     else set({ type: 'ExternalDNSReachable', status: 'Unknown', reason: 'StatusUnknown', message: 'External DNS is not configured' });
 
     // The hosted-cluster-config-operator's conditions (not in the upstream copy: known difference).
@@ -291,7 +363,13 @@ export class HostedClusters {
     const kasC = find('KubeAPIServerAvailable');
     let avail: Omit<Cond, 'observedGeneration'>;
     if (infra.status === 'False') avail = { type: 'Available', status: 'False', reason: infra.reason, message: infra.message };
-    else if (!kubeConfig) avail = { type: 'Available', status: 'False', reason: 'KubeconfigWaitingForCreate', message: 'Waiting for hosted control plane kubeconfig to be created' };
+    else if (!kubeConfig)
+      avail = {
+        type: 'Available',
+        status: 'False',
+        reason: 'KubeconfigWaitingForCreate',
+        message: 'Waiting for hosted control plane kubeconfig to be created',
+      };
     else if (etcdC.status === 'False') avail = { type: 'Available', status: 'False', reason: etcdC.reason, message: etcdC.message };
     else if (kasC.status === 'False') avail = { type: 'Available', status: 'False', reason: kasC.reason, message: kasC.message };
     else avail = { type: 'Available', status: 'True', reason: 'AsExpected', message: '' };
@@ -307,21 +385,28 @@ export class HostedClusters {
 
     const merged = mergeConditions(hcp.status?.conditions, conds);
     const status: Record<string, unknown> = {
-      ready: avail.status === 'True', initialized: true,
-      ...(kubeConfig ? { kubeConfig } : {}), kubeadminPassword,
+      ready: avail.status === 'True',
+      initialized: true,
+      ...(kubeConfig ? { kubeConfig } : {}),
+      kubeadminPassword,
       ...(endpoint ? { controlPlaneEndpoint: endpoint } : {}),
       ...(oauth ? { oauthCallbackURLTemplate: `https://${oauth.host}:${oauth.port}/oauth2callback/[identity-provider-name]` } : {}),
     };
-    const changed = condKey(merged) !== condKey(hcp.status?.conditions)
-      || Object.entries(status).some(([k, v]) => JSON.stringify(hcp.status?.[k] ?? null) !== JSON.stringify(v ?? null));
+    const changed =
+      condKey(merged) !== condKey(hcp.status?.conditions) ||
+      Object.entries(status).some(([k, v]) => JSON.stringify(hcp.status?.[k] ?? null) !== JSON.stringify(v ?? null));
     if (changed) await this.ctx.patchStatus(R.HostedControlPlane, cpns, hcp.metadata.name, { ...status, conditions: merged });
     return { ...hcp.status, ...status, conditions: merged };
   }
 
   /** The API server endpoint: Route host:443, or the LoadBalancer's hostname:6443 (HCP reconcileInfrastructureStatus). */
   private apiEndpoint(hc: Obj, cpns: string, ex: Existing): { host: string; port: number } | undefined {
-    const s = ((hc.spec?.services ?? []) as { service: string; servicePublishingStrategy?: { type: string; route?: { hostname?: string }; loadBalancer?: { hostname?: string } } }[])
-      .find((x) => x.service === 'APIServer')?.servicePublishingStrategy;
+    const s = (
+      (hc.spec?.services ?? []) as {
+        service: string;
+        servicePublishingStrategy?: { type: string; route?: { hostname?: string }; loadBalancer?: { hostname?: string } };
+      }[]
+    ).find((x) => x.service === 'APIServer')?.servicePublishingStrategy;
     if (s?.type === 'Route') {
       const route = ex.route.get(`${cpns}/kube-apiserver`);
       return route?.spec?.host ? { host: route.spec.host, port: 443 } : undefined;
@@ -331,7 +416,9 @@ export class HostedClusters {
   }
 
   private oauthEndpoint(hc: Obj, cpns: string, ex: Existing): { host: string; port: number } | undefined {
-    const s = ((hc.spec?.services ?? []) as { service: string; servicePublishingStrategy?: { type: string } }[]).find((x) => x.service === 'OAuthServer')?.servicePublishingStrategy;
+    const s = ((hc.spec?.services ?? []) as { service: string; servicePublishingStrategy?: { type: string } }[]).find(
+      (x) => x.service === 'OAuthServer',
+    )?.servicePublishingStrategy;
     if (s?.type !== 'Route') return undefined;
     const route = ex.route.get(`${cpns}/oauth`);
     return route?.spec?.host ? { host: route.spec.host, port: 443 } : undefined;
@@ -339,7 +426,14 @@ export class HostedClusters {
 
   // ------------------------------------------------------------------ HostedCluster status (HC "Phase 4")
 
-  private async hostedClusterStatus(hc: Obj, hcpStatus: Obj['status'] | undefined, cpns: string, ex: Existing, cpless: boolean, paused: boolean): Promise<{ blocked: boolean }> {
+  private async hostedClusterStatus(
+    hc: Obj,
+    hcpStatus: Obj['status'] | undefined,
+    cpns: string,
+    ex: Existing,
+    cpless: boolean,
+    paused: boolean,
+  ): Promise<{ blocked: boolean }> {
     const ns = hc.metadata.namespace!;
     const name = hc.metadata.name;
     const key = `${ns}/${name}`;
@@ -351,11 +445,24 @@ export class HostedClusters {
 
     // A control-plane-less cluster reports what a healthy HCP would (sandbox only, see README).
     const hcpConds: Cond[] | undefined = cpless
-      ? ['EtcdAvailable', 'KubeAPIServerAvailable', 'InfrastructureReady', 'ValidHostedControlPlaneConfiguration', 'ValidReleaseInfo', 'ValidIDPConfiguration',
-        'DataPlaneConnectionAvailable', 'ControlPlaneConnectionAvailable', 'Available'].map((type) => ({
-        type, status: 'True', message: '',
-        reason: type === 'EtcdAvailable' ? 'QuorumAvailable' : type === 'ValidIDPConfiguration' ? 'IDPConfigurationValid' : 'AsExpected',
-      })).concat([{ type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' }])
+      ? [
+          'EtcdAvailable',
+          'KubeAPIServerAvailable',
+          'InfrastructureReady',
+          'ValidHostedControlPlaneConfiguration',
+          'ValidReleaseInfo',
+          'ValidIDPConfiguration',
+          'DataPlaneConnectionAvailable',
+          'ControlPlaneConnectionAvailable',
+          'Available',
+        ]
+          .map((type) => ({
+            type,
+            status: 'True',
+            message: '',
+            reason: type === 'EtcdAvailable' ? 'QuorumAvailable' : type === 'ValidIDPConfiguration' ? 'IDPConfigurationValid' : 'AsExpected',
+          }))
+          .concat([{ type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' }])
       : hcpStatus?.conditions;
     const hcpFound = cpless || !!hcpStatus;
     const hcpCond = (t: string) => hcpConds?.find((c) => c.type === t);
@@ -387,9 +494,20 @@ export class HostedClusters {
     else set({ type: 'Degraded', status: 'Unknown', reason: 'StatusUnknown', message: 'The hosted control plane is not found' });
 
     // Copy conditions from hostedcontrolplane.
-    for (const type of ['EtcdAvailable', 'KubeAPIServerAvailable', 'InfrastructureReady', 'ExternalDNSReachable', 'ValidHostedControlPlaneConfiguration', 'ValidReleaseInfo',
-      'ValidIDPConfiguration', 'HostedClusterRestoredFromBackup', 'DataPlaneConnectionAvailable', 'ControlPlaneConnectionAvailable', 'EtcdBackupSucceeded',
-      'ConfigOperatorReconciliationSucceeded']) {
+    for (const type of [
+      'EtcdAvailable',
+      'KubeAPIServerAvailable',
+      'InfrastructureReady',
+      'ExternalDNSReachable',
+      'ValidHostedControlPlaneConfiguration',
+      'ValidReleaseInfo',
+      'ValidIDPConfiguration',
+      'HostedClusterRestoredFromBackup',
+      'DataPlaneConnectionAvailable',
+      'ControlPlaneConnectionAvailable',
+      'EtcdBackupSucceeded',
+      'ConfigOperatorReconciliationSucceeded',
+    ]) {
       const c = hcpCond(type);
       if (!hcpFound) set({ type, status: 'Unknown', reason: 'StatusUnknown', message: 'The hosted control plane is not found' });
       else if (c) set({ type, status: c.status, reason: c.reason, message: c.message });
@@ -416,10 +534,13 @@ export class HostedClusters {
 
     // Progressing (isProgressing): a False gate condition blocks; otherwise progressing while the
     // desired release is not the completed one.
-    const blocked = conds.find((c) => ['SupportedHostedCluster', 'ValidConfiguration', 'ValidReleaseImage', 'ReconciliationActive'].includes(c.type) && c.status === 'False');
+    const blocked = conds.find(
+      (c) => ['SupportedHostedCluster', 'ValidConfiguration', 'ValidReleaseImage', 'ReconciliationActive'].includes(c.type) && c.status === 'False',
+    );
     const progressing = !newHistory.length || newHistory[0].state !== 'Completed';
     if (blocked) set({ type: 'Progressing', status: 'False', reason: 'Blocked', message: `${blocked.type} condition is false: ${blocked.message}` });
-    else if (progressing) set({ type: 'Progressing', status: 'True', reason: 'Progressing', message: 'HostedCluster is deploying, upgrading, or reconfiguring' });
+    else if (progressing)
+      set({ type: 'Progressing', status: 'True', reason: 'Progressing', message: 'HostedCluster is deploying, upgrading, or reconfiguring' });
     else set({ type: 'Progressing', status: 'False', reason: 'AsExpected', message: 'HostedCluster is at expected version' });
 
     // Available (computeHostedClusterAvailability).
@@ -428,7 +549,12 @@ export class HostedClusters {
     else if (hcpAvail) set({ type: 'Available', status: hcpAvail.status, reason: hcpAvail.reason, message: hcpAvail.message });
     else {
       const prog = conds.find((c) => c.type === 'Progressing');
-      set({ type: 'Available', status: 'False', reason: 'WaitingForAvailable', message: prog?.reason === 'Blocked' ? prog.message : 'Waiting for hosted control plane to be healthy' });
+      set({
+        type: 'Available',
+        status: 'False',
+        reason: 'WaitingForAvailable',
+        message: prog?.reason === 'Blocked' ? prog.message : 'Waiting for hosted control plane to be healthy',
+      });
     }
 
     const status: Record<string, unknown> = {};
@@ -440,16 +566,24 @@ export class HostedClusters {
     const explicitOauth = !!hc.spec?.configuration?.oauth;
     const kubeadminPassword = !explicitOauth && ex.secret.has(`${ns}/${name}-kubeadmin-password`) ? { name: `${name}-kubeadmin-password` } : null;
     if ((hc.status?.kubeadminPassword?.name ?? null) !== (kubeadminPassword?.name ?? null)) status.kubeadminPassword = kubeadminPassword;
-    if (hcpStatus?.controlPlaneEndpoint && JSON.stringify(hc.status?.controlPlaneEndpoint) !== JSON.stringify(hcpStatus.controlPlaneEndpoint)) status.controlPlaneEndpoint = hcpStatus.controlPlaneEndpoint;
-    if (hcpStatus?.oauthCallbackURLTemplate && hc.status?.oauthCallbackURLTemplate !== hcpStatus.oauthCallbackURLTemplate) status.oauthCallbackURLTemplate = hcpStatus.oauthCallbackURLTemplate;
+    if (hcpStatus?.controlPlaneEndpoint && JSON.stringify(hc.status?.controlPlaneEndpoint) !== JSON.stringify(hcpStatus.controlPlaneEndpoint))
+      status.controlPlaneEndpoint = hcpStatus.controlPlaneEndpoint;
+    if (hcpStatus?.oauthCallbackURLTemplate && hc.status?.oauthCallbackURLTemplate !== hcpStatus.oauthCallbackURLTemplate)
+      status.oauthCallbackURLTemplate = hcpStatus.oauthCallbackURLTemplate;
     if (Object.keys(status).length) await this.ctx.patchStatus(R.HostedCluster, ns, name, status);
     if (newHistory !== history || !hc.status?.version) {
       // completionTime and availableUpdates are required but nullable: a JSON patch keeps the nulls
       // that a merge patch would drop.
       const v = { desired: { image: release, version }, history: newHistory, observedGeneration: gen, availableUpdates: null };
       try {
-        await this.ctx.kube.patch(R.HostedCluster, ns, name,
-          [...(hc.status || Object.keys(status).length ? [] : [{ op: 'add', path: '/status', value: {} }]), { op: 'add', path: '/status/version', value: v }], 'json', { subresource: 'status' });
+        await this.ctx.kube.patch(
+          R.HostedCluster,
+          ns,
+          name,
+          [...(hc.status || Object.keys(status).length ? [] : [{ op: 'add', path: '/status', value: {} }]), { op: 'add', path: '/status/version', value: v }],
+          'json',
+          { subresource: 'status' },
+        );
       } catch (err) {
         log(`HostedCluster ${key}: version status: ${(err as Error).message}`);
       }
@@ -479,9 +613,13 @@ export class HostedClusters {
       await this.ctx.del(R.NodePool, np.metadata.namespace, np.metadata.name);
       np.metadata.deletionTimestamp = nowRFC3339(); // this loop's copy: tear it down, don't reconcile it
     }
-    await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, { hcPaused: false, cpless: hc.metadata.annotations?.[NO_CONTROL_PLANE_ANNOTATION] === 'true' });
+    await this.nodePools.reconcileNodePools(hc, nodePools, ex, cpns, {
+      hcPaused: false,
+      cpless: hc.metadata.annotations?.[NO_CONTROL_PLANE_ANNOTATION] === 'true',
+    });
     if (nodePools.length) return;
-    if (mon.operator.dashboards && ex.cm.has(`openshift-config-managed/hc-${ns}-${name}`)) await this.ctx.del(R.ConfigMap, 'openshift-config-managed', `hc-${ns}-${name}`);
+    if (mon.operator.dashboards && ex.cm.has(`openshift-config-managed/hc-${ns}-${name}`))
+      await this.ctx.del(R.ConfigMap, 'openshift-config-managed', `hc-${ns}-${name}`);
     if (Date.now() < (this.deleting.get(key) ?? 0)) return;
     // The hosted etcd goes with the control plane (its members stopped, its state removed).
     await this.etcd.removeGone(new Set([...this.etcd.clusters.keys()].filter((k) => k !== key)));
@@ -492,7 +630,13 @@ export class HostedClusters {
     }
     const nsObj = await this.ctx.kube.getOrNull<Obj>(R.Namespace, undefined, cpns);
     if (nsObj) return;
-    await this.ctx.kube.patch(R.HostedCluster, ns, name, { metadata: { finalizers: finalizersOf(hc).filter((f) => f !== HYPERSHIFT_FINALIZER), resourceVersion: hc.metadata.resourceVersion } }, 'merge');
+    await this.ctx.kube.patch(
+      R.HostedCluster,
+      ns,
+      name,
+      { metadata: { finalizers: finalizersOf(hc).filter((f) => f !== HYPERSHIFT_FINALIZER), resourceVersion: hc.metadata.resourceVersion } },
+      'merge',
+    );
     this.deleting.delete(key);
     this.rollout.delete(key);
     log(`HostedCluster ${key}: deleted`);
@@ -514,8 +658,10 @@ export function releaseImageError(hc: Obj): string | undefined {
   const desired = hc.status?.version?.desired?.image as string | undefined;
   const current = desired && desired !== hc.spec?.release?.image ? releaseVersion(desired) : undefined;
   if (major === 4 && minor < 8) return `releases before 4.8 are not supported. Attempting to use: "${version}"`;
-  if (current && Number(current.split('.')[1]) > minor && Number(current.split('.')[0]) === major) return `y-stream downgrade from "${current}" to "${version}" is not supported`;
-  if (major === 4 && minor < 14) return `the minimum version supported for platform ${hc.spec?.platform?.type ?? 'AWS'} is: "4.14". Attempting to use: "${version}"`;
+  if (current && Number(current.split('.')[1]) > minor && Number(current.split('.')[0]) === major)
+    return `y-stream downgrade from "${current}" to "${version}" is not supported`;
+  if (major === 4 && minor < 14)
+    return `the minimum version supported for platform ${hc.spec?.platform?.type ?? 'AWS'} is: "4.14". Attempting to use: "${version}"`;
   return undefined;
 }
 

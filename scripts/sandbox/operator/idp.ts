@@ -14,19 +14,30 @@ import type { Cond, Ctx, Obj } from './shared.ts';
 
 const discoveryCache = new Map<string, { urls: { token: string }; until: number }>();
 
-interface Reply { status: number; body: string }
+interface Reply {
+  status: number;
+  body: string;
+}
 
 function httpsCall(method: 'GET' | 'POST', url: string, ca: string | undefined, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method, ca, timeout: 5000,
-      headers: body ? { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) } : {},
-    }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        ca,
+        timeout: 5000,
+        headers: body ? { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) } : {},
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          data += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     if (body) req.write(body);
@@ -39,13 +50,22 @@ function goError(method: string, url: string, err: NodeJS.ErrnoException): strin
   const host = new URL(url).host;
   const verb = method === 'GET' ? 'Get' : 'Post';
   switch (err.code) {
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `${verb} "${url}": dial tcp: lookup ${new URL(url).hostname}: no such host`;
-    case 'ECONNREFUSED': return `${verb} "${url}": dial tcp ${host}: connect: connection refused`;
-    case 'ETIMEDOUT': return `${verb} "${url}": context deadline exceeded`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${verb} "${url}": dial tcp: lookup ${new URL(url).hostname}: no such host`;
+    case 'ECONNREFUSED':
+      return `${verb} "${url}": dial tcp ${host}: connect: connection refused`;
+    case 'ETIMEDOUT':
+      return `${verb} "${url}": context deadline exceeded`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
       return `${verb} "${url}": tls: failed to verify certificate: x509: certificate signed by unknown authority`;
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `${verb} "${url}": tls: failed to verify certificate: x509: certificate is valid for other names, not ${new URL(url).hostname}`;
-    default: return `${verb} "${url}": ${err.message}`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `${verb} "${url}": tls: failed to verify certificate: x509: certificate is valid for other names, not ${new URL(url).hostname}`;
+    default:
+      return `${verb} "${url}": ${err.message}`;
   }
 }
 
@@ -85,7 +105,11 @@ async function checkOpenID(ctx: Ctx, ns: string, openID: Record<string, any>): P
     } catch (err) {
       return `failed to decode metadata: ${(err as Error).message}`;
     }
-    for (const [raw, optional] of [[meta.authorization_endpoint, false], [meta.token_endpoint, false], [meta.userinfo_endpoint, true]] as [string | undefined, boolean][]) {
+    for (const [raw, optional] of [
+      [meta.authorization_endpoint, false],
+      [meta.token_endpoint, false],
+      [meta.userinfo_endpoint, true],
+    ] as [string | undefined, boolean][]) {
       if (!isValidURL(raw, optional)) return `invalid metadata from ${wellKnown}: url=${raw ?? ''} optional=${optional}`;
     }
     urls = { urls: { token: meta.token_endpoint! }, until: Date.now() + 10 * 60_000 };
@@ -96,7 +120,14 @@ async function checkOpenID(ctx: Ctx, ns: string, openID: Record<string, any>): P
   const secret = await ctx.kube.getOrNull<Obj>(R.Secret, ns, secretName);
   if (!secret) return `error attempting password grant flow: couldn't get the referenced secret: secrets "${secretName}" not found`;
   if (!secret.data?.clientSecret) return `error attempting password grant flow: the referenced secret does not contain a value for the 'clientSecret' key`;
-  const form = new URLSearchParams({ client_id: openID.clientID ?? '', client_secret: Buffer.from(secret.data.clientSecret, 'base64').toString(), grant_type: 'password', scope: 'openid', username: 'test', password: 'test' });
+  const form = new URLSearchParams({
+    client_id: openID.clientID ?? '',
+    client_secret: Buffer.from(secret.data.clientSecret, 'base64').toString(),
+    grant_type: 'password',
+    scope: 'openid',
+    username: 'test',
+    password: 'test',
+  });
   try {
     await httpsCall('POST', urls.urls.token, ca, form.toString());
   } catch (err) {
@@ -106,7 +137,15 @@ async function checkOpenID(ctx: Ctx, ns: string, openID: Record<string, any>): P
 }
 
 const TYPE_KEYS: Record<string, string> = {
-  BasicAuth: 'basicAuth', GitHub: 'github', GitLab: 'gitlab', Google: 'google', HTPasswd: 'htpasswd', Keystone: 'keystone', LDAP: 'ldap', OpenID: 'openID', RequestHeader: 'requestHeader',
+  BasicAuth: 'basicAuth',
+  GitHub: 'github',
+  GitLab: 'gitlab',
+  Google: 'google',
+  HTPasswd: 'htpasswd',
+  Keystone: 'keystone',
+  LDAP: 'ldap',
+  OpenID: 'openID',
+  RequestHeader: 'requestHeader',
 };
 
 /**
@@ -124,7 +163,8 @@ export async function idpCondition(ctx: Ctx, hcp: Obj, hcNamespace: string): Pro
     else if (idp.type === 'OpenID') err = await checkOpenID(ctx, hcNamespace, idp[key]);
     if (err) errs.push(`failed to apply IDP ${idp.name} config: ${err}`);
   }
-  if (!errs.length) return { type: 'ValidIDPConfiguration', status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid' };
+  if (!errs.length)
+    return { type: 'ValidIDPConfiguration', status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid' };
   // utilerrors.NewAggregate: one error prints alone, several as "[a, b]".
   const agg = errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
   return { type: 'ValidIDPConfiguration', status: 'False', reason: 'IDPConfigurationError', message: `failed to initialize identity providers: ${agg}` };

@@ -15,8 +15,17 @@ import { type Ctx, type Existing, log, MANAGED, nowRFC3339, type Obj, STATUS_ANN
 
 export type MetricsSet = 'Telemetry' | 'SRE' | 'All';
 /** The settings of the operator pod that leads (it read them from its env when it started). */
-export interface OperatorSettings { pod: string; metricsSet: MetricsSet; dashboards: boolean; etcdRecovery: boolean }
-export interface MonitoringSettings { operator: OperatorSettings; sre?: Obj; template?: Obj }
+export interface OperatorSettings {
+  pod: string;
+  metricsSet: MetricsSet;
+  dashboards: boolean;
+  etcdRecovery: boolean;
+}
+export interface MonitoringSettings {
+  operator: OperatorSettings;
+  sre?: Obj;
+  template?: Obj;
+}
 
 /** metrics.MetricsSetFromEnv: case-insensitive, empty means Telemetry. */
 export function parseMetricsSet(v: string | undefined): MetricsSet | undefined {
@@ -25,7 +34,13 @@ export function parseMetricsSet(v: string | undefined): MetricsSet | undefined {
 }
 
 const RELABEL_FIELDS: Record<string, 'string' | 'strings' | 'int'> = {
-  sourceLabels: 'strings', separator: 'string', targetLabel: 'string', regex: 'string', modulus: 'int', replacement: 'string', action: 'string',
+  sourceLabels: 'strings',
+  separator: 'string',
+  targetLabel: 'string',
+  regex: 'string',
+  modulus: 'int',
+  replacement: 'string',
+  action: 'string',
 };
 /**
  * metrics.LoadSREMetricsSetConfigurationFromConfigMap: the `config` key as YAML into the
@@ -42,7 +57,8 @@ export function sreConfigError(cm: Obj | undefined): string | undefined {
   }
   if (doc === undefined || doc === null) return undefined;
   const jt = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
-  const bad = (what: string, v: unknown, into: string) => `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jt(v)} into Go ${what} of type ${into}`;
+  const bad = (what: string, v: unknown, into: string) =>
+    `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jt(v)} into Go ${what} of type ${into}`;
   if (jt(doc) !== 'object') return bad('value', doc, 'metrics.MetricsSetConfig');
   for (const [component, list] of Object.entries(doc as Record<string, unknown>)) {
     if (list === null) continue;
@@ -62,20 +78,64 @@ export function sreConfigError(cm: Obj | undefined): string | undefined {
 }
 
 const podEnv = (pod: Obj) => {
-  const c = ((pod.spec?.containers ?? []) as { name: string; env?: { name: string; value?: string }[] }[]).find((x) => x.name === 'operator') ?? pod.spec?.containers?.[0];
+  const c =
+    ((pod.spec?.containers ?? []) as { name: string; env?: { name: string; value?: string }[] }[]).find((x) => x.name === 'operator') ??
+    pod.spec?.containers?.[0];
   return Object.fromEntries(((c?.env ?? []) as { name: string; value?: string }[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 };
 
 /** `hypershift install` flags the addon may pass (a subset; anything else is an unknown flag). */
-const INSTALL_FLAGS = new Set(['--monitoring-dashboards', '--metrics-set', '--platform-monitoring', '--enable-uwm-telemetry-remote-write', '--enable-etcd-recovery',
-  '--namespace', '--hypershift-image', '--image-refs', '--enable-conversion-webhook', '--enable-validating-webhook', '--enable-defaulting-webhook', '--limit-crd-install',
-  '--external-dns-provider', '--external-dns-domain-filter', '--external-dns-credentials', '--external-dns-secret', '--external-dns-txt-owner-id', '--external-dns-interval',
-  '--oidc-storage-provider-s3-bucket-name', '--oidc-storage-provider-s3-region', '--oidc-storage-provider-s3-credentials', '--oidc-storage-provider-s3-secret',
-  '--private-platform', '--aws-private-region', '--aws-private-creds', '--aws-private-secret', '--enable-ocp-cluster-monitoring', '--enable-admin-rbac-generation',
-  '--enable-dedicated-request-serving-isolation', '--enable-cvo-management-cluster-metrics-access', '--wait-until-available', '--development', '--tech-preview-no-upgrade']);
-const BOOL_FLAGS = new Set(['--monitoring-dashboards', '--enable-uwm-telemetry-remote-write', '--enable-etcd-recovery', '--enable-conversion-webhook', '--enable-validating-webhook',
-  '--enable-defaulting-webhook', '--limit-crd-install', '--enable-ocp-cluster-monitoring', '--enable-admin-rbac-generation', '--enable-dedicated-request-serving-isolation',
-  '--enable-cvo-management-cluster-metrics-access', '--wait-until-available', '--development', '--tech-preview-no-upgrade']);
+const INSTALL_FLAGS = new Set([
+  '--monitoring-dashboards',
+  '--metrics-set',
+  '--platform-monitoring',
+  '--enable-uwm-telemetry-remote-write',
+  '--enable-etcd-recovery',
+  '--namespace',
+  '--hypershift-image',
+  '--image-refs',
+  '--enable-conversion-webhook',
+  '--enable-validating-webhook',
+  '--enable-defaulting-webhook',
+  '--limit-crd-install',
+  '--external-dns-provider',
+  '--external-dns-domain-filter',
+  '--external-dns-credentials',
+  '--external-dns-secret',
+  '--external-dns-txt-owner-id',
+  '--external-dns-interval',
+  '--oidc-storage-provider-s3-bucket-name',
+  '--oidc-storage-provider-s3-region',
+  '--oidc-storage-provider-s3-credentials',
+  '--oidc-storage-provider-s3-secret',
+  '--private-platform',
+  '--aws-private-region',
+  '--aws-private-creds',
+  '--aws-private-secret',
+  '--enable-ocp-cluster-monitoring',
+  '--enable-admin-rbac-generation',
+  '--enable-dedicated-request-serving-isolation',
+  '--enable-cvo-management-cluster-metrics-access',
+  '--wait-until-available',
+  '--development',
+  '--tech-preview-no-upgrade',
+]);
+const BOOL_FLAGS = new Set([
+  '--monitoring-dashboards',
+  '--enable-uwm-telemetry-remote-write',
+  '--enable-etcd-recovery',
+  '--enable-conversion-webhook',
+  '--enable-validating-webhook',
+  '--enable-defaulting-webhook',
+  '--limit-crd-install',
+  '--enable-ocp-cluster-monitoring',
+  '--enable-admin-rbac-generation',
+  '--enable-dedicated-request-serving-isolation',
+  '--enable-cvo-management-cluster-metrics-access',
+  '--wait-until-available',
+  '--development',
+  '--tech-preview-no-upgrade',
+]);
 /** The two flags the addon adds by default, the only ones installFlagsToRemove can suppress (hypershift-addon-operator buildOtherInstallFlags). */
 const ADDON_DEFAULTS = ['--platform-monitoring=OperatorOnly', '--enable-uwm-telemetry-remote-write'];
 
@@ -90,7 +150,13 @@ function parseFlags(s: string | undefined): { flag: string; value?: string }[] {
   return out;
 }
 
-interface AddonRun { rv: string; job: string; until: number; error?: string; env?: Record<string, string> }
+interface AddonRun {
+  rv: string;
+  job: string;
+  until: number;
+  error?: string;
+  env?: Record<string, string>;
+}
 
 export class Monitoring {
   private readonly ctx: Ctx;
@@ -133,17 +199,36 @@ export class Monitoring {
       const job = `hypershift-install-${createHash('sha256').update(rv).digest('hex').slice(0, 8)}`;
       run = { rv, job, until: Date.now() + timing('addon'), error, env };
       this.addon.set(rv, run);
-      await this.ctx.ensure(R.Job, jobNs, {
-        metadata: { name: job, namespace: jobNs, labels: { ...MANAGED, app: 'hypershift-addon-install' } },
-        spec: {
-          backoffLimit: 0, ttlSecondsAfterFinished: 3600,
-          template: {
-            metadata: { labels: { app: 'hypershift-addon-install' }, annotations: { [STATUS_ANNOTATION]: 'simulator' } },
-            spec: { restartPolicy: 'Never', automountServiceAccountToken: false,
-              containers: [{ name: 'install', image: 'quay.io/hypershift/hypershift-operator:4.15', command: ['/usr/bin/hypershift', 'install', ...flags.map((f) => (f.value !== undefined && f.value !== '' ? `${f.flag}=${f.value}` : f.flag))] }] },
+      await this.ctx.ensure(
+        R.Job,
+        jobNs,
+        {
+          metadata: { name: job, namespace: jobNs, labels: { ...MANAGED, app: 'hypershift-addon-install' } },
+          spec: {
+            backoffLimit: 0,
+            ttlSecondsAfterFinished: 3600,
+            template: {
+              metadata: { labels: { app: 'hypershift-addon-install' }, annotations: { [STATUS_ANNOTATION]: 'simulator' } },
+              spec: {
+                restartPolicy: 'Never',
+                automountServiceAccountToken: false,
+                containers: [
+                  {
+                    name: 'install',
+                    image: 'quay.io/hypershift/hypershift-operator:4.15',
+                    command: [
+                      '/usr/bin/hypershift',
+                      'install',
+                      ...flags.map((f) => (f.value !== undefined && f.value !== '' ? `${f.flag}=${f.value}` : f.flag)),
+                    ],
+                  },
+                ],
+              },
+            },
           },
         },
-      }, new Map());
+        new Map(),
+      );
       log(`MCE addon: install flags changed (configmap rv ${rv}): Job ${jobNs}/${job}${error ? ` will fail: ${error}` : ''}`);
     }
     if (Date.now() < run.until) return;
@@ -156,22 +241,54 @@ export class Monitoring {
       const ok = !run.error;
       await this.ctx.patchStatus(R.Pod, jobNs, pod.metadata.name, {
         phase: ok ? 'Succeeded' : 'Failed',
-        conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now }, { type: 'PodScheduled', status: 'True', lastTransitionTime: now }],
-        containerStatuses: [{ name: 'install', image: pod.spec.containers[0].image, imageID: '', ready: false, started: false, restartCount: 0,
-          state: { terminated: { exitCode: ok ? 0 : 1, reason: ok ? 'Completed' : 'Error', ...(ok ? {} : { message: run.error }), startedAt: pod.metadata.creationTimestamp, finishedAt: now } } }],
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now },
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        ],
+        containerStatuses: [
+          {
+            name: 'install',
+            image: pod.spec.containers[0].image,
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: {
+              terminated: {
+                exitCode: ok ? 0 : 1,
+                reason: ok ? 'Completed' : 'Error',
+                ...(ok ? {} : { message: run.error }),
+                startedAt: pod.metadata.creationTimestamp,
+                finishedAt: now,
+              },
+            },
+          },
+        ],
       });
     }
     if (run.error) {
-      await this.ctx.kube.patch(R.Deployment, deploy.metadata.namespace, deploy.metadata.name, { metadata: { annotations: { 'hcp-sandbox.kubectl-hcp.io/install-flags-applied': run.rv } } }, 'merge');
+      await this.ctx.kube.patch(
+        R.Deployment,
+        deploy.metadata.namespace,
+        deploy.metadata.name,
+        { metadata: { annotations: { 'hcp-sandbox.kubectl-hcp.io/install-flags-applied': run.rv } } },
+        'merge',
+      );
       log(`MCE addon: Job ${run.job} failed: ${run.error}`);
       return;
     }
-    await this.ctx.kube.update<Obj>(R.Deployment, deploy.metadata.namespace, deploy.metadata.name, (d) => {
-      const c = d.spec.template.spec.containers.find((x: { name: string }) => x.name === 'operator') ?? d.spec.template.spec.containers[0];
-      const keep = ((c.env ?? []) as { name: string; value?: string; valueFrom?: unknown }[]).filter((e) => e.valueFrom); // MY_NAMESPACE
-      c.env = [...keep, ...Object.entries(run.env ?? {}).map(([name, value]) => ({ name, value }))];
-      d.metadata.annotations = { ...d.metadata.annotations, 'hcp-sandbox.kubectl-hcp.io/install-flags-applied': run.rv };
-    }, { fieldManager: 'hypershift-addon-sim' });
+    await this.ctx.kube.update<Obj>(
+      R.Deployment,
+      deploy.metadata.namespace,
+      deploy.metadata.name,
+      (d) => {
+        const c = d.spec.template.spec.containers.find((x: { name: string }) => x.name === 'operator') ?? d.spec.template.spec.containers[0];
+        const keep = ((c.env ?? []) as { name: string; value?: string; valueFrom?: unknown }[]).filter((e) => e.valueFrom); // MY_NAMESPACE
+        c.env = [...keep, ...Object.entries(run.env ?? {}).map(([name, value]) => ({ name, value }))];
+        d.metadata.annotations = { ...d.metadata.annotations, 'hcp-sandbox.kubectl-hcp.io/install-flags-applied': run.rv };
+      },
+      { fieldManager: 'hypershift-addon-sim' },
+    );
     log(`MCE addon: Job ${run.job} re-rendered the operator deployment`);
   }
 
@@ -197,8 +314,11 @@ export class Monitoring {
       let startErr = seen?.error;
       if (!seen || (seen.error && Date.now() - seen.at >= 20_000)) {
         const sreErr = set === 'SRE' ? sreConfigError(sreCm) : undefined;
-        startErr = !set ? `invalid metrics set "${e.METRICS_SET}": must be one of Telemetry, SRE, All`
-          : sreErr ? `unable to load SRE metrics configuration: ${sreErr}` : undefined;
+        startErr = !set
+          ? `invalid metrics set "${e.METRICS_SET}": must be one of Telemetry, SRE, All`
+          : sreErr
+            ? `unable to load SRE metrics configuration: ${sreErr}`
+            : undefined;
         this.started.set(uid, { error: startErr, at: Date.now() });
       }
       if (startErr) {
@@ -226,15 +346,31 @@ export class Monitoring {
     const leader = ready.find((p) => p.metadata.name === this.leader);
     if (!leader) return undefined;
     const e = podEnv(leader);
-    return { pod: leader.metadata.name, metricsSet: parseMetricsSet(e.METRICS_SET) ?? 'Telemetry', dashboards: e.MONITORING_DASHBOARDS === '1', etcdRecovery: e.ENABLE_ETCD_RECOVERY === '1' };
+    return {
+      pod: leader.metadata.name,
+      metricsSet: parseMetricsSet(e.METRICS_SET) ?? 'Telemetry',
+      dashboards: e.MONITORING_DASHBOARDS === '1',
+      etcdRecovery: e.ENABLE_ETCD_RECOVERY === '1',
+    };
   }
 
   private async running(pod: Obj): Promise<void> {
     const now = nowRFC3339();
     await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase: 'Running', hostIP: '127.0.0.1', podIP: '127.0.0.1', startTime: pod.metadata.creationTimestamp,
+      phase: 'Running',
+      hostIP: '127.0.0.1',
+      podIP: '127.0.0.1',
+      startTime: pod.metadata.creationTimestamp,
       conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-      containerStatuses: pod.spec.containers.map((c: { name: string; image: string }) => ({ name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } })),
+      containerStatuses: pod.spec.containers.map((c: { name: string; image: string }) => ({
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: now } },
+      })),
     });
   }
 
@@ -249,12 +385,28 @@ export class Monitoring {
       conditions: [
         { type: 'Initialized', status: 'True', lastTransitionTime: now },
         { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [operator]', lastTransitionTime: now },
-        { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [operator]', lastTransitionTime: now },
+        {
+          type: 'ContainersReady',
+          status: 'False',
+          reason: 'ContainersNotReady',
+          message: 'containers with unready status: [operator]',
+          lastTransitionTime: now,
+        },
         { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
       ],
       containerStatuses: pod.spec.containers.map((c: { name: string; image: string }) => ({
-        name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: restarts,
-        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.min(10 * 2 ** (restarts - 1), 300)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: restarts,
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${Math.min(10 * 2 ** (restarts - 1), 300)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          },
+        },
         lastState: { terminated: { exitCode: 1, reason: 'Error', message, startedAt: now, finishedAt: now } },
       })),
     });
@@ -271,7 +423,9 @@ export class Monitoring {
     // effectiveMetricsSet: the cluster's spec.monitoring.metricsSet (case-sensitive enum), else the operator's.
     const effective = (spec.monitoring?.metricsSet as MetricsSet | undefined) || mon.operator.metricsSet;
     if (effective === 'SRE' && mon.sre) {
-      const hash = createHash('sha256').update(JSON.stringify(mon.sre.data ?? {})).digest('hex');
+      const hash = createHash('sha256')
+        .update(JSON.stringify(mon.sre.data ?? {}))
+        .digest('hex');
       if (hash !== this.sreHash) {
         const err = sreConfigError(mon.sre);
         if (err) throw new Error(`failed to reconcile SRE metrics config: failed to load SRE configuration: ${err}`);
@@ -280,17 +434,25 @@ export class Monitoring {
       const sreCopy = ex.cm.get(`${cpns}/sre-metric-set`);
       const body = { metadata: { name: 'sre-metric-set', namespace: cpns, labels }, data: mon.sre.data ?? {} };
       if (!sreCopy) await this.ctx.ensure(R.ConfigMap, cpns, body, ex.cm);
-      else if (JSON.stringify(sreCopy.data ?? {}) !== JSON.stringify(body.data)) await this.ctx.kube.patch(R.ConfigMap, cpns, 'sre-metric-set', { data: body.data }, 'merge');
+      else if (JSON.stringify(sreCopy.data ?? {}) !== JSON.stringify(body.data))
+        await this.ctx.kube.patch(R.ConfigMap, cpns, 'sre-metric-set', { data: body.data }, 'merge');
     }
     // Leaving SRE leaves the copy behind (upstream never deletes it).
     if (mon.operator.dashboards && mon.template?.data?.template !== undefined) {
-      const json = mon.template.data.template.replaceAll('__NAME__', name).replaceAll('__NAMESPACE__', ns)
-        .replaceAll('__CONTROL_PLANE_NAMESPACE__', cpns).replaceAll('__CLUSTER_ID__', spec.clusterID ?? '');
+      const json = mon.template.data.template
+        .replaceAll('__NAME__', name)
+        .replaceAll('__NAMESPACE__', ns)
+        .replaceAll('__CONTROL_PLANE_NAMESPACE__', cpns)
+        .replaceAll('__CLUSTER_ID__', spec.clusterID ?? '');
       const dname = `hc-${ns}-${name}`;
       const have = ex.cm.get(`openshift-config-managed/${dname}`);
-      const body = { metadata: { name: dname, namespace: 'openshift-config-managed', labels: { ...labels, 'console.openshift.io/dashboard': 'true' } }, data: { 'hostedcluster-dashboard.json': json } };
+      const body = {
+        metadata: { name: dname, namespace: 'openshift-config-managed', labels: { ...labels, 'console.openshift.io/dashboard': 'true' } },
+        data: { 'hostedcluster-dashboard.json': json },
+      };
       if (!have) await this.ctx.ensure(R.ConfigMap, 'openshift-config-managed', body, ex.cm);
-      else if (have.data?.['hostedcluster-dashboard.json'] !== json) await this.ctx.kube.patch(R.ConfigMap, 'openshift-config-managed', dname, { data: body.data }, 'merge');
+      else if (have.data?.['hostedcluster-dashboard.json'] !== json)
+        await this.ctx.kube.patch(R.ConfigMap, 'openshift-config-managed', dname, { data: body.data }, 'merge');
     }
   }
 }

@@ -11,7 +11,20 @@ import { resolveKubeconfig } from '../../../src/kube/kubeconfig.ts';
 import { Resources as R } from '../../../src/kube/resources.ts';
 import { pausedState, reconciliationActiveCondition } from './paused.ts';
 import {
-  finalizersOf, type Cond, condKey, type Ctx, type Existing, hash5, HYPERSHIFT_FINALIZER, log, MANAGED, mergeConditions, nowRFC3339, type Obj, releaseVersion, timing,
+  finalizersOf,
+  type Cond,
+  condKey,
+  type Ctx,
+  type Existing,
+  hash5,
+  HYPERSHIFT_FINALIZER,
+  log,
+  MANAGED,
+  mergeConditions,
+  nowRFC3339,
+  type Obj,
+  releaseVersion,
+  timing,
 } from './shared.ts';
 
 /** Which NodePool (namespace/name) a guest Node belongs to, and which management cluster runs it. */
@@ -66,7 +79,16 @@ export class NodePools {
     }
   }
 
-  private async reconcileNodePool(hc: Obj, np: Obj, ex: Existing, cpns: string, capiPaused: boolean, cpless: boolean, guest: KubeClient | undefined, guestNodes: Obj[]): Promise<void> {
+  private async reconcileNodePool(
+    hc: Obj,
+    np: Obj,
+    ex: Existing,
+    cpns: string,
+    capiPaused: boolean,
+    cpless: boolean,
+    guest: KubeClient | undefined,
+    guestNodes: Obj[],
+  ): Promise<void> {
     const npKey = `${np.metadata.namespace}/${np.metadata.name}`;
     const npName = np.metadata.name;
     const gen = np.metadata.generation as number;
@@ -110,32 +132,62 @@ export class NodePools {
     let md = ex.md.get(`${cpns}/${npName}`);
     const msName = `${npName}-${hash5(`${npKey}/${image}`)}`;
     if (!npPaused.paused) {
-      await this.ctx.ensure(R.AWSMachineTemplate, cpns, {
-        metadata: { name: npName, namespace: cpns, labels, annotations: npAnno },
-        spec: { template: { spec: { instanceType: np.spec?.platform?.aws?.instanceType ?? 'm5.large', ami: { id: 'ami-0sandbox' } } } },
-      }, ex.amt);
+      await this.ctx.ensure(
+        R.AWSMachineTemplate,
+        cpns,
+        {
+          metadata: { name: npName, namespace: cpns, labels, annotations: npAnno },
+          spec: { template: { spec: { instanceType: np.spec?.platform?.aws?.instanceType ?? 'm5.large', ami: { id: 'ami-0sandbox' } } } },
+        },
+        ex.amt,
+      );
       const template = {
         metadata: { labels: { 'hypershift.openshift.io/nodePool': npName } },
         spec: {
-          clusterName: labels['cluster.x-k8s.io/cluster-name'], version: wanted ? `v${wanted}` : undefined,
-          bootstrap: { dataSecretName: `user-data-${npName}` }, infrastructureRef: await this.ctx.ref(R.AWSMachineTemplate, npName),
+          clusterName: labels['cluster.x-k8s.io/cluster-name'],
+          version: wanted ? `v${wanted}` : undefined,
+          bootstrap: { dataSecretName: `user-data-${npName}` },
+          infrastructureRef: await this.ctx.ref(R.AWSMachineTemplate, npName),
         },
       };
       if (!md) {
-        md = await this.ctx.ensure(R.MachineDeployment, cpns, {
-          metadata: { name: npName, namespace: cpns, labels, annotations: { ...npAnno } },
-          spec: { clusterName: template.spec.clusterName, replicas, selector: { matchLabels: { 'hypershift.openshift.io/nodePool': npName } }, template },
-        }, ex.md);
-      } else if (md.spec?.replicas !== replicas || md.metadata.annotations?.['cluster.x-k8s.io/paused'] || md.spec?.template?.spec?.version !== template.spec.version) {
-        await this.ctx.kube.patch(R.MachineDeployment, cpns, npName, { metadata: { annotations: { 'cluster.x-k8s.io/paused': null } }, spec: { replicas, template } }, 'merge');
-        md = { ...md, spec: { ...md.spec, replicas, template }, metadata: { ...md.metadata, annotations: { ...md.metadata.annotations, 'cluster.x-k8s.io/paused': undefined as unknown as string } } };
+        md = await this.ctx.ensure(
+          R.MachineDeployment,
+          cpns,
+          {
+            metadata: { name: npName, namespace: cpns, labels, annotations: { ...npAnno } },
+            spec: { clusterName: template.spec.clusterName, replicas, selector: { matchLabels: { 'hypershift.openshift.io/nodePool': npName } }, template },
+          },
+          ex.md,
+        );
+      } else if (
+        md.spec?.replicas !== replicas ||
+        md.metadata.annotations?.['cluster.x-k8s.io/paused'] ||
+        md.spec?.template?.spec?.version !== template.spec.version
+      ) {
+        await this.ctx.kube.patch(
+          R.MachineDeployment,
+          cpns,
+          npName,
+          { metadata: { annotations: { 'cluster.x-k8s.io/paused': null } }, spec: { replicas, template } },
+          'merge',
+        );
+        md = {
+          ...md,
+          spec: { ...md.spec, replicas, template },
+          metadata: { ...md.metadata, annotations: { ...md.metadata.annotations, 'cluster.x-k8s.io/paused': undefined as unknown as string } },
+        };
       }
     } else if (md && md.metadata.annotations?.['cluster.x-k8s.io/paused'] !== 'true') {
       await this.ctx.patch(R.MachineDeployment, cpns, npName, { metadata: { annotations: pausedAnno } });
     }
     if (npPaused.paused) {
       for (const ms of ex.ms.values()) {
-        if (ms.metadata.namespace === cpns && ms.metadata.annotations?.['hypershift.openshift.io/nodePool'] === npKey && ms.metadata.annotations?.['cluster.x-k8s.io/paused'] !== 'true') {
+        if (
+          ms.metadata.namespace === cpns &&
+          ms.metadata.annotations?.['hypershift.openshift.io/nodePool'] === npKey &&
+          ms.metadata.annotations?.['cluster.x-k8s.io/paused'] !== 'true'
+        ) {
           await this.ctx.patch(R.MachineSet, cpns, ms.metadata.name, { metadata: { annotations: pausedAnno } });
         }
       }
@@ -145,8 +197,10 @@ export class NodePools {
     if (md && !capiPaused && !npPaused.paused && md.metadata.annotations?.['cluster.x-k8s.io/paused'] !== 'true') {
       await this.capiMachines(hc, np, md, msName, cpns, ex, guest, guestNodes, labels);
     }
-    const machines = [...ex.machine.values()].filter((m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName && !m.metadata.deletionTimestamp);
-    const mdNow = md ? ex.md.get(`${cpns}/${npName}`) ?? md : undefined;
+    const machines = [...ex.machine.values()].filter(
+      (m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName && !m.metadata.deletionTimestamp,
+    );
+    const mdNow = md ? (ex.md.get(`${cpns}/${npName}`) ?? md) : undefined;
 
     // capi.go: NodePool status.replicas = MachineDeployment status.availableReplicas; Ready copies the MD's Ready condition.
     const available = Number(mdNow?.status?.availableReplicas ?? 0);
@@ -154,12 +208,16 @@ export class NodePools {
     const mdReady = ((mdNow?.status?.conditions ?? []) as Cond[]).find((c) => c.type === 'Ready');
 
     // status.version: set once the MachineDeployment runs the wanted version on all replicas.
-    const rolledOut = !!mdNow && machines.length === replicas && available >= replicas
-      && machines.every((m) => m.metadata.labels?.['cluster.x-k8s.io/set-name'] === msName && m.status?.phase === 'Running');
+    const rolledOut =
+      !!mdNow &&
+      machines.length === replicas &&
+      available >= replicas &&
+      machines.every((m) => m.metadata.labels?.['cluster.x-k8s.io/set-name'] === msName && m.status?.phase === 'Running');
     if (wanted && rolledOut && np.status?.version !== wanted) status.version = wanted;
     const statusVersion = (status.version as string | undefined) ?? np.status?.version;
     // conditions.go updatingVersionCondition / isUpdatingVersion: target != status.version.
-    if (wanted && wanted !== statusVersion) set({ type: 'UpdatingVersion', status: 'True', reason: 'AsExpected', message: `Updating version in progress. Target version: ${wanted}` });
+    if (wanted && wanted !== statusVersion)
+      set({ type: 'UpdatingVersion', status: 'True', reason: 'AsExpected', message: `Updating version in progress. Target version: ${wanted}` });
     else set({ type: 'UpdatingVersion', status: 'False', reason: 'AsExpected', message: '' });
     // conditions.go setAllMachinesReadyCondition / setAllNodesHealthyCondition from the Machines' conditions.
     set(this.machinesCondition('AllMachinesReady', 'Ready', 'WaitingForInfrastructure', machines, np));
@@ -177,13 +235,19 @@ export class NodePools {
     for (const m of machines) {
       const c = ((m.status?.conditions ?? []) as Cond[]).find((x) => x.type === machineCond);
       if (!c) bad.push([missingReason, `Machine ${m.metadata.name}: ${missingReason}\n`]);
-      else if (c.status !== 'True') bad.push([c.reason, c.message ? `Machine ${m.metadata.name}: ${c.reason}: ${c.message}\n` : `Machine ${m.metadata.name}: ${c.reason}\n`]);
+      else if (c.status !== 'True')
+        bad.push([c.reason, c.message ? `Machine ${m.metadata.name}: ${c.reason}: ${c.message}\n` : `Machine ${m.metadata.name}: ${c.reason}\n`]);
     }
     if (!bad.length) return { type, status: 'True', reason: 'AsExpected', message: 'All is well' };
     // aggregateMachineReasonsAndMessages is not in the upstream copy: its shape is approximated.
     const reasons = [...new Set(bad.map((b) => b[0]))];
     const what = type === 'AllMachinesReady' ? 'ready' : 'healthy';
-    return { type, status: 'False', reason: reasons.length === 1 ? reasons[0] : reasons.join(','), message: `${bad.length} of ${machines.length} machines are not ${what}\n${bad.map((b) => b[1]).join('')}`.trimEnd() };
+    return {
+      type,
+      status: 'False',
+      reason: reasons.length === 1 ? reasons[0] : reasons.join(','),
+      message: `${bad.length} of ${machines.length} machines are not ${what}\n${bad.map((b) => b[1]).join('')}`.trimEnd(),
+    };
   }
 
   private async writeStatus(np: Obj, conds: Cond[], status: Record<string, unknown>): Promise<void> {
@@ -199,10 +263,26 @@ export class NodePools {
   private async deleteNodePool(np: Obj, ex: Existing, cpns: string, guest: KubeClient | undefined, guestNodes: Obj[]): Promise<void> {
     const npKey = `${np.metadata.namespace}/${np.metadata.name}`;
     const npName = np.metadata.name;
-    const mine = (o: Obj) => o.metadata.namespace === cpns && (o.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName || o.metadata.annotations?.['hypershift.openshift.io/nodePool'] === npKey);
-    const tolerate = async (p: Promise<unknown>) => { try { await p; } catch (err) { if (!isNotFound(err)) throw err; } };
-    for (const [rt, m] of [[R.Machine, ex.machine], [R.AWSMachine, ex.am], [R.MachineSet, ex.ms], [R.MachineDeployment, ex.md], [R.AWSMachineTemplate, ex.amt]] as const) {
-      for (const o of m.values()) if (mine(o) || (rt === R.MachineDeployment && o.metadata.namespace === cpns && o.metadata.name === npName)) await tolerate(this.ctx.del(rt, cpns, o.metadata.name));
+    const mine = (o: Obj) =>
+      o.metadata.namespace === cpns &&
+      (o.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName || o.metadata.annotations?.['hypershift.openshift.io/nodePool'] === npKey);
+    const tolerate = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    };
+    for (const [rt, m] of [
+      [R.Machine, ex.machine],
+      [R.AWSMachine, ex.am],
+      [R.MachineSet, ex.ms],
+      [R.MachineDeployment, ex.md],
+      [R.AWSMachineTemplate, ex.amt],
+    ] as const) {
+      for (const o of m.values())
+        if (mine(o) || (rt === R.MachineDeployment && o.metadata.namespace === cpns && o.metadata.name === npName))
+          await tolerate(this.ctx.del(rt, cpns, o.metadata.name));
     }
     if (guest) {
       for (const n of guestNodes) {
@@ -210,7 +290,13 @@ export class NodePools {
       }
     }
     if (finalizersOf(np).includes(HYPERSHIFT_FINALIZER)) {
-      await this.ctx.kube.patch(R.NodePool, np.metadata.namespace, npName, { metadata: { finalizers: finalizersOf(np).filter((f) => f !== HYPERSHIFT_FINALIZER), resourceVersion: np.metadata.resourceVersion } }, 'merge');
+      await this.ctx.kube.patch(
+        R.NodePool,
+        np.metadata.namespace,
+        npName,
+        { metadata: { finalizers: finalizersOf(np).filter((f) => f !== HYPERSHIFT_FINALIZER), resourceVersion: np.metadata.resourceVersion } },
+        'merge',
+      );
       log(`NodePool ${npKey} deleted: machines and guest nodes removed`);
     }
   }
@@ -220,7 +306,15 @@ export class NodePools {
     for (const np of nodePools) {
       if (!np.metadata.deletionTimestamp || hcKeys.has(`${np.metadata.namespace}/${np.spec?.clusterName}`)) continue;
       if (finalizersOf(np).includes(HYPERSHIFT_FINALIZER)) {
-        await this.ctx.kube.patch(R.NodePool, np.metadata.namespace, np.metadata.name, { metadata: { finalizers: finalizersOf(np).filter((f) => f !== HYPERSHIFT_FINALIZER) } }, 'merge').catch(() => undefined);
+        await this.ctx.kube
+          .patch(
+            R.NodePool,
+            np.metadata.namespace,
+            np.metadata.name,
+            { metadata: { finalizers: finalizersOf(np).filter((f) => f !== HYPERSHIFT_FINALIZER) } },
+            'merge',
+          )
+          .catch(() => undefined);
       }
     }
   }
@@ -258,15 +352,33 @@ export class NodePools {
     return s;
   }
 
-  private async capiMachines(hc: Obj, np: Obj, md: Obj, msName: string, cpns: string, ex: Existing,
-    guest: KubeClient | undefined, guestNodes: Obj[], labels: Record<string, string>): Promise<void> {
+  private async capiMachines(
+    hc: Obj,
+    np: Obj,
+    md: Obj,
+    msName: string,
+    cpns: string,
+    ex: Existing,
+    guest: KubeClient | undefined,
+    guestNodes: Obj[],
+    labels: Record<string, string>,
+  ): Promise<void> {
     const npKey = `${np.metadata.namespace}/${np.metadata.name}`;
     const npName = np.metadata.name;
     const replicas = Number(md.spec?.replicas ?? 0);
     const sel = { 'hypershift.openshift.io/nodePool': npName };
     const msSpec = { clusterName: md.spec.clusterName, replicas, selector: { matchLabels: sel }, template: md.spec.template };
     const ms = ex.ms.get(`${cpns}/${msName}`);
-    if (!ms) await this.ctx.ensure(R.MachineSet, cpns, { metadata: { name: msName, namespace: cpns, labels: { ...labels, ...sel }, annotations: { 'hypershift.openshift.io/nodePool': npKey } }, spec: msSpec }, ex.ms);
+    if (!ms)
+      await this.ctx.ensure(
+        R.MachineSet,
+        cpns,
+        {
+          metadata: { name: msName, namespace: cpns, labels: { ...labels, ...sel }, annotations: { 'hypershift.openshift.io/nodePool': npKey } },
+          spec: msSpec,
+        },
+        ex.ms,
+      );
     else if (ms.spec?.replicas !== replicas || ms.metadata.annotations?.['cluster.x-k8s.io/paused']) {
       await this.ctx.kube.patch(R.MachineSet, cpns, msName, { metadata: { annotations: { 'cluster.x-k8s.io/paused': null } }, spec: { replicas } }, 'merge');
     }
@@ -279,7 +391,9 @@ export class NodePools {
     }
     const subnet = guest ? this.subnetOf(npKey, guestNodes) : 0;
     const nodeName = (i: number) => `ip-10-0-${subnet}-${10 + i}.ec2.internal`;
-    const machines = [...ex.machine.values()].filter((m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName);
+    const machines = [...ex.machine.values()].filter(
+      (m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName,
+    );
     const wanted = new Set(Array.from({ length: replicas }, (_, i) => `${msName}-${i}`));
     for (const m of machines) {
       if (wanted.has(m.metadata.name) && !m.metadata.deletionTimestamp) continue;
@@ -295,16 +409,40 @@ export class NodePools {
       const have = ex.machine.get(`${cpns}/${mname}`);
       const providerID = `aws:///us-east-1a/i-0sandbox${hash5(mname)}${i}`;
       if (!have) {
-        await this.ctx.ensure(R.AWSMachine, cpns, {
-          metadata: { name: mname, namespace: cpns, labels: { ...labels, ...sel } },
-          spec: { instanceType: np.spec?.platform?.aws?.instanceType ?? 'm5.large', providerID },
-        }, ex.am);
-        const created = await this.ctx.ensure(R.Machine, cpns, {
-          metadata: { name: mname, namespace: cpns, labels: { ...labels, ...sel, 'cluster.x-k8s.io/set-name': msName }, annotations: { 'hypershift.openshift.io/nodePool': npKey } },
-          spec: { clusterName: md.spec.clusterName, bootstrap: { dataSecretName: `user-data-${npName}` }, infrastructureRef: await this.ctx.ref(R.AWSMachine, mname),
-            providerID, ...(md.spec.template?.spec?.version ? { version: md.spec.template.spec.version } : {}) },
-        }, ex.machine);
-        if (created) await this.ctx.patchStatus(R.Machine, cpns, mname, { phase: 'Provisioning', conditions: [this.mcond('Ready', 'False', 'WaitingForInfrastructure', '')] });
+        await this.ctx.ensure(
+          R.AWSMachine,
+          cpns,
+          {
+            metadata: { name: mname, namespace: cpns, labels: { ...labels, ...sel } },
+            spec: { instanceType: np.spec?.platform?.aws?.instanceType ?? 'm5.large', providerID },
+          },
+          ex.am,
+        );
+        const created = await this.ctx.ensure(
+          R.Machine,
+          cpns,
+          {
+            metadata: {
+              name: mname,
+              namespace: cpns,
+              labels: { ...labels, ...sel, 'cluster.x-k8s.io/set-name': msName },
+              annotations: { 'hypershift.openshift.io/nodePool': npKey },
+            },
+            spec: {
+              clusterName: md.spec.clusterName,
+              bootstrap: { dataSecretName: `user-data-${npName}` },
+              infrastructureRef: await this.ctx.ref(R.AWSMachine, mname),
+              providerID,
+              ...(md.spec.template?.spec?.version ? { version: md.spec.template.spec.version } : {}),
+            },
+          },
+          ex.machine,
+        );
+        if (created)
+          await this.ctx.patchStatus(R.Machine, cpns, mname, {
+            phase: 'Provisioning',
+            conditions: [this.mcond('Ready', 'False', 'WaitingForInfrastructure', '')],
+          });
         continue;
       }
       // Provisioned after the configured time: Running, nodeRef, and a Ready guest Node. A
@@ -318,36 +456,83 @@ export class NodePools {
       const node = nodeName(i);
       if (guest) await this.ensureGuestNode(guest, guestNodes, node, npKey, npName, providerID);
       await this.ctx.patchStatus(R.Machine, cpns, mname, {
-        phase: 'Running', nodeRef: v1beta1 ? { kind: 'Node', name: node, apiVersion: 'v1' } : { name: node },
-        conditions: [this.mcond('Ready', 'True', 'Ready', ''), this.mcond('NodeHealthy', 'True', 'NodeHealthy', ''), this.mcond('InfrastructureReady', 'True', 'Ready', '')],
+        phase: 'Running',
+        nodeRef: v1beta1 ? { kind: 'Node', name: node, apiVersion: 'v1' } : { name: node },
+        conditions: [
+          this.mcond('Ready', 'True', 'Ready', ''),
+          this.mcond('NodeHealthy', 'True', 'NodeHealthy', ''),
+          this.mcond('InfrastructureReady', 'True', 'Ready', ''),
+        ],
       });
-      ex.machine.set(`${cpns}/${mname}`, { ...have, status: { ...have.status, phase: 'Running', conditions: [this.mcond('Ready', 'True', 'Ready', ''), this.mcond('NodeHealthy', 'True', 'NodeHealthy', '')] } });
+      ex.machine.set(`${cpns}/${mname}`, {
+        ...have,
+        status: {
+          ...have.status,
+          phase: 'Running',
+          conditions: [this.mcond('Ready', 'True', 'Ready', ''), this.mcond('NodeHealthy', 'True', 'NodeHealthy', '')],
+        },
+      });
     }
     // The guest's Nodes follow the Machines: nodes of no Machine of this pool go (only our own).
     if (guest) {
-      const wantNodes = new Set([...ex.machine.values()].filter((m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName)
-        .map((m) => m.status?.nodeRef?.name ?? '').filter(Boolean));
+      const wantNodes = new Set(
+        [...ex.machine.values()]
+          .filter((m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName)
+          .map((m) => m.status?.nodeRef?.name ?? '')
+          .filter(Boolean),
+      );
       for (let i = 0; i < replicas; i++) wantNodes.add(nodeName(i));
       for (const n of guestNodes) {
         if (this.nodePoolOf(n) === npKey && !wantNodes.has(n.metadata.name) && this.mayTouch(n)) {
-          try { await guest.delete(R.Node, undefined, n.metadata.name); } catch (err) { if (!isNotFound(err)) throw err; }
+          try {
+            await guest.delete(R.Node, undefined, n.metadata.name);
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
         }
       }
     }
     // The MachineDeployment's status (CAPI's MachineDeployment controller).
-    const mine = [...ex.machine.values()].filter((m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName && !m.metadata.deletionTimestamp);
+    const mine = [...ex.machine.values()].filter(
+      (m) => m.metadata.namespace === cpns && m.metadata.labels?.['hypershift.openshift.io/nodePool'] === npName && !m.metadata.deletionTimestamp,
+    );
     const running = mine.filter((m) => m.status?.phase === 'Running').length;
     const ready = running >= replicas;
     const mdStatus = {
-      replicas: mine.length, readyReplicas: running, availableReplicas: running, updatedReplicas: mine.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/set-name'] === msName).length,
+      replicas: mine.length,
+      readyReplicas: running,
+      availableReplicas: running,
+      updatedReplicas: mine.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/set-name'] === msName).length,
       observedGeneration: md.metadata.generation,
-      conditions: [this.mcond('Ready', ready ? 'True' : 'False', ready ? 'Ready' : 'WaitingForAvailableMachines', ready ? '' : `Minimum availability requires ${replicas} replicas, current ${running} available`),
-        this.mcond('Available', ready ? 'True' : 'False', ready ? 'Available' : 'WaitingForAvailableMachines', ready ? '' : `Minimum availability requires ${replicas} replicas, current ${running} available`)],
+      conditions: [
+        this.mcond(
+          'Ready',
+          ready ? 'True' : 'False',
+          ready ? 'Ready' : 'WaitingForAvailableMachines',
+          ready ? '' : `Minimum availability requires ${replicas} replicas, current ${running} available`,
+        ),
+        this.mcond(
+          'Available',
+          ready ? 'True' : 'False',
+          ready ? 'Available' : 'WaitingForAvailableMachines',
+          ready ? '' : `Minimum availability requires ${replicas} replicas, current ${running} available`,
+        ),
+      ],
     };
-    const sig = (s: any) => JSON.stringify([s?.replicas, s?.readyReplicas, s?.availableReplicas, s?.updatedReplicas, ((s?.conditions ?? []) as Cond[]).map((c) => [c.type, c.status, c.reason, c.message ?? ''])]);
+    const sig = (s: any) =>
+      JSON.stringify([
+        s?.replicas,
+        s?.readyReplicas,
+        s?.availableReplicas,
+        s?.updatedReplicas,
+        ((s?.conditions ?? []) as Cond[]).map((c) => [c.type, c.status, c.reason, c.message ?? '']),
+      ]);
     if (sig(mdStatus) !== sig(md.status)) {
-      const prev = ((md.status?.conditions ?? []) as Cond[]);
-      mdStatus.conditions = mdStatus.conditions.map((c) => ({ ...c, lastTransitionTime: prev.find((p) => p.type === c.type && p.status === c.status)?.lastTransitionTime ?? c.lastTransitionTime }));
+      const prev = (md.status?.conditions ?? []) as Cond[];
+      mdStatus.conditions = mdStatus.conditions.map((c) => ({
+        ...c,
+        lastTransitionTime: prev.find((p) => p.type === c.type && p.status === c.status)?.lastTransitionTime ?? c.lastTransitionTime,
+      }));
       await this.ctx.patchStatus(R.MachineDeployment, cpns, md.metadata.name, mdStatus);
       ex.md.set(`${cpns}/${md.metadata.name}`, { ...md, status: mdStatus });
     }
@@ -387,9 +572,14 @@ export class NodePools {
         // Not-ready first (so kwok leaves the status alone), then the status, then the new owner.
         await guest.patch(R.Node, undefined, n, { metadata: { annotations: { [NOT_READY_ANNOTATION]: patch[NOT_READY_ANNOTATION] } } }, 'merge');
         const t = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
-        const conds = ((have.status?.conditions ?? []) as Cond[]).map((c) => (c.type === 'Ready'
-          ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: t } : c));
-        await guest.patch(R.Node, undefined, n, { status: { conditions: conds } }, 'strategic', { subresource: 'status' }).catch((err: Error) => log(`guest node ${n}: ${err.message}`));
+        const conds = ((have.status?.conditions ?? []) as Cond[]).map((c) =>
+          c.type === 'Ready'
+            ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: t }
+            : c,
+        );
+        await guest
+          .patch(R.Node, undefined, n, { status: { conditions: conds } }, 'strategic', { subresource: 'status' })
+          .catch((err: Error) => log(`guest node ${n}: ${err.message}`));
         log(`guest node ${n}: taken over from ${owner} (NotReady for ${NOT_READY_MS / 1000}s)`);
       }
       await guest.patch(R.Node, undefined, n, { metadata: { annotations: patch } }, 'merge');
@@ -398,10 +588,23 @@ export class NodePools {
     guestNodes.push({ metadata: { name: n, annotations: { [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: me } } });
     try {
       await guest.create(R.Node, undefined, {
-        metadata: { name: n, labels: { 'kubernetes.io/hostname': n, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/worker': '',
-          'hypershift.openshift.io/nodePool': npName },
-        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake', [NODE_POOL_ANNOTATION]: npKey, [NODE_OWNER_ANNOTATION]: me,
-          [HEARTBEAT_ANNOTATION]: new Date(now).toISOString() } },
+        metadata: {
+          name: n,
+          labels: {
+            'kubernetes.io/hostname': n,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'node-role.kubernetes.io/worker': '',
+            'hypershift.openshift.io/nodePool': npName,
+          },
+          annotations: {
+            'node.alpha.kubernetes.io/ttl': '0',
+            'kwok.x-k8s.io/node': 'fake',
+            [NODE_POOL_ANNOTATION]: npKey,
+            [NODE_OWNER_ANNOTATION]: me,
+            [HEARTBEAT_ANNOTATION]: new Date(now).toISOString(),
+          },
+        },
         spec: { providerID },
       });
     } catch (err) {

@@ -63,13 +63,16 @@ export class Operator {
     const opNs = this.cfg.operatorNamespace;
     const managed = MANAGED_SELECTOR;
     const [hcs, nps, opDeploy, opPods, opCms, flagsCm, pvcs, pvs, pods, execs] = await Promise.all([
-      ctx.list(R.HostedCluster), ctx.list(R.NodePool),
+      ctx.list(R.HostedCluster),
+      ctx.list(R.NodePool),
       ctx.kube.getOrNull<Obj>(R.Deployment, opNs, 'operator'),
       ctx.list(R.Pod, { namespace: opNs }),
       ctx.list(R.ConfigMap, { namespace: opNs }),
       ctx.kube.getOrNull<Obj>(R.ConfigMap, 'local-cluster', 'hypershift-operator-install-flags'),
-      ctx.list(R.PersistentVolumeClaim), ctx.list(PV),
-      ctx.list(R.Pod), ctx.list(Exec, { labelSelector: 'hcp-sandbox/pod-fs=true' }),
+      ctx.list(R.PersistentVolumeClaim),
+      ctx.list(PV),
+      ctx.list(R.Pod),
+      ctx.list(Exec, { labelSelector: 'hcp-sandbox/pod-fs=true' }),
     ]);
 
     setClusterTiming(opCms.find((c) => c.metadata.name === SETTINGS_CONFIGMAP)?.data?.timing);
@@ -83,21 +86,36 @@ export class Operator {
 
     if (settings) {
       const [deploys, stss, routes, hcps, nss, cms, secrets] = await Promise.all([
-        ctx.list(R.Deployment, { labelSelector: managed }), ctx.list(R.StatefulSet, { labelSelector: managed }),
-        ctx.list(R.Route, { labelSelector: managed }), ctx.list(R.HostedControlPlane), ctx.list(R.Namespace, { labelSelector: managed }),
-        ctx.list(R.ConfigMap, { labelSelector: managed }), ctx.list(R.Secret, { labelSelector: managed }),
+        ctx.list(R.Deployment, { labelSelector: managed }),
+        ctx.list(R.StatefulSet, { labelSelector: managed }),
+        ctx.list(R.Route, { labelSelector: managed }),
+        ctx.list(R.HostedControlPlane),
+        ctx.list(R.Namespace, { labelSelector: managed }),
+        ctx.list(R.ConfigMap, { labelSelector: managed }),
+        ctx.list(R.Secret, { labelSelector: managed }),
       ]);
       const capi = await this.capiLists(managed);
       const existing = {
-        deploy: ctx.byKey(deploys), sts: ctx.byKey(stss), route: ctx.byKey(routes), hcp: ctx.byKey(hcps), ns: ctx.byKey(nss), cm: ctx.byKey(cms), secret: ctx.byKey(secrets), ...capi,
+        deploy: ctx.byKey(deploys),
+        sts: ctx.byKey(stss),
+        route: ctx.byKey(routes),
+        hcp: ctx.byKey(hcps),
+        ns: ctx.byKey(nss),
+        cm: ctx.byKey(cms),
+        secret: ctx.byKey(secrets),
+        ...capi,
       };
       const seen = new Set<string>();
       for (const hc of hcs) {
         const key = `${hc.metadata.namespace}/${hc.metadata.name}`;
         seen.add(key);
         try {
-          await this.hostedClusters.reconcile(hc, nps.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec?.clusterName === hc.metadata.name), existing,
-            { operator: settings, sre, template });
+          await this.hostedClusters.reconcile(
+            hc,
+            nps.filter((np) => np.metadata.namespace === hc.metadata.namespace && np.spec?.clusterName === hc.metadata.name),
+            existing,
+            { operator: settings, sre, template },
+          );
         } catch (err) {
           log(`reconcile ${key}: ${(err as Error).message}`);
         }
@@ -116,7 +134,15 @@ export class Operator {
   }
 
   private async capiLists(managed: string): Promise<Record<string, Map<string, Obj>>> {
-    const types = { cluster: R.CapiCluster, awscluster: R.AWSCluster, md: R.MachineDeployment, ms: R.MachineSet, machine: R.Machine, amt: R.AWSMachineTemplate, am: R.AWSMachine };
+    const types = {
+      cluster: R.CapiCluster,
+      awscluster: R.AWSCluster,
+      md: R.MachineDeployment,
+      ms: R.MachineSet,
+      machine: R.Machine,
+      amt: R.AWSMachineTemplate,
+      am: R.AWSMachine,
+    };
     const lists = await Promise.all(Object.values(types).map((t) => this.ctx.list(t, { labelSelector: managed })));
     return Object.fromEntries(Object.keys(types).map((k, i) => [k, this.ctx.byKey(lists[i])]));
   }

@@ -2,9 +2,7 @@
 // ProcessPausedUntilField): Go strconv.ParseBool first, then time.RFC3339; anything else is invalid
 // and means NOT paused.
 
-export type PausedState =
-  | { paused: true; until?: Date; reason: 'ReconciliationPaused' }
-  | { paused: false; reason: 'AsExpected' | 'InvalidPausedUntilValue' };
+export type PausedState = { paused: true; until?: Date; reason: 'ReconciliationPaused' } | { paused: false; reason: 'AsExpected' | 'InvalidPausedUntilValue' };
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);

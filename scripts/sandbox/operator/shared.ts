@@ -49,7 +49,14 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export interface Cond { type: string; status: string; reason: string; message: string; lastTransitionTime?: string; observedGeneration?: number }
+export interface Cond {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
 
 export const nowRFC3339 = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -59,7 +66,11 @@ export function mergeConditions(existing: Cond[] | undefined, wanted: Cond[], ge
   for (const w of wanted) {
     const i = out.findIndex((c) => c.type === w.type);
     const prev = i >= 0 ? out[i] : undefined;
-    const c: Cond = { ...w, lastTransitionTime: prev && prev.status === w.status ? prev.lastTransitionTime : now, ...(w.observedGeneration === undefined && generation !== undefined ? { observedGeneration: generation } : {}) };
+    const c: Cond = {
+      ...w,
+      lastTransitionTime: prev && prev.status === w.status ? prev.lastTransitionTime : now,
+      ...(w.observedGeneration === undefined && generation !== undefined ? { observedGeneration: generation } : {}),
+    };
     if (i >= 0) out[i] = c;
     else out.push(c);
   }
@@ -67,7 +78,12 @@ export function mergeConditions(existing: Cond[] | undefined, wanted: Cond[], ge
 }
 export const condKey = (cs: Cond[] | undefined) => JSON.stringify((cs ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration]).sort());
 
-export const hash5 = (s: string) => createHash('sha256').update(s).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 5);
+export const hash5 = (s: string) =>
+  createHash('sha256')
+    .update(s)
+    .digest('hex')
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 5);
 export const env = (o: Obj | undefined, name: string, container?: string): string | undefined => {
   const cs = (o?.spec?.template?.spec?.containers ?? o?.spec?.containers ?? []) as { name: string; env?: { name: string; value?: string }[] }[];
   const c = container ? cs.find((x) => x.name === container) : cs[0];

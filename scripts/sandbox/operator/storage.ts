@@ -20,18 +20,23 @@ export class Storage {
       const dir = join(this.ctx.dir, 'volumes', name);
       mkdirSync(dir, { recursive: true });
       try {
-        await this.ctx.kube.create(PV, undefined, {
-          metadata: { name, labels: { 'hcp-sandbox/provisioned': 'true' } },
-          spec: {
-            capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' },
-            accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
-            persistentVolumeReclaimPolicy: 'Retain',
-            storageClassName: pvc.spec?.storageClassName ?? '',
-            volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
-            hostPath: { path: dir, type: 'Directory' },
-            claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+        await this.ctx.kube.create(
+          PV,
+          undefined,
+          {
+            metadata: { name, labels: { 'hcp-sandbox/provisioned': 'true' } },
+            spec: {
+              capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' },
+              accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
+              persistentVolumeReclaimPolicy: 'Retain',
+              storageClassName: pvc.spec?.storageClassName ?? '',
+              volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
+              hostPath: { path: dir, type: 'Directory' },
+              claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+            },
           },
-        }, { fieldManager: FIELD_MANAGER });
+          { fieldManager: FIELD_MANAGER },
+        );
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }

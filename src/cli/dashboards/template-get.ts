@@ -31,7 +31,9 @@ export class DashboardsTemplateGetCommand extends HcpCommand {
     const cm = await (await this.kube()).getOrNull<import('../../dashboards/dashboards.ts').ConfigMap>(Resources.ConfigMap, ns, TEMPLATE_CONFIGMAP);
     const text = cm?.data?.[TEMPLATE_KEY];
     if (text === undefined) {
-      throw new RuntimeError(`configmap ${ns}/${TEMPLATE_CONFIGMAP} ${cm ? `has no key ${TEMPLATE_KEY}` : 'not found'}`, { hint: "'--default' prints upstream's template; 'dashboards template set -f FILE' installs one" });
+      throw new RuntimeError(`configmap ${ns}/${TEMPLATE_CONFIGMAP} ${cm ? `has no key ${TEMPLATE_KEY}` : 'not found'}`, {
+        hint: "'--default' prints upstream's template; 'dashboards template set -f FILE' installs one",
+      });
     }
     this.context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

@@ -37,7 +37,9 @@ export class DashboardsTemplateRenderCommand extends HcpCommand {
       const cm = await kube.getOrNull<import('../../dashboards/dashboards.ts').ConfigMap>(Resources.ConfigMap, this.hypershiftNamespace, TEMPLATE_CONFIGMAP);
       template = cm?.data?.[TEMPLATE_KEY];
       if (template === undefined) {
-        throw new RuntimeError(`configmap ${this.hypershiftNamespace}/${TEMPLATE_CONFIGMAP} not found`, { hint: "pass -f FILE, e.g. from 'dashboards template get --default'" });
+        throw new RuntimeError(`configmap ${this.hypershiftNamespace}/${TEMPLATE_CONFIGMAP} not found`, {
+          hint: "pass -f FILE, e.g. from 'dashboards template get --default'",
+        });
       }
     }
     if (!hc.spec.clusterID) this.out.warn(`hostedcluster/${hc.metadata.name} has no spec.clusterID: __CLUSTER_ID__ renders empty`);

@@ -42,7 +42,9 @@ export abstract class DashboardsToggleCommand extends MutatingCommand<ToggleInpu
     const { Resources } = await import('../../kube/resources.ts');
     const existing = await kube.getOrNull<ConfigMap>(Resources.ConfigMap, INSTALL_FLAGS_NAMESPACE, INSTALL_FLAGS_CONFIGMAP);
     if (!existing && !(await kube.getOrNull(Resources.Namespace, undefined, INSTALL_FLAGS_NAMESPACE))) {
-      throw new RuntimeError(`namespace ${INSTALL_FLAGS_NAMESPACE} does not exist: this is not an MCE/ACM hub, whose hypershift addon reads ${INSTALL_FLAGS_CONFIGMAP}`);
+      throw new RuntimeError(
+        `namespace ${INSTALL_FLAGS_NAMESPACE} does not exist: this is not an MCE/ACM hub, whose hypershift addon reads ${INSTALL_FLAGS_CONFIGMAP}`,
+      );
     }
     return { existing, prune: this.pruneRequested() ? await listDashboards(kube) : [] };
   }
@@ -54,7 +56,12 @@ export abstract class DashboardsToggleCommand extends MutatingCommand<ToggleInpu
   protected report(_result: unknown, { wait }: ToggleInput, { prune }: ToggleObserved): Report {
     const { INSTALL_FLAGS_NAMESPACE, INSTALL_FLAGS_CONFIGMAP, DASHBOARDS_ENV } = this.lib;
     return {
-      value: { enabled: this.enable, configmap: `${INSTALL_FLAGS_NAMESPACE}/${INSTALL_FLAGS_CONFIGMAP}`, pruned: prune.map((c) => c.metadata.name), waited: wait },
+      value: {
+        enabled: this.enable,
+        configmap: `${INSTALL_FLAGS_NAMESPACE}/${INSTALL_FLAGS_CONFIGMAP}`,
+        pruned: prune.map((c) => c.metadata.name),
+        waited: wait,
+      },
       text: `monitoring dashboards ${this.enable ? 'enabled' : 'disabled'}${wait ? ` (operator has ${this.enable ? '' : 'no '}${DASHBOARDS_ENV}="1")` : ''}${prune.length ? `; deleted ${prune.length} dashboard(s)` : ''}`,
     };
   }

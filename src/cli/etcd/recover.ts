@@ -48,7 +48,16 @@ export class EtcdRecoverCommand extends MutatingCommand {
     const a = result.artifacts;
     const took = typeof a.tookMs === 'number' ? formatDuration(a.tookMs) : undefined;
     this.printResult(
-      { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, member: this.member, oldMemberId: a.oldMemberId, newMemberId: a.newMemberId, hashRevision: a.hashRevision, hash: a.hash, tookMs: a.tookMs, dryRun: this.dryRunMode },
+      {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        member: this.member,
+        oldMemberId: a.oldMemberId,
+        newMemberId: a.newMemberId,
+        hashRevision: a.hashRevision,
+        hash: a.hash,
+        tookMs: a.tookMs,
+        dryRun: this.dryRunMode,
+      },
       this.dryRunMode === 'server'
         ? `${this.member} would be recovered (server dry run: PVC and pod deletions accepted)`
         : `${this.member} recovered in ${took}: new member ID ${String(a.newMemberId)} (was ${String(a.oldMemberId ?? 'absent')}), all members healthy, keyspace hash ${String(a.hash)} equal on every member at revision ${String(a.hashRevision)}`,

@@ -18,7 +18,10 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
     `,
     examples: [
       ['The fragment, valid for 6 hours', '$0 etcd restore-url new-cluster --from s3://my-bucket/etcd/sample-etcd-0-20261125T160412Z-snapshot.db'],
-      ['A rendered manifest with the URL', '$0 etcd restore-url new-cluster --from s3://my-bucket/etcd/x-snapshot.db --render-from rendered.yaml --expires 24h > hc.yaml'],
+      [
+        'A rendered manifest with the URL',
+        '$0 etcd restore-url new-cluster --from s3://my-bucket/etcd/x-snapshot.db --render-from rendered.yaml --expires 24h > hc.yaml',
+      ],
     ],
   });
 
@@ -50,7 +53,9 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
         throw new UsageError(`--render-from ${this.renderFrom}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
     }
-    const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
+    const s3 = lazyS3Client(
+      s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
+    );
     this.validateGlobals();
 
     const kube = await this.kube();
@@ -70,8 +75,14 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
       const onCluster = await kube.getOrNull(Resources.Secret, r.hcNamespace ?? this.hcNamespace, r.keySecret);
       const stored = verified.manifest.encryptionKey?.stored;
       if (!onCluster) {
-        if (stored) this.out.warn(`secret ${r.keySecret} is neither in the render nor on the cluster: create it from ${stored} (stored with the snapshot) before applying`);
-        else this.out.warn(`secret ${r.keySecret} (spec.secretEncryption.aescbc.activeKey) is neither in the render nor on the cluster, and was not stored with the snapshot: etcd data encrypted with another key cannot be read`);
+        if (stored)
+          this.out.warn(
+            `secret ${r.keySecret} is neither in the render nor on the cluster: create it from ${stored} (stored with the snapshot) before applying`,
+          );
+        else
+          this.out.warn(
+            `secret ${r.keySecret} (spec.secretEncryption.aescbc.activeKey) is neither in the render nor on the cluster, and was not stored with the snapshot: etcd data encrypted with another key cannot be read`,
+          );
       }
     }
     this.out.print(r.output);

@@ -9,7 +9,7 @@ export class EtcdRestoreCommand extends MutatingCommand {
   static override paths = [['etcd', 'restore']];
   static override usage = Command.Usage({
     category: 'etcd',
-    description: 'Restore a hosted cluster\'s etcd from a verified snapshot (docs 8.3, the full procedure)',
+    description: "Restore a hosted cluster's etcd from a verified snapshot (docs 8.3, the full procedure)",
     details: `
       Before anything is touched it reads the snapshot (a local file or an S3 object, with the \`.manifest.json\` and \`.sha256\` that \`kubectl hcp etcd snapshot\` wrote next to it), checks its sha256 and size against the manifest, runs \`etcdutl snapshot status\` on it in a running etcd pod's /tmp, and checks that the manifest is of this cluster (\`--from-other-cluster\` overrides).
 
@@ -47,7 +47,9 @@ export class EtcdRestoreCommand extends MutatingCommand {
     const source = parseSource(this.from);
     if (!source.name.endsWith('.db')) throw new UsageError(`--from ${this.from}: name the snapshot .db file (its .manifest.json is found next to it)`);
     const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
+    const s3 = lazyS3Client(
+      s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
+    );
     this.validateCommon();
 
     const kube = await this.kube();

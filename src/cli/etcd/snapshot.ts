@@ -54,7 +54,9 @@ export class EtcdSnapshotCommand extends MutatingCommand {
     if (this.member !== undefined && this.allMembers) throw new UsageError('give --member or --all-members, not both');
     if (this.online && this.keepPaused) throw new UsageError('--keep-paused has no meaning with --online, which never pauses');
     const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    const s3 = lazyS3Client(s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env));
+    const s3 = lazyS3Client(
+      s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
+    );
     this.validateCommon();
 
     const { observeSnapshot, planEtcdSnapshot } = await import('../../etcd/snapshot.ts');
@@ -85,10 +87,18 @@ export class EtcdSnapshotCommand extends MutatingCommand {
     }));
     const server = this.dryRunMode === 'server';
     this.printResult(
-      { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, to: describeLocation(to), snapshots, encryptionKey: a.encryptionKeyStored ?? null, dryRun: this.dryRunMode },
+      {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        to: describeLocation(to),
+        snapshots,
+        encryptionKey: a.encryptionKeyStored ?? null,
+        dryRun: this.dryRunMode,
+      },
       server
         ? `etcd snapshot of ${hc.metadata.name} would be taken (server dry run: pause and scale accepted; nothing was saved)`
-        : snapshots.map((s) => `${String(s.location)}: ${String(s.size)} bytes, revision ${String(s.revision)}, sha256 ${String(s.sha256)} (verified against the pod)`).join('\n'),
+        : snapshots
+            .map((s) => `${String(s.location)}: ${String(s.size)} bytes, revision ${String(s.revision)}, sha256 ${String(s.sha256)} (verified against the pod)`)
+            .join('\n'),
     );
   }
 }

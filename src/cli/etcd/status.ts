@@ -7,7 +7,7 @@ export class EtcdStatusCommand extends HcpCommand {
   static override paths = [['etcd', 'status']];
   static override usage = Command.Usage({
     category: 'etcd',
-    description: 'Show the health of a hosted cluster\'s etcd: pods, members, leader, sizes and keyspace hashes',
+    description: "Show the health of a hosted cluster's etcd: pods, members, leader, sizes and keyspace hashes",
     details: `
       Docs 8.1.1, without \`oc rsh\`: lists the etcd pods (ready, status, restarts, node), then asks etcd itself, with \`etcdctl\` run over exec in a healthy pod it picks by itself: per member its ID, health, whether it leads, raft term and index, database size and the part in use (a warning when more than half is free: defragmentation would help), and any errors or alarms.
 

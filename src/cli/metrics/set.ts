@@ -77,13 +77,21 @@ export class MetricsSetCommand extends MutatingCommand<MetricsInput, MetricsObse
       kube.getOrNull<import('../../metrics/configmap-key.ts').ConfigMap>(Resources.ConfigMap, ns, SRE_CONFIGMAP),
       observeInstallFlags(kube),
     ]);
-    if (!deployment) throw new RuntimeError(`deployment ${ns}/${OPERATOR_DEPLOYMENT} not found`, { hint: 'pass --hypershift-namespace if the operator runs elsewhere' });
+    if (!deployment)
+      throw new RuntimeError(`deployment ${ns}/${OPERATOR_DEPLOYMENT} not found`, { hint: 'pass --hypershift-namespace if the operator runs elsewhere' });
     return { kind: 'global', deployment, sreConfig: sreConfigView(cm).state, installFlags };
   }
 
   protected plan({ set, waitMs }: MetricsInput, o: MetricsObserved): Plan {
     if (o.kind === 'cluster') return this.lib.planClusterMetricsSet({ hc: o.hc, set });
-    return this.lib.planGlobalMetricsSet({ namespace: this.hypershiftNamespace, deployment: o.deployment, set: set!, sreConfig: o.sreConfig, waitMs, installFlags: o.installFlags });
+    return this.lib.planGlobalMetricsSet({
+      namespace: this.hypershiftNamespace,
+      deployment: o.deployment,
+      set: set!,
+      sreConfig: o.sreConfig,
+      waitMs,
+      installFlags: o.installFlags,
+    });
   }
 
   protected report(_result: unknown, { set }: MetricsInput, o: MetricsObserved): Report {

@@ -38,7 +38,8 @@ export class SreConfigApplyCommand extends MutatingCommand<ApplyInput, ConfigMap
     const text = readInputFile(this.file, '-f');
     const validation = this.sre.validateSreConfig(text);
     if (validation.problems.length) {
-      const more = validation.problems.length > 1 ? ` (and ${validation.problems.length - 1} more; run 'kubectl hcp metrics sre-config validate -f ${this.file}')` : '';
+      const more =
+        validation.problems.length > 1 ? ` (and ${validation.problems.length - 1} more; run 'kubectl hcp metrics sre-config validate -f ${this.file}')` : '';
       throw new UsageError(`${this.sre.formatProblem(validation.problems[0], this.file)}${more}`);
     }
     return { text, validation };
@@ -55,7 +56,9 @@ export class SreConfigApplyCommand extends MutatingCommand<ApplyInput, ConfigMap
   }
 
   protected report(_result: unknown, { validation }: ApplyInput, existing: ConfigMap | null): Report {
-    const counts = Object.entries(validation.components).map(([c, n]) => `${c}: ${n}`).join(', ');
+    const counts = Object.entries(validation.components)
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(', ');
     return {
       value: { configmap: `${this.hypershiftNamespace}/${this.sre.SRE_CONFIGMAP}`, components: validation.components },
       text: `configmap/${this.sre.SRE_CONFIGMAP} ${existing ? 'configured' : 'created'} (${counts})`,

@@ -25,7 +25,10 @@ export class SreConfigShowCommand extends HcpCommand {
     const kube = await this.kube();
     const ns = this.hypershiftNamespace;
     const cm = await kube.getOrNull<import('../../metrics/observe.ts').ConfigMap>(Resources.ConfigMap, ns, SRE_CONFIGMAP);
-    if (!cm) throw new RuntimeError(`configmap ${ns}/${SRE_CONFIGMAP} not found: the SRE metrics set filters nothing`, { hint: "write one with 'kubectl hcp metrics sre-config apply -f FILE'" });
+    if (!cm)
+      throw new RuntimeError(`configmap ${ns}/${SRE_CONFIGMAP} not found: the SRE metrics set filters nothing`, {
+        hint: "write one with 'kubectl hcp metrics sre-config apply -f FILE'",
+      });
     const view = sreConfigView(cm);
     const text = cm.data?.[SRE_CONFIG_KEY] ?? '';
     this.out.data(this.output as OutputFormat, { configmap: `${ns}/${SRE_CONFIGMAP}`, ...view, config: text }, () => text);

@@ -22,7 +22,13 @@ export class SreConfigValidateCommand extends HcpCommand {
     for (const w of v.warnings) this.out.warn(w);
     for (const p of v.problems) this.out.error(formatProblem(p, this.file));
     if (v.problems.length) return ExitCode.Usage;
-    this.out.print(`${this.file}: valid (${Object.entries(v.components).map(([c, n]) => `${c}: ${n}`).join(', ') || 'no components'})`);
+    this.out.print(
+      `${this.file}: valid (${
+        Object.entries(v.components)
+          .map(([c, n]) => `${c}: ${n}`)
+          .join(', ') || 'no components'
+      })`,
+    );
     return ExitCode.Ok;
   }
 }

@@ -65,13 +65,26 @@ export class NodePoolScaleCommand extends MutatingCommand<ScaleInput, NodePool> 
   }
 
   protected plan(input: ScaleInput, np: NodePool) {
-    return this.lib.planNodePoolScale({ np, replicas: input.replicas, autoscaling: input.autoscaling, drainTimeout: input.drain, force: this.force, waitMs: input.waitMs });
+    return this.lib.planNodePoolScale({
+      np,
+      replicas: input.replicas,
+      autoscaling: input.autoscaling,
+      drainTimeout: input.drain,
+      force: this.force,
+      waitMs: input.waitMs,
+    });
   }
 
   protected report(result: ExecutionResult, { replicas, autoscaling, drain }: ScaleInput, np: NodePool): Report {
     const what = autoscaling ? `autoscaling ${autoscaling.min}-${autoscaling.max}` : `${replicas} replicas`;
     return {
-      value: { nodePool: `${np.metadata.namespace}/${np.metadata.name}`, replicas: replicas ?? null, autoScaling: autoscaling ?? null, nodeDrainTimeout: drain, readyReplicas: result.artifacts.replicas },
+      value: {
+        nodePool: `${np.metadata.namespace}/${np.metadata.name}`,
+        replicas: replicas ?? null,
+        autoScaling: autoscaling ?? null,
+        nodeDrainTimeout: drain,
+        readyReplicas: result.artifacts.replicas,
+      },
       text: `nodepool/${np.metadata.name} scaled to ${what}${this.wait ? ` (${String(result.artifacts.replicas ?? '?')} node(s) ready)` : ''}`,
     };
   }

@@ -20,7 +20,9 @@ export class NodePoolSetCommand extends MutatingCommand<SetInput, NodePool> {
     `,
     examples: [['Let drains give up after a minute', '$0 nodepool set sample-us-east-1a --drain-timeout 1m --volume-detach-timeout 5m']],
   });
-  static override schema = [flagRule((c) => (isGiven(c.drainTimeout) || isGiven(c.volumeDetachTimeout) ? undefined : 'give --drain-timeout and/or --volume-detach-timeout'))];
+  static override schema = [
+    flagRule((c) => (isGiven(c.drainTimeout) || isGiven(c.volumeDetachTimeout) ? undefined : 'give --drain-timeout and/or --volume-detach-timeout')),
+  ];
 
   name = Option.String({ name: 'NODEPOOL' });
   drainTimeout = Option.String('--drain-timeout', { description: 'nodeDrainTimeout (Go duration)' });

@@ -22,7 +22,9 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
 
       It says what the NodePool's \`upgradeType\` implies: Replace re-provisions the nodes, InPlace keeps them. \`--wait\` follows \`UpdatingVersion\` and \`status.version\` until the update completes.
     `,
-    examples: [['Update and follow the rollout', '$0 nodepool update sample-us-east-1a --release-image quay.io/openshift-release-dev/ocp-release:4.15.12-x86_64 --wait']],
+    examples: [
+      ['Update and follow the rollout', '$0 nodepool update sample-us-east-1a --release-image quay.io/openshift-release-dev/ocp-release:4.15.12-x86_64 --wait'],
+    ],
   });
 
   name = Option.String({ name: 'NODEPOOL' });
@@ -49,7 +51,10 @@ export class NodePoolUpdateCommand extends MutatingCommand<{ waitMs?: number }, 
     const np = await this.lib.getNodePool(kube, this.hcNamespace, this.name);
     const hc = await kube.getOrNull<HostedCluster>(Resources.HostedCluster, this.hcNamespace, np.spec.clusterName);
     // Neither the tag nor the cluster's history names the version: ask the image itself (item 22).
-    const metadata = !hc || this.release.resolveReleaseVersion(this.releaseImage, hc) ? undefined : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
+    const metadata =
+      !hc || this.release.resolveReleaseVersion(this.releaseImage, hc)
+        ? undefined
+        : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
     return { np, hc, metadata };
   }
 

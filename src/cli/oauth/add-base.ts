@@ -77,7 +77,11 @@ interface AddObserved {
   existing: ReadonlyMap<string, ExistingObject>;
 }
 
-type OAuthLib = typeof import('../../oauth/validate.ts') & typeof import('../../oauth/build.ts') & typeof import('../../oauth/read.ts') & typeof import('../../oauth/plan.ts') & typeof import('../../oauth/types.ts');
+type OAuthLib = typeof import('../../oauth/validate.ts') &
+  typeof import('../../oauth/build.ts') &
+  typeof import('../../oauth/read.ts') &
+  typeof import('../../oauth/plan.ts') &
+  typeof import('../../oauth/types.ts');
 
 export abstract class OAuthAddBase extends MutatingCommand<AddInput, AddObserved> {
   name = hostedClusterArg();
@@ -92,7 +96,13 @@ export abstract class OAuthAddBase extends MutatingCommand<AddInput, AddObserved
   protected lib!: OAuthLib;
 
   protected override async load(): Promise<void> {
-    const mods = await Promise.all([import('../../oauth/validate.ts'), import('../../oauth/build.ts'), import('../../oauth/read.ts'), import('../../oauth/plan.ts'), import('../../oauth/types.ts')]);
+    const mods = await Promise.all([
+      import('../../oauth/validate.ts'),
+      import('../../oauth/build.ts'),
+      import('../../oauth/read.ts'),
+      import('../../oauth/plan.ts'),
+      import('../../oauth/types.ts'),
+    ]);
     this.lib = Object.assign({}, ...mods) as OAuthLib;
   }
 
@@ -120,8 +130,24 @@ export abstract class OAuthAddBase extends MutatingCommand<AddInput, AddObserved
     const valid = result.artifacts.validIDPConfiguration as string | undefined;
     const callback = this.callback(hc);
     return {
-      value: { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, identityProvider: this.idpName, type: entry.type, callbackURL: callback?.url, callbackURLSource: callback?.source, secrets: objects.map((o) => `${o.kind}/${o.name}`), validIDPConfiguration: valid },
-      text: [`hostedcluster/${hc.metadata.name} identity provider ${this.idpName} (${entry.type}) added`, callback ? `callback URL: ${callback.url}${callback.source === 'status' ? '' : ` (${callback.source === 'route' ? 'from the OAuth route' : "the docs' form"}: not yet reported by the cluster)`}` : '', valid ? `ValidIDPConfiguration: ${valid}` : ''].filter(Boolean).join('\n'),
+      value: {
+        hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
+        identityProvider: this.idpName,
+        type: entry.type,
+        callbackURL: callback?.url,
+        callbackURLSource: callback?.source,
+        secrets: objects.map((o) => `${o.kind}/${o.name}`),
+        validIDPConfiguration: valid,
+      },
+      text: [
+        `hostedcluster/${hc.metadata.name} identity provider ${this.idpName} (${entry.type}) added`,
+        callback
+          ? `callback URL: ${callback.url}${callback.source === 'status' ? '' : ` (${callback.source === 'route' ? 'from the OAuth route' : "the docs' form"}: not yet reported by the cluster)`}`
+          : '',
+        valid ? `ValidIDPConfiguration: ${valid}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     };
   }
 
@@ -135,7 +161,11 @@ export abstract class OAuthAddBase extends MutatingCommand<AddInput, AddObserved
     if (f.issuer !== undefined) lib.assertIssuer(f.issuer);
     if (f.url !== undefined) lib.parseUrl(f.url, '--url', type === 'ldap' ? ['ldap', 'ldaps'] : ['https']);
     if (f.insecure && f.url?.startsWith('ldaps:')) throw new UsageError('--insecure cannot be used with an ldaps:// URL');
-    for (const [flag, value] of [['--login-url', f.loginUrl], ['--challenge-url', f.challengeUrl]] as const) if (value !== undefined) lib.parseUrl(value, flag, ['https']);
+    for (const [flag, value] of [
+      ['--login-url', f.loginUrl],
+      ['--challenge-url', f.challengeUrl],
+    ] as const)
+      if (value !== undefined) lib.parseUrl(value, flag, ['https']);
     const pem = (file: string | undefined, flag: string, what: 'CERTIFICATE' | 'PRIVATE KEY') => {
       if (file === undefined) return undefined;
       const text = readInputFile(file, flag);
@@ -147,7 +177,10 @@ export abstract class OAuthAddBase extends MutatingCommand<AddInput, AddObserved
     if (htpasswd !== undefined) lib.assertHtpasswd(htpasswd, '--htpasswd-file');
     const tlsCert = pem(f.tlsCertFile, '--tls-cert-file', 'CERTIFICATE');
     const tlsKey = pem(f.tlsKeyFile, '--tls-key-file', 'PRIVATE KEY');
-    const secretValue = type === 'ldap' ? this.secretFrom(f.bindPasswordFile, f.bindPasswordEnv, '--bind-password') : this.secretFrom(f.clientSecretFile, f.clientSecretEnv, '--client-secret');
+    const secretValue =
+      type === 'ldap'
+        ? this.secretFrom(f.bindPasswordFile, f.bindPasswordEnv, '--bind-password')
+        : this.secretFrom(f.clientSecretFile, f.clientSecretEnv, '--client-secret');
     const list = (v: string[] | undefined) => v ?? [];
     return {
       hcName: this.name,

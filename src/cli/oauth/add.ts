@@ -13,7 +13,10 @@ import { isGiven } from '../flags.ts';
 
 /** The flags each type reads (the per-type subcommands declare exactly these). */
 const FLAGS_OF: ReadonlyMap<IdpTypeFlag, readonly (keyof IdpFlags)[]> = new Map<IdpTypeFlag, (keyof IdpFlags)[]>([
-  ['openid', ['issuer', 'clientId', 'clientSecretFile', 'clientSecretEnv', 'claimEmail', 'claimName', 'claimPreferredUsername', 'claimGroups', 'extraScope', 'caFile']],
+  [
+    'openid',
+    ['issuer', 'clientId', 'clientSecretFile', 'clientSecretEnv', 'claimEmail', 'claimName', 'claimPreferredUsername', 'claimGroups', 'extraScope', 'caFile'],
+  ],
   ['htpasswd', ['htpasswdFile']],
   ['ldap', ['url', 'bindDn', 'bindPasswordFile', 'bindPasswordEnv', 'insecure', 'caFile', 'attrId', 'attrEmail', 'attrName', 'attrPreferredUsername']],
   ['keystone', ['url', 'domainName', 'caFile', 'tlsCertFile', 'tlsKeyFile']],

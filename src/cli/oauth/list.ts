@@ -21,9 +21,14 @@ export class OAuthListCommand extends HostedClusterViewCommand {
     const rows = idpRows(hc);
     const c = condition(hc, 'ValidIDPConfiguration');
     const valid = c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
-    this.out.data(format, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, identityProviders: rows, validIDPConfiguration: valid }, () =>
-      (rows.length ? renderIdpTable(rows) : `No identity providers: hostedcluster/${hc.metadata.name} uses the kubeadmin login.\n`) +
-      (valid ? `ValidIDPConfiguration: ${valid.status}${valid.reason ? ` (${valid.reason})` : ''}${valid.status !== 'True' && valid.message ? `: ${valid.message}` : ''}\n` : ''),
+    this.out.data(
+      format,
+      { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, identityProviders: rows, validIDPConfiguration: valid },
+      () =>
+        (rows.length ? renderIdpTable(rows) : `No identity providers: hostedcluster/${hc.metadata.name} uses the kubeadmin login.\n`) +
+        (valid
+          ? `ValidIDPConfiguration: ${valid.status}${valid.reason ? ` (${valid.reason})` : ''}${valid.status !== 'True' && valid.message ? `: ${valid.message}` : ''}\n`
+          : ''),
     );
   }
 }

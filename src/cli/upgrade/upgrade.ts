@@ -50,7 +50,9 @@ export class UpgradeCommand extends MutatingCommand<{ waitMs?: number }, Upgrade
     const { readOperatorInfo } = await import('../../hostedcluster/operator.ts');
     const [hc, operator] = await Promise.all([this.getHostedCluster(kube, this.name), readOperatorInfo(kube, this.hypershiftNamespace)]);
     // Neither the tag nor the cluster's history names the version: ask the image itself (item 22).
-    const metadata = this.release.resolveReleaseVersion(this.releaseImage, hc) ? undefined : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
+    const metadata = this.release.resolveReleaseVersion(this.releaseImage, hc)
+      ? undefined
+      : await (await import('../../nodepool/release-metadata.ts')).lookupReleaseVersion(kube, hc, this.releaseImage, this.context.env);
     return { hc, supportedVersions: operator.supportedVersions, metadata };
   }
 

@@ -28,7 +28,11 @@ interface Kubeconfig {
   contexts: { name: string; context: { cluster: string; user: string } }[];
 }
 
-export async function startFaultProxy(kubeconfigPath: string, context: string, opts: { persistent: (path: string) => boolean; transientRate: number; seed?: number }): Promise<FaultProxy> {
+export async function startFaultProxy(
+  kubeconfigPath: string,
+  context: string,
+  opts: { persistent: (path: string) => boolean; transientRate: number; seed?: number },
+): Promise<FaultProxy> {
   const kc = yaml.load(readFileSync(kubeconfigPath, 'utf8')) as Kubeconfig;
   const ctx = kc.contexts.find((c) => c.name === context)!.context;
   const cluster = kc.clusters.find((c) => c.name === ctx.cluster)!.cluster;
@@ -38,7 +42,7 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
   const tlsOpts = { ca: b(cluster['certificate-authority-data']), cert: b(user['client-certificate-data']), key: b(user['client-key-data']) };
   const agent = new https.Agent({ ...tlsOpts, keepAlive: true, maxSockets: 64 });
   let seed = opts.seed ?? 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const lastFailed = new Set<string>();
   const proxy: FaultProxy = { url: '', persistentHits: new Map(), transientHits: 0, requests: 0, close: async () => undefined };
 
@@ -74,13 +78,21 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
     proxy.requests++;
     tunnels.add(socket);
     socket.on('close', () => tunnels.delete(socket));
-    const up = tls.connect({ host: target.hostname, port: Number(target.port), ...tlsOpts, servername: target.hostname === '127.0.0.1' ? undefined : target.hostname }, () => {
-      const lines = [`${req.method} ${req.url} HTTP/1.1`, ...Object.entries({ ...req.headers, host: target.host }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`])), '', ''];
-      up.write(lines.join('\r\n'));
-      if (head.length) up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
-    });
+    const up = tls.connect(
+      { host: target.hostname, port: Number(target.port), ...tlsOpts, servername: target.hostname === '127.0.0.1' ? undefined : target.hostname },
+      () => {
+        const lines = [
+          `${req.method} ${req.url} HTTP/1.1`,
+          ...Object.entries({ ...req.headers, host: target.host }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`])),
+          '',
+          '',
+        ];
+        up.write(lines.join('\r\n'));
+        if (head.length) up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      },
+    );
     tunnels.add(up);
     up.on('close', () => tunnels.delete(up));
     up.on('error', () => socket.destroy());

@@ -29,8 +29,16 @@ export async function runningHostedClusterCopy(namespace: string, name: string):
   };
   delete spec.secretEncryption;
   const items = [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.pullSecret.name, namespace }, stringData: { '.dockerconfigjson': '{"auths":{}}' }, type: 'kubernetes.io/dockerconfigjson' },
-    ...(spec.sshKey?.name ? [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.sshKey.name, namespace }, stringData: { 'id_rsa.pub': 'ssh-ed25519 AAAA e2e' } }] : []),
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: spec.pullSecret.name, namespace },
+      stringData: { '.dockerconfigjson': '{"auths":{}}' },
+      type: 'kubernetes.io/dockerconfigjson',
+    },
+    ...(spec.sshKey?.name
+      ? [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.sshKey.name, namespace }, stringData: { 'id_rsa.pub': 'ssh-ed25519 AAAA e2e' } }]
+      : []),
     { apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace }, spec },
     { apiVersion: pool.apiVersion, kind: 'NodePool', metadata: { name: `${name}-pool`, namespace }, spec: { ...pool.spec, clusterName: name, replicas: 1 } },
   ];

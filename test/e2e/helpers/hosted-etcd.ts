@@ -4,10 +4,14 @@
 import { kubectl, kubectlOk, waitFor, type Cluster } from './sandbox.ts';
 
 export const ETCD_TLS = [
-  '--cacert', '/etc/etcd/tls/etcd-ca/ca.crt',
-  '--cert', '/etc/etcd/tls/client/etcd-client.crt',
-  '--key', '/etc/etcd/tls/client/etcd-client.key',
-  '--endpoints', 'https://localhost:2379',
+  '--cacert',
+  '/etc/etcd/tls/etcd-ca/ca.crt',
+  '--cert',
+  '/etc/etcd/tls/client/etcd-client.crt',
+  '--key',
+  '/etc/etcd/tls/client/etcd-client.key',
+  '--endpoints',
+  'https://localhost:2379',
 ];
 
 export const controlPlaneNamespace = (ns: string, name: string) => `${ns}-${name.replace(/\./g, '-')}`;
@@ -28,8 +32,12 @@ export async function createHostedCluster(ns: string, name: string, o: HostedClu
   const spec = { ...sample.spec, infraID: `${name}-infra`, clusterID: undefined };
   delete spec.secretEncryption;
   spec.controllerAvailabilityPolicy = o.highlyAvailable ? 'HighlyAvailable' : 'SingleReplica';
-  spec.etcd = { managementType: 'Managed', managed: { storage: { type: 'PersistentVolume', persistentVolume: { size: '1Gi' },
-    ...(o.restoreSnapshotURL ? { restoreSnapshotURL: [o.restoreSnapshotURL] } : {}) } } };
+  spec.etcd = {
+    managementType: 'Managed',
+    managed: {
+      storage: { type: 'PersistentVolume', persistentVolume: { size: '1Gi' }, ...(o.restoreSnapshotURL ? { restoreSnapshotURL: [o.restoreSnapshotURL] } : {}) },
+    },
+  };
   if (o.pausedUntil) spec.pausedUntil = o.pausedUntil;
   const objects: object[] = [{ apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace: ns }, spec }];
   await kubectlOk(cluster, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
@@ -39,17 +47,27 @@ export async function createHostedCluster(ns: string, name: string, o: HostedClu
 /** READY column values of the etcd pods, e.g. { 'etcd-0': '2/2 Running' }. */
 export async function etcdPods(cpns: string, cluster: Cluster = 'mgmt-1'): Promise<Record<string, string>> {
   const out = await kubectl(cluster, ['get', 'pods', '-n', cpns, '-l', 'app=etcd', '--no-headers']);
-  return Object.fromEntries(out.stdout.trim().split('\n').filter(Boolean).map((l) => {
-    const [name, ready, status] = l.trim().split(/\s+/);
-    return [name, `${ready} ${status}`];
-  }));
+  return Object.fromEntries(
+    out.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, ready, status] = l.trim().split(/\s+/);
+        return [name, `${ready} ${status}`];
+      }),
+  );
 }
 
 export async function waitForEtcdPods(cpns: string, count: number, cluster: Cluster = 'mgmt-1', timeoutMs = 120_000): Promise<void> {
-  await waitFor(async () => {
-    const pods = await etcdPods(cpns, cluster);
-    return Array.from({ length: count }, (_, n) => pods[`etcd-${n}`] === '2/2 Running').every(Boolean);
-  }, timeoutMs, `${count} etcd pods 2/2 Running in ${cpns}`);
+  await waitFor(
+    async () => {
+      const pods = await etcdPods(cpns, cluster);
+      return Array.from({ length: count }, (_, n) => pods[`etcd-${n}`] === '2/2 Running').every(Boolean);
+    },
+    timeoutMs,
+    `${count} etcd pods 2/2 Running in ${cpns}`,
+  );
 }
 
 /** etcdctl in pod etcd-N (container etcd) with the real TLS paths. */
@@ -70,7 +88,13 @@ export async function getKey(cpns: string, key: string, pod = 'etcd-0', cluster:
   return v === '' ? undefined : v;
 }
 
-export async function condition(kind: string, ns: string, name: string, type: string, cluster: Cluster = 'mgmt-1'): Promise<{ status?: string; reason?: string; message?: string }> {
+export async function condition(
+  kind: string,
+  ns: string,
+  name: string,
+  type: string,
+  cluster: Cluster = 'mgmt-1',
+): Promise<{ status?: string; reason?: string; message?: string }> {
   const o = JSON.parse(await kubectlOk(cluster, ['get', kind, name, '-n', ns, '-o', 'json']));
   return (o.status?.conditions ?? []).find((c: { type: string }) => c.type === type) ?? {};
 }

@@ -29,7 +29,11 @@ export function sandbox(): SandboxContext {
 
 export type Cluster = 'mgmt-1' | 'mgmt-2' | 'guest';
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the sandbox's kubectl against a cluster; never throws on a non-zero exit code. */
 export function kubectl(cluster: Cluster, args: string[], input?: string): Promise<RunResult> {
@@ -71,7 +75,12 @@ export async function uniqueNamespace(prefix: string, cluster: Cluster = 'mgmt-1
   // The controller-manager creates the default service account in the management clusters; the
   // guest runs none, so create it there.
   if (cluster === 'guest') await kubectlOk(cluster, ['create', 'serviceaccount', 'default', '-n', name]);
-  else await waitFor(async () => (await kubectl(cluster, ['get', 'serviceaccount', 'default', '-n', name])).code === 0, 30_000, `serviceaccount default in ${name}`);
+  else
+    await waitFor(
+      async () => (await kubectl(cluster, ['get', 'serviceaccount', 'default', '-n', name])).code === 0,
+      30_000,
+      `serviceaccount default in ${name}`,
+    );
   return name;
 }
 

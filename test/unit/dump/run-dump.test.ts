@@ -16,23 +16,40 @@ const SECRET = 'the-secret-password-123';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 const running = (name: string) => ({ name, state: { running: {} }, restartCount: 0 });
-const hc: HostedCluster = { apiVersion: 'hypershift.openshift.io/v1beta1', kind: 'HostedCluster', metadata: { name: 'sample', namespace: 'clusters' }, spec: {}, status: { conditions: [{ type: 'Available', status: 'False', reason: 'Nope' }] } };
+const hc: HostedCluster = {
+  apiVersion: 'hypershift.openshift.io/v1beta1',
+  kind: 'HostedCluster',
+  metadata: { name: 'sample', namespace: 'clusters' },
+  spec: {},
+  status: { conditions: [{ type: 'Available', status: 'False', reason: 'Nope' }] },
+};
 
 class FakeApi {
   requests: string[] = [];
   objects: Record<string, KubeObject[]> = {
     'secrets/clusters': [{ metadata: { name: 'pull', namespace: 'clusters' }, data: { token: b64(SECRET), 'ca.crt': b64('PUBLIC CERT') } } as KubeObject],
     'secrets/clusters-sample': [],
-    'configmaps/clusters-sample': [{ metadata: { name: 'cm', namespace: 'clusters-sample', annotations: { a: b64(b64(SECRET)) } }, data: { x: `pw=${SECRET}` } } as KubeObject],
+    'configmaps/clusters-sample': [
+      { metadata: { name: 'cm', namespace: 'clusters-sample', annotations: { a: b64(b64(SECRET)) } }, data: { x: `pw=${SECRET}` } } as KubeObject,
+    ],
     'pods/clusters-sample': [
       {
         metadata: { name: 'p1', namespace: 'clusters-sample' },
         spec: { initContainers: [{ name: 'init' }], containers: [{ name: 'app', env: [{ name: 'PW', value: SECRET }] }, { name: 'never-started' }] },
-        status: { initContainerStatuses: [{ name: 'init', state: { terminated: {} } }], containerStatuses: [{ ...running('app'), restartCount: 2, lastState: { terminated: {} } }, { name: 'never-started', state: { waiting: {} } }] },
+        status: {
+          initContainerStatuses: [{ name: 'init', state: { terminated: {} } }],
+          containerStatuses: [
+            { ...running('app'), restartCount: 2, lastState: { terminated: {} } },
+            { name: 'never-started', state: { waiting: {} } },
+          ],
+        },
       } as KubeObject,
     ],
     'nodes/': [{ metadata: { name: 'n1' } }],
-    'nodepools/clusters': [{ metadata: { name: 'np1', namespace: 'clusters' }, spec: { clusterName: 'sample' } } as KubeObject, { metadata: { name: 'other', namespace: 'clusters' }, spec: { clusterName: 'x' } } as KubeObject],
+    'nodepools/clusters': [
+      { metadata: { name: 'np1', namespace: 'clusters' }, spec: { clusterName: 'sample' } } as KubeObject,
+      { metadata: { name: 'other', namespace: 'clusters' }, spec: { clusterName: 'x' } } as KubeObject,
+    ],
   };
   forbidden = new Set(['pods/hypershift', 'secrets/hypershift', 'configmaps/hypershift']);
   failingLogs = new Set(['p1/init']);
@@ -41,16 +58,31 @@ class FakeApi {
   async request<T>(spec: { path: string }): Promise<T> {
     this.requests.push(spec.path);
     const lists: Record<string, unknown> = {
-      '/apis': { groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1', version: 'v1' }, versions: [] }, { name: 'hypershift.openshift.io', preferredVersion: { groupVersion: 'hypershift.openshift.io/v1beta1', version: 'v1beta1' }, versions: [] }] },
-      '/api/v1': { groupVersion: 'v1', resources: [
-        { name: 'pods', kind: 'Pod', namespaced: true, verbs: ['list'] }, { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] },
-        { name: 'secrets', kind: 'Secret', namespaced: true, verbs: ['list'] }, { name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['list'] },
-        { name: 'nodes', kind: 'Node', namespaced: false, verbs: ['list'] }, { name: 'bindings', kind: 'Binding', namespaced: true, verbs: ['create'] },
-      ] },
+      '/apis': {
+        groups: [
+          { name: 'apps', preferredVersion: { groupVersion: 'apps/v1', version: 'v1' }, versions: [] },
+          { name: 'hypershift.openshift.io', preferredVersion: { groupVersion: 'hypershift.openshift.io/v1beta1', version: 'v1beta1' }, versions: [] },
+        ],
+      },
+      '/api/v1': {
+        groupVersion: 'v1',
+        resources: [
+          { name: 'pods', kind: 'Pod', namespaced: true, verbs: ['list'] },
+          { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] },
+          { name: 'secrets', kind: 'Secret', namespaced: true, verbs: ['list'] },
+          { name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['list'] },
+          { name: 'nodes', kind: 'Node', namespaced: false, verbs: ['list'] },
+          { name: 'bindings', kind: 'Binding', namespaced: true, verbs: ['create'] },
+        ],
+      },
       '/apis/apps/v1': { groupVersion: 'apps/v1', resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true, verbs: ['list'] }] },
-      '/apis/hypershift.openshift.io/v1beta1': { groupVersion: 'hypershift.openshift.io/v1beta1', resources: [
-        { name: 'hostedclusters', kind: 'HostedCluster', namespaced: true, verbs: ['list'] }, { name: 'nodepools', kind: 'NodePool', namespaced: true, verbs: ['list'] },
-      ] },
+      '/apis/hypershift.openshift.io/v1beta1': {
+        groupVersion: 'hypershift.openshift.io/v1beta1',
+        resources: [
+          { name: 'hostedclusters', kind: 'HostedCluster', namespaced: true, verbs: ['list'] },
+          { name: 'nodepools', kind: 'NodePool', namespaced: true, verbs: ['list'] },
+        ],
+      },
     };
     if (!(spec.path in lists)) throw new ApiError(404, undefined, 'not found');
     return lists[spec.path] as T;
@@ -59,7 +91,8 @@ class FakeApi {
   async list(rt: ResourceType, opts: ListOptions = {}) {
     const key = `${rt.plural}/${opts.namespace ?? ''}`;
     this.requests.push(`list ${key}${opts.labelSelector ? `?${opts.labelSelector}` : ''}`);
-    if (this.forbidden.has(key)) throw new ApiError(403, { message: `${rt.plural} is forbidden: User "u" cannot list resource "${rt.plural}"`, reason: 'Forbidden' }, 'forbidden');
+    if (this.forbidden.has(key))
+      throw new ApiError(403, { message: `${rt.plural} is forbidden: User "u" cannot list resource "${rt.plural}"`, reason: 'Forbidden' }, 'forbidden');
     const items = opts.labelSelector ? [] : (this.objects[key] ?? []);
     return { items, metadata: {} };
   }
@@ -68,21 +101,40 @@ class FakeApi {
     this.requests.push(`log ${ns}/${pod}/${opts.container}${opts.previous ? ' previous' : ''}`);
     if (this.failingLogs.has(`${pod}/${opts.container}`)) throw new ApiError(500, { message: 'boom' }, 'boom');
     if (this.goneLogs.has(`${pod}/${opts.container} (pod gone)`)) throw new ApiError(404, { message: `pods "${pod}" not found` }, 'not found');
-    if (this.goneLogs.has(`${pod}/${opts.container}${opts.previous ? ' previous' : ''}`)) throw new ApiError(400, { message: `previous terminated container "${opts.container}" in pod "${pod}" not found` }, 'bad');
+    if (this.goneLogs.has(`${pod}/${opts.container}${opts.previous ? ' previous' : ''}`))
+      throw new ApiError(400, { message: `previous terminated container "${opts.container}" in pod "${pod}" not found` }, 'bad');
     // The secret split across two chunks.
     const half = Math.floor(SECRET.length / 2);
-    return Readable.from([Buffer.from(`${opts.container} ${opts.previous ? 'old' : 'new'} ${SECRET.slice(0, half)}`), Buffer.from(`${SECRET.slice(half)} done\n`)]);
+    return Readable.from([
+      Buffer.from(`${opts.container} ${opts.previous ? 'old' : 'new'} ${SECRET.slice(0, half)}`),
+      Buffer.from(`${SECRET.slice(half)} done\n`),
+    ]);
   }
 }
 
 function options(dir: string, over: Partial<DumpOptions> = {}): DumpOptions {
-  return { artifactDir: dir, archive: true, concurrency: 4, kinds: {}, extraNamespaces: [], guest: false, hypershiftNamespace: 'hypershift', now: () => new Date('2026-01-01T00:00:00Z'), retryDelaysMs: [1, 1], ...over };
+  return {
+    artifactDir: dir,
+    archive: true,
+    concurrency: 4,
+    kinds: {},
+    extraNamespaces: [],
+    guest: false,
+    hypershiftNamespace: 'hypershift',
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    retryDelaysMs: [1, 1],
+    ...over,
+  };
 }
 
 describe('podLogs', () => {
   it('asks for current logs of started containers (init too) and previous ones of restarted containers only', () => {
     const fake = new FakeApi();
-    expect(podLogs(fake.objects['pods/clusters-sample'][0] as never).map((l) => `${l.container}${l.previous ? ' previous' : ''}`)).toEqual(['init', 'app', 'app previous']);
+    expect(podLogs(fake.objects['pods/clusters-sample'][0] as never).map((l) => `${l.container}${l.previous ? ' previous' : ''}`)).toEqual([
+      'init',
+      'app',
+      'app previous',
+    ]);
   });
 });
 
@@ -113,15 +165,24 @@ describe('runDump', () => {
       const text = readFileSync(join(dir, f), 'utf8');
       for (const form of [SECRET, b64(SECRET), b64(b64(SECRET))]) expect(text.includes(form), `${f} holds ${form}`).toBe(false);
     }
-    expect(readFileSync(join(dir, 'namespaces/clusters-sample/pods/p1/app/app/logs/previous.log'), 'utf8')).toBe('app old <scrubbed: secret clusters/pull key token> done\n');
+    expect(readFileSync(join(dir, 'namespaces/clusters-sample/pods/p1/app/app/logs/previous.log'), 'utf8')).toBe(
+      'app old <scrubbed: secret clusters/pull key token> done\n',
+    );
     const secret = readFileSync(join(dir, 'namespaces/clusters/core/secrets/pull.yaml'), 'utf8');
     expect(secret).toContain('token: 23 bytes long');
     expect(secret).toContain(`ca.crt: ${b64('PUBLIC CERT')}`);
-    expect(readFileSync(join(dir, 'namespaces/clusters-sample/core/configmaps/cm.yaml'), 'utf8')).toContain("a: '<scrubbed: secret clusters/pull key token (base64 of base64)>'");
+    expect(readFileSync(join(dir, 'namespaces/clusters-sample/core/configmaps/cm.yaml'), 'utf8')).toContain(
+      "a: '<scrubbed: secret clusters/pull key token (base64 of base64)>'",
+    );
 
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { items: { path: string; item: string; status: string; error?: string }[] };
-    const notOk = index.items.filter((i) => i.status !== 'ok').map((i) => `${i.status} ${i.item}`).sort();
-    expect(notOk).toEqual(['error log clusters-sample/p1 init', 'forbidden configmaps in hypershift', 'forbidden pods in hypershift', 'forbidden secrets in hypershift'].sort());
+    const notOk = index.items
+      .filter((i) => i.status !== 'ok')
+      .map((i) => `${i.status} ${i.item}`)
+      .sort();
+    expect(notOk).toEqual(
+      ['error log clusters-sample/p1 init', 'forbidden configmaps in hypershift', 'forbidden pods in hypershift', 'forbidden secrets in hypershift'].sort(),
+    );
     expect(result.forbidden).toHaveLength(3);
     expect(result.errors).toHaveLength(1);
     // The failing log was tried three times (two retries), the others once.
@@ -152,7 +213,11 @@ describe('runDump', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'run-dump-')), 'out');
     await runDump(fake as unknown as KubeClient, hc, options(dir, { kinds: { include: ['configmaps'] }, archive: false }));
     const files = DumpSink.treeFiles(dir).filter((f) => f.startsWith('namespaces/') || f.startsWith('cluster-scoped'));
-    expect(files).toEqual(['namespaces/clusters-sample/core/configmaps/cm.yaml', 'namespaces/clusters/hypershift.openshift.io/hostedclusters/sample.yaml', 'namespaces/clusters/hypershift.openshift.io/nodepools/np1.yaml']);
+    expect(files).toEqual([
+      'namespaces/clusters-sample/core/configmaps/cm.yaml',
+      'namespaces/clusters/hypershift.openshift.io/hostedclusters/sample.yaml',
+      'namespaces/clusters/hypershift.openshift.io/nodepools/np1.yaml',
+    ]);
     expect(readFileSync(join(dir, 'namespaces/clusters-sample/core/configmaps/cm.yaml'), 'utf8')).not.toContain(SECRET);
   });
 

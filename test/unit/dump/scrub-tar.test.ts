@@ -24,7 +24,12 @@ async function drain(stream: NodeJS.ReadableStream): Promise<string> {
 
 describe('elideSecret (oc adm inspect secret.go)', () => {
   it('replaces every value by its length except public certificates, and empties the annotations that repeat values', () => {
-    const s = elideSecret(secret({ password: 'hunter2hunter2', 'tls.crt': 'CERT', 'ca.crt': 'CA', 'tls.key': 'KEYKEYKEY' }, { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{}}', keep: 'x' }));
+    const s = elideSecret(
+      secret(
+        { password: 'hunter2hunter2', 'tls.crt': 'CERT', 'ca.crt': 'CA', 'tls.key': 'KEYKEYKEY' },
+        { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{}}', keep: 'x' },
+      ),
+    );
     expect(s.data).toEqual({ password: '14 bytes long', 'tls.crt': b64('CERT'), 'ca.crt': b64('CA'), 'tls.key': '9 bytes long' });
     expect(s.metadata.annotations).toEqual({ 'kubectl.kubernetes.io/last-applied-configuration': '', keep: 'x' });
   });
@@ -59,7 +64,9 @@ describe('Scrubber', () => {
   it('does not search for the namespace name a service-account token Secret repeats', () => {
     const s = new Scrubber();
     s.addSecret({ ...secret({ namespace: 'clusters-sample', token: 'eyJhbGciOiJSUzI1NiJ9.payload.sig' }), type: 'kubernetes.io/service-account-token' });
-    expect(s.scrubString('namespace: clusters-sample token eyJhbGciOiJSUzI1NiJ9.payload.sig')).toBe('namespace: clusters-sample token <scrubbed: secret ns1/s1 key token>');
+    expect(s.scrubString('namespace: clusters-sample token eyJhbGciOiJSUzI1NiJ9.payload.sig')).toBe(
+      'namespace: clusters-sample token <scrubbed: secret ns1/s1 key token>',
+    );
   });
 
   it('finds a multi-line value inside JSON text (last-applied-configuration)', () => {
@@ -75,7 +82,9 @@ describe('Scrubber', () => {
     const s = make();
     const text = `log line with ${value} and ${b64(b64(value))} end\n`;
     for (let cut = 1; cut < text.length; cut += 3) {
-      const out = await drain(Readable.from([Buffer.from(text.slice(0, cut)), Buffer.from(text.slice(cut, cut + 5)), Buffer.from(text.slice(cut + 5))]).pipe(s.transform()));
+      const out = await drain(
+        Readable.from([Buffer.from(text.slice(0, cut)), Buffer.from(text.slice(cut, cut + 5)), Buffer.from(text.slice(cut + 5))]).pipe(s.transform()),
+      );
       expect(out).toBe(`log line with <scrubbed: secret ns1/s1 key token> and <scrubbed: secret ns1/s1 key token (base64 of base64)> end\n`);
     }
   });
@@ -102,7 +111,9 @@ describe('layout (oc adm inspect)', () => {
   it('places objects and logs where oc adm inspect does', () => {
     expect(objectPath('', { group: '', plural: 'configmaps', namespaced: true }, 'ns', 'cm')).toBe('namespaces/ns/core/configmaps/cm.yaml');
     expect(objectPath('', { group: '', plural: 'nodes', namespaced: false }, undefined, 'n1')).toBe('cluster-scoped-resources/core/nodes/n1.yaml');
-    expect(objectPath('hostedcluster-x', { group: 'apps', plural: 'deployments', namespaced: true }, 'ns', 'd')).toBe('hostedcluster-x/namespaces/ns/apps/deployments/d.yaml');
+    expect(objectPath('hostedcluster-x', { group: 'apps', plural: 'deployments', namespaced: true }, 'ns', 'd')).toBe(
+      'hostedcluster-x/namespaces/ns/apps/deployments/d.yaml',
+    );
     expect(logPath('', 'ns', 'p', 'c', false)).toBe('namespaces/ns/pods/p/c/c/logs/current.log');
     expect(logPath('', 'ns', 'p', 'c', true)).toBe('namespaces/ns/pods/p/c/c/logs/previous.log');
     expect(safeSegment('..')).toBe('_..');
@@ -116,8 +127,8 @@ describe('TarGzWriter', () => {
     const files: Record<string, Buffer> = {
       'a.txt': Buffer.from('hello\n'),
       [`namespaces/${'n'.repeat(60)}/pods/${'p'.repeat(60)}/c/c/logs/current.log`]: Buffer.alloc(70_000, 'x'),
-      'empty': Buffer.alloc(0),
-      'exact512': Buffer.alloc(512, 'y'),
+      empty: Buffer.alloc(0),
+      exact512: Buffer.alloc(512, 'y'),
     };
     const tar = new TarGzWriter(join(dir, 'out.tar.gz'));
     Object.entries(files).forEach(([name, content], i) => {
@@ -126,7 +137,10 @@ describe('TarGzWriter', () => {
       tar.add({ name, source: src, size: content.length, mtimeSec: 1_700_000_000 });
     });
     await tar.close();
-    const listed = execFileSync('tar', ['-tzf', join(dir, 'out.tar.gz')], { encoding: 'utf8' }).trim().split('\n').sort();
+    const listed = execFileSync('tar', ['-tzf', join(dir, 'out.tar.gz')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .sort();
     expect(listed).toEqual(Object.keys(files).sort());
     const out = join(dir, 'x');
     mkdirSync(out);

@@ -25,7 +25,10 @@ const HASHKV = `[{"Endpoint":"${url(0)}","HashKV":{"header":{"cluster_id":148416
 
 describe('parseEtcdJson', () => {
   it('keeps uint64 IDs exact as strings and leaves digits in strings alone', () => {
-    const doc = parseEtcdJson('{"a":14841639068965178418,"b":42,"c":"x:12345678901234567890","d":[18446744073709551615,-1],"e":1.5e3}') as Record<string, unknown>;
+    const doc = parseEtcdJson('{"a":14841639068965178418,"b":42,"c":"x:12345678901234567890","d":[18446744073709551615,-1],"e":1.5e3}') as Record<
+      string,
+      unknown
+    >;
     expect(doc).toEqual({ a: '14841639068965178418', b: 42, c: 'x:12345678901234567890', d: ['18446744073709551615', -1], e: 1500 });
   });
   it('handles escaped quotes inside strings', () => {
@@ -51,7 +54,18 @@ describe('etcdctl output parsers', () => {
   });
   it('endpoint status: revision, leader, raft, sizes, errors', () => {
     const [a, b] = parseEndpointStatus(STATUS);
-    expect(a).toMatchObject({ endpoint: url(0), memberId: '8e9e05c52164694d', leaderId: '8e9e05c52164694d', revision: 42, raftTerm: 3, raftIndex: 120, dbSize: 4194304, dbSizeInUse: 1048576, version: '3.6.16', errors: [] });
+    expect(a).toMatchObject({
+      endpoint: url(0),
+      memberId: '8e9e05c52164694d',
+      leaderId: '8e9e05c52164694d',
+      revision: 42,
+      raftTerm: 3,
+      raftIndex: 120,
+      dbSize: 4194304,
+      dbSizeInUse: 1048576,
+      version: '3.6.16',
+      errors: [],
+    });
     expect(b.errors).toEqual(['memberID:1 alarm:NOSPACE ']);
     expect(parseEndpointStatus('')).toEqual([]);
   });
@@ -65,7 +79,13 @@ describe('etcdctl output parsers', () => {
     expect(parseHashKv(HASHKV)).toEqual([{ endpoint: url(0), memberId: '8e9e05c52164694d', hash: 3282755291, hashRevision: 42, compactRevision: -1 }]);
   });
   it('etcdutl snapshot status and sha256sum', () => {
-    expect(parseSnapshotStatus('{"hash":2545433431,"revision":42,"totalKey":7,"totalSize":20480,"version":"3.6.0"}')).toEqual({ hash: 2545433431, revision: 42, totalKey: 7, totalSize: 20480, version: '3.6.0' });
+    expect(parseSnapshotStatus('{"hash":2545433431,"revision":42,"totalKey":7,"totalSize":20480,"version":"3.6.0"}')).toEqual({
+      hash: 2545433431,
+      revision: 42,
+      totalKey: 7,
+      totalSize: 20480,
+      version: '3.6.0',
+    });
     expect(() => parseSnapshotStatus('Error: snapshot file integrity check failed')).toThrow();
     const digest = 'a'.repeat(64);
     expect(parseSha256sum(`${digest}  /var/lib/x.db\n`)).toBe(digest);
@@ -90,8 +110,19 @@ describe('TLS paths (docs 8.1.1; FACTS: the CA moved in 4.12)', () => {
   });
   it('etcdctl argv: the client certificate, the local endpoint, short timeouts, no shell', () => {
     expect(etcdctl(TLS_PATHS, ['member', 'list'])).toEqual([
-      'etcdctl', '--cacert', '/etc/etcd/tls/etcd-ca/ca.crt', '--cert', '/etc/etcd/tls/client/etcd-client.crt', '--key', '/etc/etcd/tls/client/etcd-client.key',
-      '--endpoints', 'https://localhost:2379', '--dial-timeout=3s', '--command-timeout=5s', 'member', 'list',
+      'etcdctl',
+      '--cacert',
+      '/etc/etcd/tls/etcd-ca/ca.crt',
+      '--cert',
+      '/etc/etcd/tls/client/etcd-client.crt',
+      '--key',
+      '/etc/etcd/tls/client/etcd-client.key',
+      '--endpoints',
+      'https://localhost:2379',
+      '--dial-timeout=3s',
+      '--command-timeout=5s',
+      'member',
+      'list',
     ]);
   });
 });

@@ -30,13 +30,29 @@ export function observation(o: { crash?: number[]; unhealthy?: number[]; hashes?
     conditions: [{ type: 'EtcdAvailable', status: 'True', reason: 'QuorumAvailable' }],
     queries: {
       askedPod: 'etcd-0',
-      members: all.filter((n) => !o.missing?.includes(n)).map((n) => ({ id: `a${n}`, name: `etcd-${n}`, peerURLs: [], clientURLs: [url(n)], isLearner: false })),
-      statuses: answering.map((n) => ({ endpoint: url(n), memberId: `a${n}`, leaderId: 'a0', revision: 40 + n, raftTerm: 2, raftIndex: 100, dbSize: 4 << 20, dbSizeInUse: n === 1 ? 1 << 20 : 3 << 20, isLearner: false, errors: [] })),
-      healths: all.map((n) => ({ endpoint: url(n), health: !o.unhealthy?.includes(n), error: o.unhealthy?.includes(n) ? 'context deadline exceeded' : undefined })),
+      members: all
+        .filter((n) => !o.missing?.includes(n))
+        .map((n) => ({ id: `a${n}`, name: `etcd-${n}`, peerURLs: [], clientURLs: [url(n)], isLearner: false })),
+      statuses: answering.map((n) => ({
+        endpoint: url(n),
+        memberId: `a${n}`,
+        leaderId: 'a0',
+        revision: 40 + n,
+        raftTerm: 2,
+        raftIndex: 100,
+        dbSize: 4 << 20,
+        dbSizeInUse: n === 1 ? 1 << 20 : 3 << 20,
+        isLearner: false,
+        errors: [],
+      })),
+      healths: all.map((n) => ({
+        endpoint: url(n),
+        health: !o.unhealthy?.includes(n),
+        error: o.unhealthy?.includes(n) ? 'context deadline exceeded' : undefined,
+      })),
       hashes: answering.map((n) => ({ endpoint: url(n), memberId: `a${n}`, hash: o.hashes?.[n] ?? 777 })),
       hashRevision: 40,
       errors: [],
     },
   };
 }
-

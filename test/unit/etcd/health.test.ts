@@ -8,7 +8,11 @@ describe('summarizeEtcd', () => {
     expect(v.healthyCount).toBe(3);
     expect(v.leader).toBe('etcd-0');
     expect(v.diverging).toEqual([]);
-    expect(v.members.map((m) => [m.name, m.healthy, m.leader, m.hash])).toEqual([['etcd-0', true, true, 777], ['etcd-1', true, false, 777], ['etcd-2', true, false, 777]]);
+    expect(v.members.map((m) => [m.name, m.healthy, m.leader, m.hash])).toEqual([
+      ['etcd-0', true, true, 777],
+      ['etcd-1', true, false, 777],
+      ['etcd-2', true, false, 777],
+    ]);
     expect(etcdSummaryLine(v)).toBe('3/3 members healthy');
   });
   it('warns when more than half of a database is free (defragmentation)', () => {
@@ -53,8 +57,14 @@ describe('divergingMembers', () => {
   it.each([
     [[1, 1, 1], []],
     [[1, 2, 1], ['m1']],
-    [[1, 2], ['m0', 'm1']],
-    [[1, 2, 3], ['m0', 'm1', 'm2']],
+    [
+      [1, 2],
+      ['m0', 'm1'],
+    ],
+    [
+      [1, 2, 3],
+      ['m0', 'm1', 'm2'],
+    ],
     [[5], []],
   ])('%j -> %j', (hashes, names) => expect(divergingMembers(hashes.map((hash, i) => ({ name: `m${i}`, hash })))).toEqual(names));
 });
@@ -63,7 +73,10 @@ describe('podView', () => {
   it('shows READY and STATUS like kubectl', () => {
     expect(podView(etcdPod(2, { crash: true }))).toMatchObject({ ready: '1/2', status: 'CrashLoopBackOff', restarts: 4, crashLooping: true, etcdReady: false });
     expect(podView(etcdPod(0))).toMatchObject({ ready: '2/2', status: 'Running', crashLooping: false, etcdReady: true });
-    const init: Pod = { metadata: { name: 'etcd-0' }, status: { phase: 'Pending', initContainerStatuses: [{ name: 'init', state: { waiting: { reason: 'CrashLoopBackOff' } } }] } };
+    const init: Pod = {
+      metadata: { name: 'etcd-0' },
+      status: { phase: 'Pending', initContainerStatuses: [{ name: 'init', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+    };
     expect(podView(init).status).toBe('Init:CrashLoopBackOff');
   });
 });

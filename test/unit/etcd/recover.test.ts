@@ -36,15 +36,30 @@ describe('planEtcdRecover interlocks (8.1.2 made safe)', () => {
     expect(plan.steps[0].title).toBe('Delete PVC data-etcd-2 and pod etcd-2 (not waiting for either)');
   });
   it.each<[string, Partial<RecoverInputs> & { obs?: Parameters<typeof observation>[0] }, RegExp]>([
-    ['a healthy member (only --force overrides)', { obs: {} }, /^etcd-2 is not failing \(pod 2\/2 Running, endpoint healthy, in the member list\) \[--force\]$/],
-    ['two failing members', { obs: { crash: [1, 2], unhealthy: [1, 2] } }, /^etcd-1 \(pod 1\/2 CrashLoopBackOff, endpoint unhealthy: context deadline exceeded\) is failing too: with 2 of 3 members down, quorum is lost.*kubectl hcp etcd restore/],
+    [
+      'a healthy member (only --force overrides)',
+      { obs: {} },
+      /^etcd-2 is not failing \(pod 2\/2 Running, endpoint healthy, in the member list\) \[--force\]$/,
+    ],
+    [
+      'two failing members',
+      { obs: { crash: [1, 2], unhealthy: [1, 2] } },
+      /^etcd-1 \(pod 1\/2 CrashLoopBackOff, endpoint unhealthy: context deadline exceeded\) is failing too: with 2 of 3 members down, quorum is lost.*kubectl hcp etcd restore/,
+    ],
     ['a SingleReplica cluster', { hc: hc({ controllerAvailabilityPolicy: 'SingleReplica' }) }, /^the cluster is SingleReplica, not HighlyAvailable/],
     ['a missing PVC', { pvcExists: false }, /^PVC clusters-b1\/data-etcd-2 does not exist/],
     ['an unknown member', { member: 'etcd-7' }, /^etcd-7 is not a member of this cluster \(members: etcd-0, etcd-1, etcd-2\)$/],
-    ['the operator about to act (--manual overrides)', { autoRecoveryEnabled: true }, /automatic etcd recovery is enabled \(ENABLE_ETCD_RECOVERY=1\) and will recover etcd-2 itself.*\[--manual\]$/],
+    [
+      'the operator about to act (--manual overrides)',
+      { autoRecoveryEnabled: true },
+      /automatic etcd recovery is enabled \(ENABLE_ETCD_RECOVERY=1\) and will recover etcd-2 itself.*\[--manual\]$/,
+    ],
   ])('refuses %s', (_what, o, expected) => {
     const found = blockers(inputs(o));
-    expect(found.some((b) => expected.test(b)), found.join('\n')).toBe(true);
+    expect(
+      found.some((b) => expected.test(b)),
+      found.join('\n'),
+    ).toBe(true);
   });
   it('refuses while the etcd-recovery Job runs, and mid-rollout', () => {
     const obs = observation({ crash: [2], unhealthy: [2] });
@@ -53,7 +68,7 @@ describe('planEtcdRecover interlocks (8.1.2 made safe)', () => {
     const found = blockers(inputs({ view: summarizeEtcd(obs) }));
     expect(found).toEqual([
       'statefulset etcd is mid-rollout (currentRevision differs from updateRevision); wait until it finishes',
-      'Job etcd-recovery of the operator\'s automatic recovery is running (started 2026-01-01T00:00:00Z): wait for it (kubectl hcp etcd status b1)',
+      "Job etcd-recovery of the operator's automatic recovery is running (started 2026-01-01T00:00:00Z): wait for it (kubectl hcp etcd status b1)",
     ]);
   });
   it('--force lifts only the "not failing" blocker; --manual only the operator one', () => {

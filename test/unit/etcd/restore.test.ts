@@ -22,8 +22,18 @@ describe('docs 8.3 restore command line', () => {
     expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore', 2).slice(5, 7)).toEqual(['--name', 'etcd-2']);
     expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore', 2).at(-1)).toBe('https://etcd-2.etcd-discovery.clusters-my-cluster.svc:2380');
     expect(restoreArgs(NS, 3, '/var/lib/restored.snap.db', '/var/lib/restore')).toEqual([
-      'etcdutl', 'snapshot', 'restore', '/var/lib/restored.snap.db', '--data-dir=/var/lib/restore', '--name', 'etcd-0', '--initial-cluster-token=etcd-cluster',
-      '--initial-cluster', initialCluster(NS, 3), '--initial-advertise-peer-urls', 'https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380',
+      'etcdutl',
+      'snapshot',
+      'restore',
+      '/var/lib/restored.snap.db',
+      '--data-dir=/var/lib/restore',
+      '--name',
+      'etcd-0',
+      '--initial-cluster-token=etcd-cluster',
+      '--initial-cluster',
+      initialCluster(NS, 3),
+      '--initial-advertise-peer-urls',
+      'https://etcd-0.etcd-discovery.clusters-my-cluster.svc:2380',
     ]);
   });
   it.each([
@@ -39,9 +49,18 @@ function snapshotDir(data: Buffer, o: { hash?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hcp-rst-'));
   const sha = createHash('sha256').update(data).digest('hex');
   const manifest: SnapshotManifest = {
-    kind: MANIFEST_KIND, version: 1, hostedCluster: { namespace: 'clusters', name: 'my-cluster' }, controlPlaneNamespace: NS, member: { pod: 'etcd-0' }, memberIds: {},
+    kind: MANIFEST_KIND,
+    version: 1,
+    hostedCluster: { namespace: 'clusters', name: 'my-cluster' },
+    controlPlaneNamespace: NS,
+    member: { pod: 'etcd-0' },
+    memberIds: {},
     snapshot: { file: 'x.db', size: data.length, sha256: sha, revision: 42, etcdutlHash: 1, totalKey: 3 },
-    keyspaceHash: o.hash === false ? null : { revision: 42, hash: 777 }, takenAt: 't', online: false, encryptionKey: null, tool: 'test',
+    keyspaceHash: o.hash === false ? null : { revision: 42, hash: 777 },
+    takenAt: 't',
+    online: false,
+    encryptionKey: null,
+    tool: 'test',
   };
   writeFileSync(join(dir, 'x.db'), data);
   writeFileSync(join(dir, 'x.db.manifest.json'), JSON.stringify(manifest));
@@ -77,9 +96,18 @@ describe('planEtcdRestore', () => {
   const inputs = (o: Partial<RestoreInputs> = {}): RestoreInputs => {
     const { manifest, sha } = snapshotDir(Buffer.from('x'));
     return {
-      hc, source: { location: { kind: 'file', dir: '/b' }, name: 'x.db' }, s3: () => Promise.reject(new Error('no')), verified: { manifest, sha256: sha, size: 1 },
-      preflightStatus: { revision: 42, totalKey: 3 }, fromOtherCluster: false, members: 3, image: 'etcd:3.6', tls: TLS_PATHS,
-      writers: { 'kube-apiserver': 3, 'openshift-apiserver': 3, 'openshift-oauth-apiserver': 2 }, waitMs: 1000, ...o,
+      hc,
+      source: { location: { kind: 'file', dir: '/b' }, name: 'x.db' },
+      s3: () => Promise.reject(new Error('no')),
+      verified: { manifest, sha256: sha, size: 1 },
+      preflightStatus: { revision: 42, totalKey: 3 },
+      fromOtherCluster: false,
+      members: 3,
+      image: 'etcd:3.6',
+      tls: TLS_PATHS,
+      writers: { 'kube-apiserver': 3, 'openshift-apiserver': 3, 'openshift-oauth-apiserver': 2 },
+      waitMs: 1000,
+      ...o,
     };
   };
   it('the docs steps in order, journaled, destructive steps flagged', () => {
@@ -88,7 +116,16 @@ describe('planEtcdRestore', () => {
     expect(plan.journal).toBe(true);
     const member = (m: string) => [`create-data-pod-${m}`, `copy-in-${m}`, `restore-${m}`, `cleanup-data-pod-${m}`];
     expect(plan.steps.map((s) => s.id)).toEqual([
-      'pause', 'scale-down-writers', 'scale-down-etcd', ...member('etcd-0'), ...member('etcd-1'), ...member('etcd-2'), 'scale-up-etcd', 'scale-up-writers', 'resume', 'verify',
+      'pause',
+      'scale-down-writers',
+      'scale-down-etcd',
+      ...member('etcd-0'),
+      ...member('etcd-1'),
+      ...member('etcd-2'),
+      'scale-up-etcd',
+      'scale-up-writers',
+      'resume',
+      'verify',
     ]);
     expect(plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['scale-down-etcd', 'restore-etcd-0', 'restore-etcd-1', 'restore-etcd-2']);
     expect(plan.steps.find((s) => s.id === 'create-data-pod-etcd-2')!.changes![0]).toMatchObject({ op: 'create', ref: { name: 'etcd-data-2' } });
@@ -97,20 +134,26 @@ describe('planEtcdRestore', () => {
   });
   it('refuses a snapshot of another cluster unless --from-other-cluster', () => {
     const other = { metadata: { name: 'other', namespace: 'clusters' }, spec: {} } as HostedCluster;
-    expect(planEtcdRestore(inputs({ hc: other })).blockers).toEqual([{ message: 'the snapshot is of HostedCluster clusters/my-cluster, not of this one', override: '--from-other-cluster' }]);
+    expect(planEtcdRestore(inputs({ hc: other })).blockers).toEqual([
+      { message: 'the snapshot is of HostedCluster clusters/my-cluster, not of this one', override: '--from-other-cluster' },
+    ]);
     expect(planEtcdRestore(inputs({ hc: other, fromOtherCluster: true })).blockers).toEqual([]);
   });
   it('refuses when a member has no volume', () => {
     expect(planEtcdRestore(inputs({ missingVolumes: ['data-etcd-2'] })).blockers[0].message).toMatch(/^PVC data-etcd-2 missing in clusters-my-cluster/);
   });
   it('refuses when etcdutl disagrees with the manifest on the revision', () => {
-    expect(planEtcdRestore(inputs({ preflightStatus: { revision: 41, totalKey: 3 } })).blockers[0].message).toBe('etcdutl reports revision 41, the manifest 42');
+    expect(planEtcdRestore(inputs({ preflightStatus: { revision: 41, totalKey: 3 } })).blockers[0].message).toBe(
+      'etcdutl reports revision 41, the manifest 42',
+    );
   });
 });
 
 describe('restore-url', () => {
   it('the fragment has exactly one URL', () => {
-    expect(yaml.load(restoreFragment('https://b.s3/x?X-Amz-Signature=1'))).toEqual({ spec: { etcd: { managed: { storage: { restoreSnapshotURL: ['https://b.s3/x?X-Amz-Signature=1'] } } } } });
+    expect(yaml.load(restoreFragment('https://b.s3/x?X-Amz-Signature=1'))).toEqual({
+      spec: { etcd: { managed: { storage: { restoreSnapshotURL: ['https://b.s3/x?X-Amz-Signature=1'] } } } },
+    });
   });
   it('renders one URL, Managed etcd, no pausedUntil, and finds the key secret', () => {
     const render = [
@@ -118,14 +161,20 @@ describe('restore-url', () => {
       'apiVersion: hypershift.openshift.io/v1beta1\nkind: HostedCluster\nmetadata: {name: new, namespace: clusters}\nspec:\n  pausedUntil: "true"\n  secretEncryption: {aescbc: {activeKey: {name: new-etcd-encryption-key}}}\n  etcd:\n    managementType: Managed\n    managed: {storage: {type: PersistentVolume, restoreSnapshotURL: [a, b, c]}}\n',
     ].join('---\n');
     const r = renderWithRestoreUrl(render, 'https://u', 'new');
-    const docs = yaml.loadAll(r.output) as { kind: string; spec?: { pausedUntil?: string; etcd: { managed: { storage: { restoreSnapshotURL: string[] } } } } }[];
+    const docs = yaml.loadAll(r.output) as {
+      kind: string;
+      spec?: { pausedUntil?: string; etcd: { managed: { storage: { restoreSnapshotURL: string[] } } } };
+    }[];
     const hc = docs.find((d) => d.kind === 'HostedCluster')!;
     expect(hc.spec!.etcd.managed.storage.restoreSnapshotURL).toEqual(['https://u']);
     expect(hc.spec!.pausedUntil).toBeUndefined();
     expect(r).toMatchObject({ keySecret: 'new-etcd-encryption-key', keyInRender: true, hcNamespace: 'clusters' });
     expect(() => renderWithRestoreUrl(render, 'https://u', 'other')).toThrow(/named "new", not "other"/);
   });
-  it.each([['30s', /at least 1m/], ['169h', /at most 168h/]])('--expires %s is refused', (d, re) => {
+  it.each([
+    ['30s', /at least 1m/],
+    ['169h', /at most 168h/],
+  ])('--expires %s is refused', (d, re) => {
     const ms = d.endsWith('h') ? Number(d.slice(0, -1)) * 3600_000 : Number(d.slice(0, -1)) * 1000;
     expect(() => presignSeconds(ms)).toThrow(re);
   });

@@ -11,7 +11,10 @@ import { planEtcdSnapshot, snapshotFileName, streamOut, utcStamp, type SnapshotI
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { observation } from './fixtures.ts';
 
-const hc: HostedCluster = { metadata: { name: 'b1', namespace: 'clusters' }, spec: { secretEncryption: { aescbc: { activeKey: { name: 'b1-etcd-encryption-key' } } } } };
+const hc: HostedCluster = {
+  metadata: { name: 'b1', namespace: 'clusters' },
+  spec: { secretEncryption: { aescbc: { activeKey: { name: 'b1-etcd-encryption-key' } } } },
+};
 const at = new Date('2026-11-25T16:04:12.345Z');
 
 function inputs(o: Partial<SnapshotInputs> = {}): SnapshotInputs {
@@ -52,12 +55,27 @@ describe('planEtcdSnapshot', () => {
     const plan = planEtcdSnapshot(inputs());
     expect(plan.blockers).toEqual([]);
     expect(plan.journal).toBe(true);
-    expect(plan.steps.map((s) => s.id)).toEqual(['pause', 'scale-down-writers', 'save-etcd-0', 'inspect-etcd-0', 'stream-etcd-0', 'cleanup-etcd-0', 'scale-up-writers', 'resume']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'pause',
+      'scale-down-writers',
+      'save-etcd-0',
+      'inspect-etcd-0',
+      'stream-etcd-0',
+      'cleanup-etcd-0',
+      'scale-up-writers',
+      'resume',
+    ]);
     expect(plan.steps[1].title).toBe('Scale kube-apiserver (3), openshift-apiserver (2) to 0');
-    expect(plan.steps[0].undo?.changes).toEqual([{ op: 'patch', ref: expect.objectContaining({ name: 'b1' }), patchType: 'merge', patch: { spec: { pausedUntil: null } } }]);
+    expect(plan.steps[0].undo?.changes).toEqual([
+      { op: 'patch', ref: expect.objectContaining({ name: 'b1' }), patchType: 'merge', patch: { spec: { pausedUntil: null } } },
+    ]);
     expect(plan.steps[1].undo).toBeDefined();
     expect(plan.steps[2].undo).toBeDefined();
-    expect(plan.memo).toMatchObject({ writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2 }, files: { 'etcd-0': 'b1-etcd-0-20261125T160412Z-snapshot.db' }, pausedBefore: null });
+    expect(plan.memo).toMatchObject({
+      writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2 },
+      files: { 'etcd-0': 'b1-etcd-0-20261125T160412Z-snapshot.db' },
+      pausedBefore: null,
+    });
     expect(plan.warnings.join('\n')).toMatch(/secret clusters\/b1-etcd-encryption-key .* a restore on another cluster needs it/);
     expect(plan.warnings.join('\n')).toMatch(/no deployment openshift-oauth-apiserver/);
   });
@@ -115,7 +133,9 @@ describe('streamOut to a directory', () => {
   });
   it('a truncated stream fails and leaves nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-snap-'));
-    await expect(streamOut(fakeExec(data, { cutAt: 100_000 }), 'etcd-0', '/p', fileStore({ kind: 'file', dir }), 'x.db', ctx, sha)).rejects.toThrow(/sha256 mismatch for x\.db: received [0-9a-f]{64} \(100000 bytes\)/);
+    await expect(streamOut(fakeExec(data, { cutAt: 100_000 }), 'etcd-0', '/p', fileStore({ kind: 'file', dir }), 'x.db', ctx, sha)).rejects.toThrow(
+      /sha256 mismatch for x\.db: received [0-9a-f]{64} \(100000 bytes\)/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

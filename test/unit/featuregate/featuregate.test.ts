@@ -69,7 +69,8 @@ describe('CEL transitions of featureSet', () => {
       spec: { configuration: { featureGate: { featureSet: 'CustomNoUpgrade', customNoUpgrade: { enabled, disabled } } } },
     });
     const written = (plan: ReturnType<typeof planFeatureSet>) =>
-      (plan.steps[0].changes?.[0] as { patch: { spec: { configuration: { featureGate: { customNoUpgrade: unknown } } } } }).patch.spec.configuration.featureGate.customNoUpgrade;
+      (plan.steps[0].changes?.[0] as { patch: { spec: { configuration: { featureGate: { customNoUpgrade: unknown } } } } }).patch.spec.configuration.featureGate
+        .customNoUpgrade;
 
     it('keeps the gates not named again, moves the named ones, and says which stay', () => {
       const plan = planFeatureSet({ hc: custom(['A', 'B'], ['C']), set: 'CustomNoUpgrade', custom: { enabled: ['D'], disabled: ['B'] } });
@@ -103,7 +104,11 @@ describe('CEL transitions of featureSet', () => {
 describe('guest kubeconfig', () => {
   it('parses the admin kubeconfig from text, without files', () => {
     const text = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:6443'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n`;
-    expect(parseGuestKubeconfig(text, 'secret clusters/sample-admin-kubeconfig')).toMatchObject({ server: 'https://127.0.0.1:6443', clusterName: 'c', userName: 'u' });
+    expect(parseGuestKubeconfig(text, 'secret clusters/sample-admin-kubeconfig')).toMatchObject({
+      server: 'https://127.0.0.1:6443',
+      clusterName: 'c',
+      userName: 'u',
+    });
   });
 });
 

@@ -40,7 +40,10 @@ describe('tokenFile', () => {
 
   it('an inline token wins over the tokenFile, as in client-go', async () => {
     const server = await apiServer({ tls: true, tokens: ['inline'] });
-    const kc = writeKubeconfig({ server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') }, { token: 'inline', tokenFile: '/nonexistent/token' });
+    const kc = writeKubeconfig(
+      { server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') },
+      { token: 'inline', tokenFile: '/nonexistent/token' },
+    );
     await getDefault(new KubeClient({ kubeconfig: kc.resolved(), env: {} }));
     expect(server.requests[0].authorization).toBe('Bearer inline');
   });
@@ -72,9 +75,12 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredent
 `;
 
 function execKubeconfig(server: TestServer, exec: Record<string, unknown>) {
-  const kc = writeKubeconfig({ server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') }, {
-    exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: './bin/plugin', ...exec },
-  });
+  const kc = writeKubeconfig(
+    { server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') },
+    {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: './bin/plugin', ...exec },
+    },
+  );
   mkdirSync(join(kc.dir, 'bin'));
   writeFileSync(join(kc.dir, 'bin', 'plugin'), PLUGIN);
   chmodSync(join(kc.dir, 'bin', 'plugin'), 0o755);
@@ -169,10 +175,17 @@ describe('exec credential plugins', () => {
       { tls: true, clientCa: fixture('client-ca.crt') },
     );
     servers.push(server);
-    const kc = writeKubeconfig({ server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') }, {
-      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: './cert-plugin' },
-    });
-    const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { clientCertificateData: fixture('client.crt').toString(), clientKeyData: fixture('client.key').toString() } };
+    const kc = writeKubeconfig(
+      { server: server.url, 'certificate-authority-data': TEST_CA.toString('base64') },
+      {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: './cert-plugin' },
+      },
+    );
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { clientCertificateData: fixture('client.crt').toString(), clientKeyData: fixture('client.key').toString() },
+    };
     writeFileSync(join(kc.dir, 'credential.json'), JSON.stringify(credential));
     writeFileSync(join(kc.dir, 'cert-plugin'), '#!/bin/sh\ncat "$(dirname "$0")/credential.json"\n');
     chmodSync(join(kc.dir, 'cert-plugin'), 0o755);
@@ -279,22 +292,30 @@ describe('proxy-url', () => {
     };
   }
 
-  it.each([undefined, { user: 'me', pass: 'p@ss' }])('reaches an https server through a SOCKS5 proxy-url (auth %j), the name resolved by the proxy', async (credentials) => {
-    const server = await apiServer({ tls: true, tokens: ['t'] });
-    const port = Number(new URL(server.url).port);
-    const proxy = await socksProxy(port, credentials);
-    try {
-      const kc = writeKubeconfig(
-        { server: `https://api.example.invalid:${port}`, 'tls-server-name': 'localhost', 'certificate-authority-data': TEST_CA.toString('base64'), 'proxy-url': proxy.url },
-        { token: 't' },
-      );
-      const kube = new KubeClient({ kubeconfig: kc.resolved(), env: {} });
-      expect((await getDefault(kube)).metadata.name).toBe('default');
-      expect(proxy.asked).toEqual([`api.example.invalid:${port}`]);
-    } finally {
-      proxy.close();
-    }
-  });
+  it.each([undefined, { user: 'me', pass: 'p@ss' }])(
+    'reaches an https server through a SOCKS5 proxy-url (auth %j), the name resolved by the proxy',
+    async (credentials) => {
+      const server = await apiServer({ tls: true, tokens: ['t'] });
+      const port = Number(new URL(server.url).port);
+      const proxy = await socksProxy(port, credentials);
+      try {
+        const kc = writeKubeconfig(
+          {
+            server: `https://api.example.invalid:${port}`,
+            'tls-server-name': 'localhost',
+            'certificate-authority-data': TEST_CA.toString('base64'),
+            'proxy-url': proxy.url,
+          },
+          { token: 't' },
+        );
+        const kube = new KubeClient({ kubeconfig: kc.resolved(), env: {} });
+        expect((await getDefault(kube)).metadata.name).toBe('default');
+        expect(proxy.asked).toEqual([`api.example.invalid:${port}`]);
+      } finally {
+        proxy.close();
+      }
+    },
+  );
 
   it('refuses a proxy scheme it cannot speak before sending anything', () => {
     const kc = writeKubeconfig({ server: 'https://127.0.0.1:1', 'proxy-url': 'ftp://proxy:21' }, {});

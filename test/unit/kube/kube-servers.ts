@@ -71,10 +71,14 @@ export function json(res: http.ServerResponse, status: number, body: unknown): v
   res.end(text);
 }
 
-export const unauthorized = (res: http.ServerResponse) => json(res, 401, { kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+export const unauthorized = (res: http.ServerResponse) =>
+  json(res, 401, { kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
 
 /** Writes a kubeconfig with one cluster and user into a new directory; returns both. */
-export function writeKubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown>): { dir: string; file: string; resolved: () => ResolvedKubeconfig } {
+export function writeKubeconfig(
+  cluster: Record<string, unknown>,
+  user: Record<string, unknown>,
+): { dir: string; file: string; resolved: () => ResolvedKubeconfig } {
   const dir = mkdtempSync(join(tmpdir(), 'hcp-kube-'));
   const file = join(dir, 'config');
   writeFileSync(

@@ -22,7 +22,10 @@ describe('parseLabelSelector: TestSetSelectorParser', () => {
     ['', []],
     ['\rx', [{ key: 'x', operator: 'exists', values: [] }]],
     ['this-is-a-dns.domain.com/key-with-dash', [{ key: 'this-is-a-dns.domain.com/key-with-dash', operator: 'exists', values: [] }]],
-    ['this-is-another-dns.domain.com/key-with-dash in (so,what)', [{ key: 'this-is-another-dns.domain.com/key-with-dash', operator: 'in', values: ['so', 'what'] }]],
+    [
+      'this-is-another-dns.domain.com/key-with-dash in (so,what)',
+      [{ key: 'this-is-another-dns.domain.com/key-with-dash', operator: 'in', values: ['so', 'what'] }],
+    ],
     ['0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)', [{ key: '0.1.2.domain/99', operator: 'notin', values: ['10.10.100.1', 'tick.tack.clock'] }]],
     ['foo  in\t (abc)', [{ key: 'foo', operator: 'in', values: ['abc'] }]],
     ['x notin\n (abc)', [{ key: 'x', operator: 'notin', values: ['abc'] }]],
@@ -39,12 +42,31 @@ describe('parseLabelSelector: TestSetSelectorParser', () => {
         { key: 'w', operator: 'exists', values: [] },
       ],
     ],
-    ['x,y in (a)', [{ key: 'x', operator: 'exists', values: [] }, { key: 'y', operator: 'in', values: ['a'] }]],
+    [
+      'x,y in (a)',
+      [
+        { key: 'x', operator: 'exists', values: [] },
+        { key: 'y', operator: 'in', values: ['a'] },
+      ],
+    ],
     ['x=a', [{ key: 'x', operator: '=', values: ['a'] }]],
     ['x>1', [{ key: 'x', operator: '>', values: ['1'] }]],
     ['x<7', [{ key: 'x', operator: '<', values: ['7'] }]],
-    ['x=a,y!=b', [{ key: 'x', operator: '=', values: ['a'] }, { key: 'y', operator: '!=', values: ['b'] }]],
-    ['x=a,y!=b,z in (h,i,j)', [{ key: 'x', operator: '=', values: ['a'] }, { key: 'y', operator: '!=', values: ['b'] }, { key: 'z', operator: 'in', values: ['h', 'i', 'j'] }]],
+    [
+      'x=a,y!=b',
+      [
+        { key: 'x', operator: '=', values: ['a'] },
+        { key: 'y', operator: '!=', values: ['b'] },
+      ],
+    ],
+    [
+      'x=a,y!=b,z in (h,i,j)',
+      [
+        { key: 'x', operator: '=', values: ['a'] },
+        { key: 'y', operator: '!=', values: ['b'] },
+        { key: 'z', operator: 'in', values: ['h', 'i', 'j'] },
+      ],
+    ],
     ['x notin ( )', [{ key: 'x', operator: 'notin', values: [''] }]],
     ['x notin (, a)', [{ key: 'x', operator: 'notin', values: ['', 'a'] }]],
     ['a ', [{ key: 'a', operator: 'exists', values: [] }]],

@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalMetricsSet, envPatch, interpretOperatorMetricsSet, planClusterMetricsSet, planGlobalMetricsSet, type Deployment } from '../../../src/metrics/metrics-set.ts';
+import {
+  canonicalMetricsSet,
+  envPatch,
+  interpretOperatorMetricsSet,
+  planClusterMetricsSet,
+  planGlobalMetricsSet,
+  type Deployment,
+} from '../../../src/metrics/metrics-set.ts';
 import { formatProblem, re2Error, validateSreConfig } from '../../../src/metrics/sre-config.ts';
 import { DEFAULT_SRE_CONFIG } from '../../../src/metrics/default-sre-config.ts';
 import { observeMetrics, planSreConfigApply, renderMetricsView } from '../../../src/metrics/observe.ts';
@@ -50,7 +57,12 @@ describe('planGlobalMetricsSet', () => {
   it('patches only METRICS_SET of the operator container with a strategic merge patch', () => {
     const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: deployment([{ name: 'OTHER', value: 'x' }]), set: 'All', sreConfig: 'missing' });
     expect(plan.steps[0].changes).toEqual([
-      { op: 'patch', ref: expect.objectContaining({ name: 'operator', namespace: 'hypershift' }), patchType: 'strategic', patch: envPatch('operator', 'METRICS_SET', 'All') },
+      {
+        op: 'patch',
+        ref: expect.objectContaining({ name: 'operator', namespace: 'hypershift' }),
+        patchType: 'strategic',
+        patch: envPatch('operator', 'METRICS_SET', 'All'),
+      },
     ]);
     expect(plan.warnings).toEqual([]);
   });
@@ -64,13 +76,21 @@ describe('planGlobalMetricsSet', () => {
   });
 
   it('says that the current value crashloops the operator', () => {
-    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: deployment([{ name: 'METRICS_SET', value: 'bogus' }]), set: 'SRE', sreConfig: 'valid' });
+    const plan = planGlobalMetricsSet({
+      namespace: 'hypershift',
+      deployment: deployment([{ name: 'METRICS_SET', value: 'bogus' }]),
+      set: 'SRE',
+      sreConfig: 'valid',
+    });
     expect(plan.warnings.join('\n')).toMatch(/crashloops/);
   });
 
   it('sets the per-cluster override with a merge patch', () => {
     const hc = { metadata: { name: 'sample', namespace: 'clusters' }, spec: {} } as HostedCluster;
-    expect(planClusterMetricsSet({ hc, set: 'SRE' }).steps[0].changes?.[0]).toMatchObject({ patchType: 'merge', patch: { spec: { monitoring: { metricsSet: 'SRE' } } } });
+    expect(planClusterMetricsSet({ hc, set: 'SRE' }).steps[0].changes?.[0]).toMatchObject({
+      patchType: 'merge',
+      patch: { spec: { monitoring: { metricsSet: 'SRE' } } },
+    });
   });
 
   describe('--unset --hosted-cluster (issue 13 item 20)', () => {
@@ -211,7 +231,9 @@ describe('metrics commands: bad input exits 2 with one line and no API call', ()
 
   it('apply names the file, line and component', async () => {
     const r = await runInProcess(['metrics', 'sre-config', 'apply', '-f', bad]);
-    expect(r.stderr).toBe(`error: ${bad}:3: etcd[1]: regex "(?=x)" is not valid RE2 (Prometheus would reject it): invalid or unsupported Perl syntax: \`(?=\`\n`);
+    expect(r.stderr).toBe(
+      `error: ${bad}:3: etcd[1]: regex "(?=x)" is not valid RE2 (Prometheus would reject it): invalid or unsupported Perl syntax: \`(?=\`\n`,
+    );
   });
 
   it('validate lists every problem and exits 2; default passes validate', async () => {
@@ -232,7 +254,10 @@ describe('metrics set on an MCE/ACM hub (issue 13 item 18)', () => {
     metadata: { name: 'operator', namespace: 'hypershift' },
     spec: { template: { spec: { containers: [{ name: 'operator', env: value === undefined ? [] : [{ name: 'METRICS_SET', value }] }] } } },
   });
-  const flagsCm = (add: string, remove = '') => ({ metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster', resourceVersion: '12' }, data: { installFlagsToAdd: add, installFlagsToRemove: remove } });
+  const flagsCm = (add: string, remove = '') => ({
+    metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster', resourceVersion: '12' },
+    data: { installFlagsToAdd: add, installFlagsToRemove: remove },
+  });
 
   it.each([
     ['--metrics-set SRE', 'SRE'],
@@ -248,14 +273,23 @@ describe('metrics set on an MCE/ACM hub (issue 13 item 18)', () => {
 
   it('writes --metrics-set into the install flags with the resourceVersion, and never patches the deployment', () => {
     const cm = flagsCm('--monitoring-dashboards --metrics-set=Telemetry --enable-etcd-recovery', '--metrics-set --platform-monitoring');
-    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator('Telemetry'), set: 'SRE', sreConfig: 'valid', installFlags: { managed: true, configmap: cm } });
+    const plan = planGlobalMetricsSet({
+      namespace: 'hypershift',
+      deployment: operator('Telemetry'),
+      set: 'SRE',
+      sreConfig: 'valid',
+      installFlags: { managed: true, configmap: cm },
+    });
     expect(plan.steps.map((s) => s.id)).toEqual(['install-flags-metrics-set']);
     expect(plan.steps[0].changes).toEqual([
       {
         op: 'patch',
         ref: expect.objectContaining({ namespace: 'local-cluster', name: 'hypershift-operator-install-flags' }),
         patchType: 'merge',
-        patch: { metadata: { resourceVersion: '12' }, data: { installFlagsToAdd: '--monitoring-dashboards --enable-etcd-recovery --metrics-set SRE', installFlagsToRemove: '--platform-monitoring' } },
+        patch: {
+          metadata: { resourceVersion: '12' },
+          data: { installFlagsToAdd: '--monitoring-dashboards --enable-etcd-recovery --metrics-set SRE', installFlagsToRemove: '--platform-monitoring' },
+        },
       },
     ]);
     expect(plan.warnings.join('\n')).toMatch(/the hypershift addon deploys the operator on this MCE\/ACM hub: METRICS_SET is set as --metrics-set SRE/);
@@ -263,13 +297,26 @@ describe('metrics set on an MCE/ACM hub (issue 13 item 18)', () => {
   });
 
   it('creates the configmap on a hub that has none, and waits for the pods with --wait', () => {
-    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator(), set: 'All', sreConfig: 'valid', installFlags: { managed: true, configmap: null }, waitMs: 1000 });
+    const plan = planGlobalMetricsSet({
+      namespace: 'hypershift',
+      deployment: operator(),
+      set: 'All',
+      sreConfig: 'valid',
+      installFlags: { managed: true, configmap: null },
+      waitMs: 1000,
+    });
     expect(plan.steps[0].changes?.[0]).toMatchObject({ op: 'create', body: { data: { installFlagsToAdd: '--metrics-set All', installFlagsToRemove: '' } } });
     expect(plan.steps.map((s) => s.id)).toEqual(['install-flags-metrics-set', 'wait-operator-env']);
   });
 
   it('patches the deployment where no addon manages the operator', () => {
-    const plan = planGlobalMetricsSet({ namespace: 'hypershift', deployment: operator(), set: 'All', sreConfig: 'valid', installFlags: { managed: false, configmap: null } });
+    const plan = planGlobalMetricsSet({
+      namespace: 'hypershift',
+      deployment: operator(),
+      set: 'All',
+      sreConfig: 'valid',
+      installFlags: { managed: false, configmap: null },
+    });
     expect(plan.steps[0]).toMatchObject({ id: 'set-metrics-set', changes: [{ patchType: 'strategic' }] });
   });
 
@@ -277,13 +324,22 @@ describe('metrics set on an MCE/ACM hub (issue 13 item 18)', () => {
     const kube = {
       getOrNull: async (rt: { kind: string }, ns: string | undefined, name: string) => {
         if (rt.kind === 'Deployment') return operator('Telemetry');
-        if (rt.kind === 'ConfigMap' && ns === 'local-cluster' && name === 'hypershift-operator-install-flags') return flagsCm('--monitoring-dashboards --metrics-set sre');
+        if (rt.kind === 'ConfigMap' && ns === 'local-cluster' && name === 'hypershift-operator-install-flags')
+          return flagsCm('--monitoring-dashboards --metrics-set sre');
         return null;
       },
       list: async () => ({ items: [] }),
     };
     const view = await observeMetrics(kube as never, 'hypershift');
-    expect(view.installFlags).toEqual({ configmap: 'ConfigMap local-cluster/hypershift-operator-install-flags', exists: true, metricsSet: 'SRE', removed: false, applied: false });
-    expect(renderMetricsView(view)).toMatch(/Install flags \(MCE\):   --metrics-set SRE in ConfigMap local-cluster\/hypershift-operator-install-flags: not what the operator runs/);
+    expect(view.installFlags).toEqual({
+      configmap: 'ConfigMap local-cluster/hypershift-operator-install-flags',
+      exists: true,
+      metricsSet: 'SRE',
+      removed: false,
+      applied: false,
+    });
+    expect(renderMetricsView(view)).toMatch(
+      /Install flags \(MCE\):   --metrics-set SRE in ConfigMap local-cluster\/hypershift-operator-install-flags: not what the operator runs/,
+    );
   });
 });

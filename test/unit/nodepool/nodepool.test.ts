@@ -10,7 +10,17 @@ import { Resources } from '../../../src/kube/resources.ts';
 import type { StepContext } from '../../../src/plan/plan.ts';
 
 const stepCtx = (kube: FakeKube) =>
-  ({ kube: kube.asClient(), clusters: {}, dryRun: 'none', artifacts: {}, progress: () => {}, warn: () => {}, now: () => new Date(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)), clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) } }) as unknown as StepContext;
+  ({
+    kube: kube.asClient(),
+    clusters: {},
+    dryRun: 'none',
+    artifacts: {},
+    progress: () => {},
+    warn: () => {},
+    now: () => new Date(),
+    sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)),
+    clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) },
+  }) as unknown as StepContext;
 
 const IMG = (v: string) => `quay.io/openshift-release-dev/ocp-release:${v}-x86_64`;
 const np = (spec: Partial<NodePool['spec']> = {}, status: NodePool['status'] = { replicas: 2 }): NodePool => ({
@@ -37,7 +47,9 @@ describe('validators', () => {
   ])('--autoscaling %s is rejected: %s', (v, msg) => expect(() => parseAutoScaling(v)).toThrow(msg));
   it.each(['1d', '5 m', '-1m', 'soon', ''])('timeout %j is rejected', (v) => expect(() => parseTimeout(v, '--drain-timeout')).toThrow(UsageError));
   it.each(['30s', '1h30m', '0', '1.5h'])('timeout %j is accepted as written', (v) => expect(parseTimeout(v, '--drain-timeout').text).toBe(v));
-  it.each(['has space:1', ' quay.io/x:1', 'quay.io/ocp-release', '-x:1', `a:${'b'.repeat(253)}`])('release image %j is rejected', (v) => expect(() => assertReleaseImage(v)).toThrow(UsageError));
+  it.each(['has space:1', ' quay.io/x:1', 'quay.io/ocp-release', '-x:1', `a:${'b'.repeat(253)}`])('release image %j is rejected', (v) =>
+    expect(() => assertReleaseImage(v)).toThrow(UsageError),
+  );
   it.each([
     [IMG('4.15.10'), '4.15.10'],
     ['quay.io/openshift-release-dev/ocp-release:4.16.0-rc.1-multi', '4.16.0-rc.1'],
@@ -105,7 +117,10 @@ describe('arch suffixes (issue 13 item 8)', () => {
     const kube = new FakeKube().put(Resources.HostedCluster, { ...cluster, spec: { ...cluster.spec, release: { image: multi } } });
     const plan = planUpgrade({ hc: cluster, image: multi, force: false, waitMs: 1500 });
     await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not complete 4.15.10 in time/);
-    kube.put(Resources.HostedCluster, { ...cluster, status: { version: { history: [{ image: multi, version: '4.15.10', state: 'Completed', startedTime: '2026-01-02T00:00:00Z' }, old] } } });
+    kube.put(Resources.HostedCluster, {
+      ...cluster,
+      status: { version: { history: [{ image: multi, version: '4.15.10', state: 'Completed', startedTime: '2026-01-02T00:00:00Z' }, old] } },
+    });
     await expect(plan.steps[1].run!(stepCtx(kube))).resolves.toEqual({ version: '4.15.10' });
   });
 });
@@ -143,7 +158,9 @@ describe('planNodePoolScale', () => {
   });
 
   it('refuses scale-from-zero where CEL does', () => {
-    expect(() => planNodePoolScale({ np: np({ platform: { type: 'KubeVirt' } }), autoscaling: { min: 0, max: 2 }, force: false })).toThrow(/only supported on AWS and Azure/);
+    expect(() => planNodePoolScale({ np: np({ platform: { type: 'KubeVirt' } }), autoscaling: { min: 0, max: 2 }, force: false })).toThrow(
+      /only supported on AWS and Azure/,
+    );
     expect(planNodePoolScale({ np: np(), autoscaling: { min: 0, max: 2 }, force: false }).blockers).toEqual([]);
   });
 
@@ -154,7 +171,9 @@ describe('planNodePoolScale', () => {
 
 describe('planNodePoolSet and planNodePoolUpdate', () => {
   it('patches only the given timeouts', () => {
-    expect(planNodePoolSet({ np: np(), volumeDetachTimeout: '5m' }).steps[0].changes?.[0]).toMatchObject({ patch: { spec: { nodeVolumeDetachTimeout: '5m' } } });
+    expect(planNodePoolSet({ np: np(), volumeDetachTimeout: '5m' }).steps[0].changes?.[0]).toMatchObject({
+      patch: { spec: { nodeVolumeDetachTimeout: '5m' } },
+    });
   });
 
   it.each([
@@ -180,7 +199,10 @@ describe('planNodePoolSet and planNodePoolUpdate', () => {
 describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
   const completed = (v: string, at = '2026-01-01T00:00:00Z') => ({ image: IMG(v), version: v, state: 'Completed', startedTime: at, completionTime: at });
   const partial = (v: string) => ({ image: IMG(v), version: v, state: 'Partial', startedTime: '2026-02-01T00:00:00Z' });
-  const upgrading = (to: string, from: string): HostedCluster => ({ ...hc(IMG(to)), status: { version: { desired: { image: IMG(to), version: to }, history: [partial(to), completed(from)] } } });
+  const upgrading = (to: string, from: string): HostedCluster => ({
+    ...hc(IMG(to)),
+    status: { version: { desired: { image: IMG(to), version: to }, history: [partial(to), completed(from)] } },
+  });
 
   it('accepts a NodePool one patch ahead of the control plane, warning about SupportedVersionSkew', () => {
     const plan = planNodePoolUpdate({ np: np(), hc: hc(IMG('4.15.10')), image: IMG('4.15.12') });
@@ -188,11 +210,13 @@ describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
     expect(plan.warnings.join('\n')).toMatch(/4.15.12 is a patch ahead of the control plane's 4.15.10: the operator accepts it/);
   });
 
-  it("compares minors with the first completed history entry, not spec.release", () => {
+  it('compares minors with the first completed history entry, not spec.release', () => {
     // The control plane still runs 4.15 and is on its way to 4.17: a 4.16 NodePool waits for it.
     const plan = planNodePoolUpdate({ np: np(), hc: upgrading('4.17.1', '4.15.10'), image: IMG('4.16.3') });
     expect(plan.blockers).toEqual([]);
-    expect(plan.warnings.join('\n')).toMatch(/still updating to 4.17.1 \(last completed 4.15.10\): the operator reports ValidReleaseImage=False on the NodePool until that completes/);
+    expect(plan.warnings.join('\n')).toMatch(
+      /still updating to 4.17.1 \(last completed 4.15.10\): the operator reports ValidReleaseImage=False on the NodePool until that completes/,
+    );
     // A completed 4.16 with a newer Partial on top: the NodePool may go to 4.16.
     const done: HostedCluster = { ...hc(IMG('4.16.5')), status: { version: { history: [partial('4.16.5'), completed('4.16.1')] } } };
     expect(planNodePoolUpdate({ np: np(), hc: done, image: IMG('4.16.4') }).warnings.join()).not.toMatch(/ValidReleaseImage/);
@@ -204,11 +228,22 @@ describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
   });
 
   it('warns beyond the n-3 skew', () => {
-    expect(planNodePoolUpdate({ np: np({}, { replicas: 2 }), hc: hc(IMG('4.19.2')), image: IMG('4.15.10') }).warnings.join()).toMatch(/more than 3 minor versions behind/);
+    expect(planNodePoolUpdate({ np: np({}, { replicas: 2 }), hc: hc(IMG('4.19.2')), image: IMG('4.15.10') }).warnings.join()).toMatch(
+      /more than 3 minor versions behind/,
+    );
   });
 
   const invalidPool = (generation = 3, observedGeneration = 3): NodePool => ({
-    ...np({ release: { image: IMG('4.16.3') } }, { replicas: 2, version: '4.15.10', conditions: [{ type: 'ValidReleaseImage', status: 'False', reason: 'ValidationFailed', message: 'the latest version supported is: "4.15"', observedGeneration }] }),
+    ...np(
+      { release: { image: IMG('4.16.3') } },
+      {
+        replicas: 2,
+        version: '4.15.10',
+        conditions: [
+          { type: 'ValidReleaseImage', status: 'False', reason: 'ValidationFailed', message: 'the latest version supported is: "4.15"', observedGeneration },
+        ],
+      },
+    ),
     metadata: { name: 'np1', namespace: 'clusters', generation },
   });
 
@@ -216,14 +251,18 @@ describe('NodePool skew as upstream decides it (issue 13 item 9)', () => {
     const cluster = upgrading('4.16.3', '4.15.10');
     const kube = new FakeKube().put(Resources.NodePool, invalidPool()).put(Resources.HostedCluster, cluster);
     const plan = planNodePoolUpdate({ np: invalidPool(), hc: cluster, image: IMG('4.16.3'), waitMs: 1200 });
-    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False until the control plane completes its update/);
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(
+      /did not finish updating in time \(ValidReleaseImage=False until the control plane completes its update/,
+    );
   });
 
   it('nodepool update --wait gives the operator time to re-judge after the control plane completed', async () => {
     const done: HostedCluster = { ...hc(IMG('4.16.3')), status: { version: { history: [completed('4.16.3', '2026-02-02T00:00:00Z'), completed('4.15.10')] } } };
     const kube = new FakeKube().put(Resources.NodePool, invalidPool()).put(Resources.HostedCluster, done);
     const plan = planNodePoolUpdate({ np: invalidPool(), hc: done, image: IMG('4.16.3'), waitMs: 1200 });
-    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(/did not finish updating in time \(ValidReleaseImage=False from before the control plane completed 4.16.3/);
+    await expect(plan.steps[1].run!(stepCtx(kube))).rejects.toThrow(
+      /did not finish updating in time \(ValidReleaseImage=False from before the control plane completed 4.16.3/,
+    );
   });
 
   it('nodepool update --wait ignores a ValidReleaseImage=False older than the NodePool generation', async () => {
@@ -243,13 +282,23 @@ describe('release images whose version cannot be read (issue 13 item 22)', () =>
   const DIGEST = 'quay.io/openshift-release-dev/ocp-release@sha256:1234abcd';
   const withHistory = (spec = IMG('4.15.10')): HostedCluster => ({
     ...hc(spec),
-    status: { version: { desired: { image: spec, version: '4.15.10' }, history: [{ image: IMG('4.15.10'), version: '4.15.10', state: 'Completed', completionTime: 't' }, { image: DIGEST, version: '4.15.1', state: 'Completed', completionTime: 't' }] } },
+    status: {
+      version: {
+        desired: { image: spec, version: '4.15.10' },
+        history: [
+          { image: IMG('4.15.10'), version: '4.15.10', state: 'Completed', completionTime: 't' },
+          { image: DIGEST, version: '4.15.1', state: 'Completed', completionTime: 't' },
+        ],
+      },
+    },
   });
 
   it('refuses an unreadable release as an interlock that --force overrides, naming the skipped checks', () => {
     const plan = planUpgrade({ hc: hc(), image: 'quay.io/x:notaversion', force: false });
     expect(plan.blockers).toHaveLength(1);
-    expect(plan.blockers[0].message).toMatch(/cannot read the release version of quay.io\/x:notaversion: .* so the downgrade, architecture, \*NoUpgrade minor-update and supported-versions checks cannot be made/);
+    expect(plan.blockers[0].message).toMatch(
+      /cannot read the release version of quay.io\/x:notaversion: .* so the downgrade, architecture, \*NoUpgrade minor-update and supported-versions checks cannot be made/,
+    );
     expect(plan.blockers[0].override).toMatch(/--force/);
     const forced = planUpgrade({ hc: hc(), image: 'quay.io/x:notaversion', force: true });
     expect(forced.blockers).toEqual([]);
@@ -270,7 +319,10 @@ describe('release images whose version cannot be read (issue 13 item 22)', () =>
   });
 
   it('refuses nodepool update to an unreadable release unless --force', () => {
-    expect(planNodePoolUpdate({ np: np(), hc: hc(), image: 'quay.io/x:notaversion' }).blockers[0]).toMatchObject({ message: expect.stringMatching(/skew checks .* cannot be made/), override: expect.stringMatching(/--force/) });
+    expect(planNodePoolUpdate({ np: np(), hc: hc(), image: 'quay.io/x:notaversion' }).blockers[0]).toMatchObject({
+      message: expect.stringMatching(/skew checks .* cannot be made/),
+      override: expect.stringMatching(/--force/),
+    });
     const forced = planNodePoolUpdate({ np: np(), hc: hc(), image: 'quay.io/x:notaversion', force: true });
     expect(forced.blockers).toEqual([]);
     expect(forced.warnings.join()).toMatch(/--force: cannot read the release version/);

@@ -19,14 +19,29 @@ const hc = (idps: IdentityProvider[] = []): HostedCluster => ({
   spec: { dns: { baseDomain: 'example.com' }, configuration: { oauth: { identityProviders: idps } } },
 });
 const openid = () =>
-  buildIdentityProvider({ hcName: 'sample', type: 'openid', name: 'IAM', clientId: 'ocp', secretValue: SECRET, issuer: 'https://idp.example.com/realms/x', mappingMethod: 'lookup' });
+  buildIdentityProvider({
+    hcName: 'sample',
+    type: 'openid',
+    name: 'IAM',
+    clientId: 'ocp',
+    secretValue: SECRET,
+    issuer: 'https://idp.example.com/realms/x',
+    mappingMethod: 'lookup',
+  });
 
 describe('validators', () => {
-  it.each(['http://idp.example.com', 'https://idp.example.com/?a=b', 'https://idp.example.com/#frag', 'not a url', 'https://'])('issuer %j is rejected', (v) => {
-    expect(() => assertIssuer(v)).toThrow(UsageError);
-  });
-  it.each(['', '.', '..', 'a/b', 'a%b', 'a:b', 'has space', 'x'.repeat(64)])('idp name %j is rejected', (v) => expect(() => assertIdpName(v)).toThrow(UsageError));
-  it.each(['', 'no-colon\n', 'user:hash\nbad line\n'])('htpasswd %j is rejected', (v) => expect(() => assertHtpasswd(v, '--htpasswd-file')).toThrow(UsageError));
+  it.each(['http://idp.example.com', 'https://idp.example.com/?a=b', 'https://idp.example.com/#frag', 'not a url', 'https://'])(
+    'issuer %j is rejected',
+    (v) => {
+      expect(() => assertIssuer(v)).toThrow(UsageError);
+    },
+  );
+  it.each(['', '.', '..', 'a/b', 'a%b', 'a:b', 'has space', 'x'.repeat(64)])('idp name %j is rejected', (v) =>
+    expect(() => assertIdpName(v)).toThrow(UsageError),
+  );
+  it.each(['', 'no-colon\n', 'user:hash\nbad line\n'])('htpasswd %j is rejected', (v) =>
+    expect(() => assertHtpasswd(v, '--htpasswd-file')).toThrow(UsageError),
+  );
   it('derives DNS-safe object names from any provider name', () => {
     expect(objectName('sample', 'IAM', 'client-secret')).toMatch(/^sample-idp-iam-[0-9a-f]{8}-client-secret$/);
     expect(objectName('sample', 'My IdP!', 'ca')).toMatch(/^sample-idp-my-idp-[0-9a-f]{8}-ca$/);
@@ -62,8 +77,20 @@ describe('buildIdentityProvider', () => {
 
   it.each([
     ['htpasswd', { htpasswd: 'u:h' }, 'htpasswd', { fileData: { name: objectName('sample', 'x', 'htpasswd') } }, ['htpasswd']],
-    ['ldap', { url: 'ldaps://l/ou=x?uid', bindDN: 'cn=r', secretValue: 'pw' }, 'ldap', { bindPassword: { name: objectName('sample', 'x', 'bind-password') } }, ['bindPassword']],
-    ['keystone', { url: 'https://k', domainName: 'd', tlsCert: 'c', tlsKey: 'k' }, 'keystone', { tlsClientCert: { name: objectName('sample', 'x', 'tls') } }, ['tls.crt', 'tls.key']],
+    [
+      'ldap',
+      { url: 'ldaps://l/ou=x?uid', bindDN: 'cn=r', secretValue: 'pw' },
+      'ldap',
+      { bindPassword: { name: objectName('sample', 'x', 'bind-password') } },
+      ['bindPassword'],
+    ],
+    [
+      'keystone',
+      { url: 'https://k', domainName: 'd', tlsCert: 'c', tlsKey: 'k' },
+      'keystone',
+      { tlsClientCert: { name: objectName('sample', 'x', 'tls') } },
+      ['tls.crt', 'tls.key'],
+    ],
     ['request-header', { ca: 'pem', headers: ['X-Remote-User'] }, 'requestHeader', { ca: { name: objectName('sample', 'x', 'ca') } }, ['ca.crt']],
     ['github', { clientId: 'c', secretValue: 's', organizations: ['o'] }, 'github', { organizations: ['o'] }, ['clientSecret']],
     ['gitlab', { url: 'https://gitlab.com', clientId: 'c', secretValue: 's' }, 'gitlab', { url: 'https://gitlab.com' }, ['clientSecret']],
@@ -175,7 +202,10 @@ describe('planIdpAdd / planIdpRemove', () => {
   it('removes one provider and deletes only the secrets nobody else uses', () => {
     const shared = { name: 'a', type: 'GitHub', github: { clientSecret: { name: 'shared' }, ca: { name: 'ca-a' } } };
     const other = { name: 'b', type: 'GitLab', gitlab: { clientSecret: { name: 'shared' } } };
-    const ours = new Map([['Secret/shared', { owner: 'sample/a' }], ['ConfigMap/ca-a', { owner: 'sample/a' }]]);
+    const ours = new Map([
+      ['Secret/shared', { owner: 'sample/a' }],
+      ['ConfigMap/ca-a', { owner: 'sample/a' }],
+    ]);
     const plan = planIdpRemove({ hc: hc([shared, other]), name: 'a', deleteSecrets: true, objects: ours });
     expect(plan.steps.map((s) => s.id)).toEqual(['remove-idp', 'delete-objects']);
     expect(plan.steps[1].changes).toEqual([expect.objectContaining({ op: 'delete', ref: expect.objectContaining({ name: 'ca-a' }) })]);
@@ -183,13 +213,21 @@ describe('planIdpAdd / planIdpRemove', () => {
   });
 
   it('takes the callback URL from status.oauthCallbackURLTemplate, the docs form only as a fallback that says so (issue 13 item 10)', () => {
-    const reported = { ...hc(), status: { oauthCallbackURLTemplate: 'https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/[identity-provider-name]' } };
+    const reported = {
+      ...hc(),
+      status: { oauthCallbackURLTemplate: 'https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/[identity-provider-name]' },
+    };
     expect(callbackUrl(reported, 'a b')).toEqual({ url: 'https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/a%20b', source: 'status' });
-    expect(callbackNote(callbackUrl(reported, 'IAM')!)).toBe('register this redirect URL with the provider: https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/IAM');
+    expect(callbackNote(callbackUrl(reported, 'IAM')!)).toBe(
+      'register this redirect URL with the provider: https://oauth-clusters-sample.apps.mgmt.example.org:443/oauth2callback/IAM',
+    );
     const docs = callbackUrl(hc(), 'IAM')!;
     expect(docs).toEqual({ url: 'https://oauth-openshift.apps.sample.example.com/oauth2callback/IAM', source: 'docs' });
     expect(callbackNote(docs)).toMatch(/from the docs' form .*does not report status.oauthCallbackURLTemplate yet/);
-    const routed = { ...hc(), spec: { ...hc().spec, services: [{ service: 'OAuthServer', servicePublishingStrategy: { type: 'Route', route: { hostname: 'oauth.example.net' } } }] } };
+    const routed = {
+      ...hc(),
+      spec: { ...hc().spec, services: [{ service: 'OAuthServer', servicePublishingStrategy: { type: 'Route', route: { hostname: 'oauth.example.net' } } }] },
+    };
     expect(callbackUrl(routed, 'a b')).toEqual({ url: 'https://oauth.example.net/oauth2callback/a%20b', source: 'route' });
   });
 
@@ -204,13 +242,21 @@ describe('planIdpAdd / planIdpRemove', () => {
         get: async () => {
           i++;
           const c = at()[0];
-          return { ...hc(idps(['IAM'])), metadata: { ...hc().metadata, generation: 7 }, status: { conditions: c ? [{ type: 'ValidIDPConfiguration', ...c }] : [] } };
+          return {
+            ...hc(idps(['IAM'])),
+            metadata: { ...hc().metadata, generation: 7 },
+            status: { conditions: c ? [{ type: 'ValidIDPConfiguration', ...c }] : [] },
+          };
         },
         getOrNull: async (rt: { kind: string }, ns: string, name: string) => {
           expect([rt.kind, ns, name]).toEqual(['HostedControlPlane', 'clusters-sample', 'sample']);
           const h = at()[1];
           if (!h) return null;
-          return { metadata: { name, namespace: ns, generation: h.generation }, spec: { configuration: { oauth: { identityProviders: idps(h.names) } } }, status: { conditions: h.cond ? [{ type: 'ValidIDPConfiguration', ...h.cond }] : [] } };
+          return {
+            metadata: { name, namespace: ns, generation: h.generation },
+            spec: { configuration: { oauth: { identityProviders: idps(h.names) } } },
+            status: { conditions: h.cond ? [{ type: 'ValidIDPConfiguration', ...h.cond }] : [] },
+          };
         },
       };
     };
@@ -219,7 +265,14 @@ describe('planIdpAdd / planIdpRemove', () => {
       return planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 3000, settleMs }).steps.at(-1)!;
     };
     const warnings: string[] = [];
-    const ctx = (kube: object) => ({ kube, artifacts: { generation: 7 }, progress: () => {}, warn: (m: string) => warnings.push(m), clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) } }) as never;
+    const ctx = (kube: object) =>
+      ({
+        kube,
+        artifacts: { generation: 7 },
+        progress: () => {},
+        warn: (m: string) => warnings.push(m),
+        clock: { now: () => performance.now(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) },
+      }) as never;
     const VALID: Cond = { status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid' };
     const INVALID: Cond = { status: 'False', reason: 'IDPConfigurationError', message: 'failed to initialize identity providers: x' };
 
@@ -230,31 +283,59 @@ describe('planIdpAdd / planIdpRemove', () => {
         [{ ...INVALID, message: 'no generation' }, null],
         [{ ...VALID, observedGeneration: 7 }, null],
       );
-      await expect(waitStep().run!(ctx(kube))).resolves.toEqual({ validIDPConfiguration: 'True/IDPConfigurationValid: Identity provider configuration is valid' });
+      await expect(waitStep().run!(ctx(kube))).resolves.toEqual({
+        validIDPConfiguration: 'True/IDPConfigurationValid: Identity provider configuration is valid',
+      });
       expect(warnings.join()).toMatch(/cannot read HostedControlPlane clusters-sample\/sample/);
     });
 
     it("does not take the previous list's verdict that the HostedCluster copied with the new generation", async () => {
       const kube = reporting(
         // The HostedCluster controller stamped the old True with generation 7: the HCP has not the new list yet…
-        [{ ...VALID, observedGeneration: 7 }, { names: [], generation: 3, cond: { ...VALID, observedGeneration: 3 } }],
+        [
+          { ...VALID, observedGeneration: 7 },
+          { names: [], generation: 3, cond: { ...VALID, observedGeneration: 3 } },
+        ],
         // …then has it, but judged the older HCP generation…
-        [{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...VALID, observedGeneration: 3 } }],
+        [
+          { ...VALID, observedGeneration: 7 },
+          { names: ['IAM'], generation: 4, cond: { ...VALID, observedGeneration: 3 } },
+        ],
         // …then judges it, and the HostedCluster has not copied that yet…
-        [{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } }],
+        [
+          { ...VALID, observedGeneration: 7 },
+          { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } },
+        ],
         // …and then it has.
-        [{ ...INVALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } }],
+        [
+          { ...INVALID, observedGeneration: 7 },
+          { names: ['IAM'], generation: 4, cond: { ...INVALID, observedGeneration: 4 } },
+        ],
       );
-      await expect(waitStep().run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize identity providers: x/);
+      await expect(waitStep().run!(ctx(kube))).rejects.toThrow(
+        /ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize identity providers: x/,
+      );
     });
 
     it('takes a verdict only once it has held for the settle time', async () => {
-      const kube = reporting([{ ...VALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: VALID }], [{ ...INVALID, observedGeneration: 7 }, { names: ['IAM'], generation: 4, cond: INVALID }]);
+      const kube = reporting(
+        [
+          { ...VALID, observedGeneration: 7 },
+          { names: ['IAM'], generation: 4, cond: VALID },
+        ],
+        [
+          { ...INVALID, observedGeneration: 7 },
+          { names: ['IAM'], generation: 4, cond: INVALID },
+        ],
+      );
       await expect(waitStep(50).run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False/);
     });
 
     it('fails on False for the written generation', async () => {
-      const kube = reporting([{ ...INVALID, observedGeneration: 8 }, { names: ['IAM'], generation: 4, cond: INVALID }]);
+      const kube = reporting([
+        { ...INVALID, observedGeneration: 8 },
+        { names: ['IAM'], generation: 4, cond: INVALID },
+      ]);
       await expect(waitStep().run!(ctx(kube))).rejects.toThrow(/ValidIDPConfiguration is False \(IDPConfigurationError\): failed to initialize/);
     });
   });
@@ -263,7 +344,10 @@ describe('planIdpAdd / planIdpRemove', () => {
     const { idp, objects } = openid();
     const plan = planIdpAdd({ hc: hc(), idp, objects, existing: new Map(), waitMs: 1000 });
     const deleted: string[] = [];
-    const kube = (inList: boolean) => ({ get: async () => hc(inList ? [idp] : []), delete: async (_rt: unknown, _ns: unknown, name: string) => (deleted.push(name), true) });
+    const kube = (inList: boolean) => ({
+      get: async () => hc(inList ? [idp] : []),
+      delete: async (_rt: unknown, _ns: unknown, name: string) => (deleted.push(name), true),
+    });
     await plan.steps[0].undo!.run!({ kube: kube(true) } as never);
     expect(deleted).toEqual([]);
     await plan.steps[0].undo!.run!({ kube: kube(false) } as never);
@@ -300,7 +384,26 @@ describe('oauth commands', () => {
     [['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'https://ldap.example.com']],
     [['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldaps://ldap.example.com', '--insecure']],
     [['oauth', 'add', 'sample', '--type', 'gitlab', '--idp-name', 'gl', '--url', 'not a url', '--client-id', 'c', '--client-secret-file', secret]],
-    [['oauth', 'add', 'sample', '--type', 'openid', '--idp-name', 'IAM', '--issuer', 'https://i', '--client-id', 'c', '--client-secret-file', secret, '--wait', '--wait-timeout', '1d']],
+    [
+      [
+        'oauth',
+        'add',
+        'sample',
+        '--type',
+        'openid',
+        '--idp-name',
+        'IAM',
+        '--issuer',
+        'https://i',
+        '--client-id',
+        'c',
+        '--client-secret-file',
+        secret,
+        '--wait',
+        '--wait-timeout',
+        '1d',
+      ],
+    ],
     // Issue 13 item 15: a prototype key is not a type.
     [['oauth', 'add', 'sample', '--type', 'constructor', '--idp-name', 'x', '--client-id', 'y']],
     [['oauth', 'add', 'sample', '--type', 'toString', '--idp-name', 'x']],
@@ -320,10 +423,54 @@ describe('oauth commands', () => {
   // Issue 13 item 21: refused before any API call, with the rule.
   const pem = f('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   it.each([
-    [['oauth', 'add', 'sample', '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-file', secret, '--organization', 'o', '--team', 'o/t'], /--organization and --team cannot be combined/],
-    [['oauth', 'add', 'sample', '--type', 'github', '--idp-name', 'gh', '--client-id', 'c', '--client-secret-file', secret, '--organization', 'o', '--ca-file', pem], /--ca-file needs --hostname/],
-    [['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldap://ldap.example.com/ou=u?uid', '--insecure', '--ca-file', pem], /--insecure cannot be combined with --ca-file/],
-    [['oauth', 'add', 'sample', '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-file', secret], /needs --hosted-domain unless --mapping-method lookup/],
+    [
+      [
+        'oauth',
+        'add',
+        'sample',
+        '--type',
+        'github',
+        '--idp-name',
+        'gh',
+        '--client-id',
+        'c',
+        '--client-secret-file',
+        secret,
+        '--organization',
+        'o',
+        '--team',
+        'o/t',
+      ],
+      /--organization and --team cannot be combined/,
+    ],
+    [
+      [
+        'oauth',
+        'add',
+        'sample',
+        '--type',
+        'github',
+        '--idp-name',
+        'gh',
+        '--client-id',
+        'c',
+        '--client-secret-file',
+        secret,
+        '--organization',
+        'o',
+        '--ca-file',
+        pem,
+      ],
+      /--ca-file needs --hostname/,
+    ],
+    [
+      ['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldap://ldap.example.com/ou=u?uid', '--insecure', '--ca-file', pem],
+      /--insecure cannot be combined with --ca-file/,
+    ],
+    [
+      ['oauth', 'add', 'sample', '--type', 'google', '--idp-name', 'g', '--client-id', 'c', '--client-secret-file', secret],
+      /needs --hosted-domain unless --mapping-method lookup/,
+    ],
   ] as [string[], RegExp][])('%j is refused with the rule (exit 2)', async (argv, rule) => {
     expect(await expectRejected(argv)).toMatch(rule);
   });

@@ -10,7 +10,12 @@ export class OAuthAddLdapCommand extends OAuthAddBase {
     details: `
       Adds an \`LDAP\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1). \`--url\` is an RFC 2255 URL (ldap:// or ldaps://). A bind DN goes with a bind password, read from a file or an environment variable, stored in a Secret (key \`bindPassword\`) and never printed. Attributes default to dn, uid, cn and mail. \`--insecure\` (ldap:// without TLS) cannot be combined with \`--ca-file\` (exit 2), as the OAuth server's validation demands.
     `,
-    examples: [['Bind password from the environment', '$0 oauth add ldap sample --idp-name corp --url "ldaps://ldap.example.com/ou=users,dc=example,dc=com?uid" --bind-dn cn=reader --bind-password-env LDAP_PW']],
+    examples: [
+      [
+        'Bind password from the environment',
+        '$0 oauth add ldap sample --idp-name corp --url "ldaps://ldap.example.com/ou=users,dc=example,dc=com?uid" --bind-dn cn=reader --bind-password-env LDAP_PW',
+      ],
+    ],
   });
   static override schema = [exclusiveFlags({ bindPasswordFile: '--bind-password-file', bindPasswordEnv: '--bind-password-env' })];
 

@@ -12,7 +12,12 @@ export class OAuthAddOpenIdCommand extends OAuthAddBase {
 
       It prints the callback URL to register with the provider. \`--wait\` waits for condition \`ValidIDPConfiguration\`.
     `,
-    examples: [['Secret from a file', '$0 oauth add openid sample --idp-name IAM --issuer https://idp.example.com/realms/ocp --client-id ocp --client-secret-file ./client-secret --mapping-method lookup']],
+    examples: [
+      [
+        'Secret from a file',
+        '$0 oauth add openid sample --idp-name IAM --issuer https://idp.example.com/realms/ocp --client-id ocp --client-secret-file ./client-secret --mapping-method lookup',
+      ],
+    ],
   });
   static override schema = [exclusiveFlags({ clientSecretFile: '--client-secret-file', clientSecretEnv: '--client-secret-env' }, { required: true })];
 

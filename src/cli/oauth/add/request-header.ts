@@ -9,7 +9,12 @@ export class OAuthAddRequestHeaderCommand extends OAuthAddBase {
     details: `
       Adds a \`RequestHeader\` entry to \`spec.configuration.oauth.identityProviders\` (spec 3.1): an authenticating proxy passes the user in a header. \`--ca-file\` verifies the proxy's client certificate and is required.
     `,
-    examples: [['Behind a proxy', '$0 oauth add request-header sample --idp-name sso --ca-file ./proxy-ca.pem --header X-Remote-User --login-url https://sso.example.com/login']],
+    examples: [
+      [
+        'Behind a proxy',
+        '$0 oauth add request-header sample --idp-name sso --ca-file ./proxy-ca.pem --header X-Remote-User --login-url https://sso.example.com/login',
+      ],
+    ],
   });
 
   caFile = Option.String('--ca-file', { description: 'PEM CA bundle that signs the proxy client certificate' });
