@@ -1,10 +1,22 @@
 import { Command, Option } from 'clipanion';
-import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Plan } from '../../plan/plan.ts';
+import type { ExecutionResult } from '../../plan/executor.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration, formatDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
 
-export class EtcdRecoverCommand extends MutatingCommand {
+interface RecoverInput {
+  waitMs: number;
+}
+interface RecoverObserved {
+  hc: HostedCluster;
+  observed: Awaited<ReturnType<typeof import('../../etcd/recover.ts').observeRecover>>;
+}
+
+export class EtcdRecoverCommand extends MutatingCommand<RecoverInput, RecoverObserved> {
   static override paths = [['etcd', 'recover']];
   static override usage = Command.Usage({
     category: 'etcd',
@@ -33,22 +45,40 @@ export class EtcdRecoverCommand extends MutatingCommand {
   manual = Option.Boolean('--manual', false, { description: "Recover now even though the operator's automatic recovery would act" });
   waitTimeout = Option.String('--wait-timeout', '10m', { description: 'How long to wait for the member to rejoin and the cluster to be healthy' });
 
-  async run(): Promise<void> {
+  private lib!: typeof import('../../etcd/recover.ts');
+
+  protected override async load(): Promise<void> {
+    this.lib = await import('../../etcd/recover.ts');
+  }
+
+  protected validate(): RecoverInput {
     assertObjectName(this.name, 'HostedCluster');
-    const { MEMBER_NAME, planEtcdRecover, observeRecover } = await import('../../etcd/recover.ts');
-    if (!MEMBER_NAME.test(this.member)) throw new UsageError(`member "${this.member}" is not an etcd pod name like etcd-2`);
-    const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    this.validateCommon();
-    const kube = await this.kube();
+    if (!this.lib.MEMBER_NAME.test(this.member)) throw new UsageError(`member "${this.member}" is not an etcd pod name like etcd-2`);
+    return { waitMs: parseGoDuration(this.waitTimeout, '--wait-timeout') };
+  }
+
+  protected async observe(kube: KubeClient): Promise<RecoverObserved> {
     const hc = await this.getHostedCluster(kube, this.name);
-    const observed = await observeRecover(kube, hc, this.member, this.hypershiftNamespace);
-    const plan = planEtcdRecover({ hc, member: this.member, ...observed, force: this.force, manual: this.manual, now: this.context.now(), waitMs });
-    const result = await this.runPlan(plan, kube);
-    if (result.status !== 'completed') return;
+    return { hc, observed: await this.lib.observeRecover(kube, hc, this.member, this.hypershiftNamespace) };
+  }
+
+  protected plan(input: RecoverInput, { hc, observed }: RecoverObserved): Plan {
+    return this.lib.planEtcdRecover({
+      hc,
+      member: this.member,
+      ...observed,
+      force: this.force,
+      manual: this.manual,
+      now: this.context.now(),
+      waitMs: input.waitMs,
+    });
+  }
+
+  protected report(result: ExecutionResult, _input: RecoverInput, { hc }: RecoverObserved): Report {
     const a = result.artifacts;
     const took = typeof a.tookMs === 'number' ? formatDuration(a.tookMs) : undefined;
-    this.printResult(
-      {
+    return {
+      value: {
         hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
         member: this.member,
         oldMemberId: a.oldMemberId,
@@ -56,11 +86,11 @@ export class EtcdRecoverCommand extends MutatingCommand {
         hashRevision: a.hashRevision,
         hash: a.hash,
         tookMs: a.tookMs,
-        dryRun: this.dryRunMode,
       },
-      this.dryRunMode === 'server'
-        ? `${this.member} would be recovered (server dry run: PVC and pod deletions accepted)`
-        : `${this.member} recovered in ${took}: new member ID ${String(a.newMemberId)} (was ${String(a.oldMemberId ?? 'absent')}), all members healthy, keyspace hash ${String(a.hash)} equal on every member at revision ${String(a.hashRevision)}`,
-    );
+      text:
+        this.dryRunMode === 'server'
+          ? `${this.member} would be recovered: PVC and pod deletions accepted`
+          : `${this.member} recovered in ${took}: new member ID ${String(a.newMemberId)} (was ${String(a.oldMemberId ?? 'absent')}), all members healthy, keyspace hash ${String(a.hash)} equal on every member at revision ${String(a.hashRevision)}`,
+    };
   }
 }

@@ -1,11 +1,30 @@
 import { Command, Option } from 'clipanion';
-import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Plan } from '../../plan/plan.ts';
+import type { ExecutionResult } from '../../plan/executor.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { resumeOption, profileOption, regionOption, s3EndpointOption, s3PathStyleOption } from '../flags.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
 
-export class EtcdRestoreCommand extends MutatingCommand {
+type RestoreLib = typeof import('../../etcd/restore.ts');
+
+interface RestoreInput {
+  source: ReturnType<RestoreLib['parseSource']>;
+  s3: () => Promise<S3Client>;
+  waitMs: number;
+}
+interface RestoreObserved {
+  hc: HostedCluster;
+  verified: Awaited<ReturnType<RestoreLib['verifySnapshot']>>;
+  observed: Awaited<ReturnType<RestoreLib['observeRestore']>>;
+  preflightStatus: Awaited<ReturnType<RestoreLib['snapshotStatusInPod']>> | undefined;
+}
+
+export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObserved> {
   static override paths = [['etcd', 'restore']];
   static override usage = Command.Usage({
     category: 'etcd',
@@ -38,50 +57,80 @@ export class EtcdRestoreCommand extends MutatingCommand {
   waitTimeout = Option.String('--wait-timeout', '10m', { description: 'How long each wait may take (pods gone, members healthy)' });
   resume = resumeOption();
 
-  async run(): Promise<void> {
+  private lib!: RestoreLib;
+  private sinks!: typeof import('../../etcd/sinks.ts');
+  private aws!: typeof import('../../aws/s3.ts');
+
+  protected override async load(): Promise<void> {
+    [this.lib, this.sinks, this.aws] = await Promise.all([import('../../etcd/restore.ts'), import('../../etcd/sinks.ts'), import('../../aws/s3.ts')]);
+  }
+
+  protected validate(): RestoreInput {
     assertObjectName(this.name, 'HostedCluster');
-    const { parseSource, verifySnapshot, observeRestore, planEtcdRestore, snapshotStatusInPod } = await import('../../etcd/restore.ts');
-    const { storeFor, describeLocation } = await import('../../etcd/sinks.ts');
-    const { s3Settings, lazyS3Client } = await import('../../aws/s3.ts');
     if (!this.from.trim()) throw new UsageError('--from needs a snapshot file or s3:// object');
-    const source = parseSource(this.from);
+    const source = this.lib.parseSource(this.from);
     if (!source.name.endsWith('.db')) throw new UsageError(`--from ${this.from}: name the snapshot .db file (its .manifest.json is found next to it)`);
     const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    const s3 = lazyS3Client(
-      s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
+    const s3 = this.aws.lazyS3Client(
+      this.aws.s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
     );
-    this.validateCommon();
+    return { source, s3, waitMs };
+  }
 
-    const kube = await this.kube();
+  /** The snapshot is verified (sha256 against its manifest, etcdutl in a running pod) before a plan exists, so nothing is touched for a bad file. */
+  protected async observe(kube: KubeClient, { source, s3 }: RestoreInput): Promise<RestoreObserved> {
     const hc = await this.getHostedCluster(kube, this.name);
-    const store = storeFor(source.location, s3);
-    this.out.note(`verifying ${describeLocation(source.location, source.name)} against its manifest...`);
-    const verified = await verifySnapshot(store, source.name);
-    const observed = await observeRestore(kube, hc);
+    const store = this.sinks.storeFor(source.location, s3);
+    this.out.note(`verifying ${this.sinks.describeLocation(source.location, source.name)} against its manifest...`);
+    const verified = await this.lib.verifySnapshot(store, source.name);
+    const observed = await this.lib.observeRestore(kube, hc);
     const { etcdExec } = await import('../../etcd/observe.ts');
     const { controlPlaneNamespace } = await import('../../hostedcluster/types.ts');
     const preflightStatus = observed.runningPod
-      ? await snapshotStatusInPod(etcdExec(kube, controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name)), observed.runningPod, store, source.name)
+      ? await this.lib.snapshotStatusInPod(
+          etcdExec(kube, controlPlaneNamespace(hc.metadata.namespace!, hc.metadata.name)),
+          observed.runningPod,
+          store,
+          source.name,
+        )
       : undefined;
-    const plan = planEtcdRestore({ hc, source, s3, verified, preflightStatus, fromOtherCluster: this.fromOtherCluster, ...observed, waitMs });
-    const result = await this.runPlan(plan, kube, { resume: this.resume });
-    if (result.status !== 'completed') return;
+    return { hc, verified, observed, preflightStatus };
+  }
+
+  protected override executeOptions() {
+    return { resume: this.resume };
+  }
+
+  protected plan(input: RestoreInput, { hc, verified, observed, preflightStatus }: RestoreObserved): Plan {
+    return this.lib.planEtcdRestore({
+      hc,
+      source: input.source,
+      s3: input.s3,
+      verified,
+      preflightStatus,
+      fromOtherCluster: this.fromOtherCluster,
+      ...observed,
+      waitMs: input.waitMs,
+    });
+  }
+
+  protected report(result: ExecutionResult, { source }: RestoreInput, { hc, verified, observed }: RestoreObserved): Report {
     const a = result.artifacts;
     const m = verified.manifest;
-    this.printResult(
-      {
+    return {
+      value: {
         hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
-        from: describeLocation(source.location, source.name),
+        from: this.sinks.describeLocation(source.location, source.name),
         sha256: verified.sha256,
         revision: m.snapshot.revision,
         verified: a.verified ?? null,
         keyspaceHash: m.keyspaceHash,
         members: observed.members,
-        dryRun: this.dryRunMode,
       },
-      this.dryRunMode === 'server'
-        ? `etcd of ${hc.metadata.name} would be restored from ${source.name} (server dry run)`
-        : `etcd of ${hc.metadata.name} restored from ${source.name} (revision ${m.snapshot.revision}, sha256 ${verified.sha256}); ${a.verified === 'keyspace-hash' ? `all ${String(a.membersVerified)} members have keyspace hash ${String(m.keyspaceHash?.hash)} at revision ${String(m.keyspaceHash?.revision)}, as recorded in the manifest` : 'all members healthy'}`,
-    );
+      text:
+        this.dryRunMode === 'server'
+          ? `etcd of ${hc.metadata.name} would be restored from ${source.name}`
+          : `etcd of ${hc.metadata.name} restored from ${source.name} (revision ${m.snapshot.revision}, sha256 ${verified.sha256}); ${a.verified === 'keyspace-hash' ? `all ${String(a.membersVerified)} members have keyspace hash ${String(m.keyspaceHash?.hash)} at revision ${String(m.keyspaceHash?.revision)}, as recorded in the manifest` : 'all members healthy'}`,
+    };
   }
 }

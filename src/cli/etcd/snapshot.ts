@@ -1,11 +1,29 @@
 import { Command, Option } from 'clipanion';
-import { LegacyMutatingCommand as MutatingCommand } from '../mutating.ts';
+import { MutatingCommand, type Report } from '../mutating.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Plan } from '../../plan/plan.ts';
+import type { ExecutionResult } from '../../plan/executor.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { resumeOption, profileOption, regionOption, s3EndpointOption, s3PathStyleOption } from '../flags.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
 
-export class EtcdSnapshotCommand extends MutatingCommand {
+type SnapshotLib = typeof import('../../etcd/snapshot.ts');
+type SinksLib = typeof import('../../etcd/sinks.ts');
+
+interface SnapshotInput {
+  to: ReturnType<SinksLib['parseLocation']>;
+  s3: () => Promise<S3Client>;
+  waitMs: number;
+}
+interface SnapshotObserved {
+  hc: HostedCluster;
+  observed: Awaited<ReturnType<SnapshotLib['observeSnapshot']>>;
+}
+
+export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, SnapshotObserved> {
   static override paths = [['etcd', 'snapshot']];
   static override usage = Command.Usage({
     category: 'etcd',
@@ -44,38 +62,58 @@ export class EtcdSnapshotCommand extends MutatingCommand {
   waitTimeout = Option.String('--wait-timeout', '5m', { description: 'How long to wait for the writers to stop' });
   resume = resumeOption();
 
-  async run(): Promise<void> {
+  private lib!: SnapshotLib;
+  private sinks!: SinksLib;
+  private recover!: typeof import('../../etcd/recover.ts');
+  private aws!: typeof import('../../aws/s3.ts');
+
+  protected override async load(): Promise<void> {
+    [this.lib, this.sinks, this.recover, this.aws] = await Promise.all([
+      import('../../etcd/snapshot.ts'),
+      import('../../etcd/sinks.ts'),
+      import('../../etcd/recover.ts'),
+      import('../../aws/s3.ts'),
+    ]);
+  }
+
+  protected validate(): SnapshotInput {
     assertObjectName(this.name, 'HostedCluster');
-    const { parseLocation, describeLocation } = await import('../../etcd/sinks.ts');
-    const { MEMBER_NAME } = await import('../../etcd/recover.ts');
-    const { s3Settings, lazyS3Client } = await import('../../aws/s3.ts');
-    const to = parseLocation(this.to, '--to');
-    if (this.member !== undefined && !MEMBER_NAME.test(this.member)) throw new UsageError(`--member "${this.member}" is not an etcd pod name like etcd-1`);
+    const to = this.sinks.parseLocation(this.to, '--to');
+    if (this.member !== undefined && !this.recover.MEMBER_NAME.test(this.member))
+      throw new UsageError(`--member "${this.member}" is not an etcd pod name like etcd-1`);
     if (this.member !== undefined && this.allMembers) throw new UsageError('give --member or --all-members, not both');
     if (this.online && this.keepPaused) throw new UsageError('--keep-paused has no meaning with --online, which never pauses');
     const waitMs = parseGoDuration(this.waitTimeout, '--wait-timeout');
-    const s3 = lazyS3Client(
-      s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
+    const s3 = this.aws.lazyS3Client(
+      this.aws.s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
     );
-    this.validateCommon();
+    return { to, s3, waitMs };
+  }
 
-    const { observeSnapshot, planEtcdSnapshot } = await import('../../etcd/snapshot.ts');
-    const kube = await this.kube();
+  protected async observe(kube: KubeClient): Promise<SnapshotObserved> {
     const hc = await this.getHostedCluster(kube, this.name);
-    const observed = await observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers });
-    const plan = planEtcdSnapshot({
+    return { hc, observed: await this.lib.observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers }) };
+  }
+
+  protected override executeOptions() {
+    return { resume: this.resume };
+  }
+
+  protected plan(input: SnapshotInput, { hc, observed }: SnapshotObserved): Plan {
+    return this.lib.planEtcdSnapshot({
       hc,
       ...observed,
-      to,
-      s3,
+      to: input.to,
+      s3: input.s3,
       online: this.online,
       keepPaused: this.keepPaused,
       includeEncryptionKey: this.includeEncryptionKey,
       now: this.context.now(),
-      waitMs,
+      waitMs: input.waitMs,
     });
-    const result = await this.runPlan(plan, kube, { resume: this.resume });
-    if (result.status !== 'completed') return;
+  }
+
+  protected report(result: ExecutionResult, input: SnapshotInput, { hc, observed }: SnapshotObserved): Report {
     const a = result.artifacts;
     const snapshots = observed.pods.map((pod) => ({
       member: pod,
@@ -85,20 +123,21 @@ export class EtcdSnapshotCommand extends MutatingCommand {
       revision: a[`${pod}.revision`],
       keyspaceHash: a[`${pod}.keyspaceHash`],
     }));
-    const server = this.dryRunMode === 'server';
-    this.printResult(
-      {
+    return {
+      value: {
         hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`,
-        to: describeLocation(to),
+        to: this.sinks.describeLocation(input.to),
         snapshots,
         encryptionKey: a.encryptionKeyStored ?? null,
-        dryRun: this.dryRunMode,
       },
-      server
-        ? `etcd snapshot of ${hc.metadata.name} would be taken (server dry run: pause and scale accepted; nothing was saved)`
-        : snapshots
-            .map((s) => `${String(s.location)}: ${String(s.size)} bytes, revision ${String(s.revision)}, sha256 ${String(s.sha256)} (verified against the pod)`)
-            .join('\n'),
-    );
+      text:
+        this.dryRunMode === 'server'
+          ? `etcd snapshot of ${hc.metadata.name} would be taken: pause and scale accepted; nothing was saved`
+          : snapshots
+              .map(
+                (s) => `${String(s.location)}: ${String(s.size)} bytes, revision ${String(s.revision)}, sha256 ${String(s.sha256)} (verified against the pod)`,
+              )
+              .join('\n'),
+    };
   }
 }
