@@ -12,10 +12,12 @@
 import { Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClient } from '../kube/client.ts';
-import { Resources, type ObjectRef } from '../kube/resources.ts';
+import { Resources } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
+import { hcRef } from '../hostedcluster/lookup.ts';
+import { setPausedUntil } from '../hostedcluster/pause.ts';
 import { RuntimeError } from '../util/errors.ts';
 import {
   ETCD_STATEFULSET,
@@ -196,13 +198,7 @@ export interface RestoreMemo extends Record<string, unknown> {
   sha256: string;
 }
 
-const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
-const setPaused = (hc: HostedCluster, value: string | null): Change => ({
-  op: 'patch',
-  ref: hcRef(hc),
-  patchType: 'merge',
-  patch: { spec: { pausedUntil: value } },
-});
+const setPaused = (hc: HostedCluster, value: string | null): Change => setPausedUntil(hcRef(hc), value);
 const lastLine = (s: string) =>
   s
     .trim()

@@ -16,6 +16,8 @@ import { Resources, type KubeObject, type ObjectRef } from '../kube/resources.ts
 import { waitFor } from '../kube/wait.ts';
 import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
+import { hcRef } from '../hostedcluster/lookup.ts';
+import { setPausedUntil } from '../hostedcluster/pause.ts';
 import { VERSION } from '../version.ts';
 import { formatBytes, type EtcdHealthView } from './health.ts';
 import { ETCD_VOLUME_ROOT, etcdctl, hashKvArgs, parseHashKv, parseSha256sum, parseSnapshotStatus, type EtcdTlsPaths } from './etcdctl.ts';
@@ -96,13 +98,7 @@ export interface SnapshotMemo extends Record<string, unknown> {
   files: Record<string, string>;
 }
 
-const hcRef = (hc: HostedCluster): ObjectRef => ({ resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name });
-const setPaused = (hc: HostedCluster, value: string | null): Change => ({
-  op: 'patch',
-  ref: hcRef(hc),
-  patchType: 'merge',
-  patch: { spec: { pausedUntil: value } },
-});
+const setPaused = (hc: HostedCluster, value: string | null): Change => setPausedUntil(hcRef(hc), value);
 
 export function planEtcdSnapshot(i: SnapshotInputs): Plan {
   const hc = i.hc;

@@ -29,7 +29,8 @@ export interface PauseInputs {
   waitMs: number;
 }
 
-function setPausedUntil(ref: ObjectRef, value: string | null): Change {
+/** The merge patch that sets (or with null removes) spec.pausedUntil. */
+export function setPausedUntil(ref: ObjectRef, value: string | null): Change {
   return { op: 'patch', ref, patchType: 'merge', patch: { spec: { pausedUntil: value } } };
 }
 
