@@ -9,7 +9,7 @@
  */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef } from '../kube/resources.ts';
-import type { Change, Plan, Step } from '../plan/plan.ts';
+import { newPlan, type Change, type Plan, type Step } from '../plan/plan.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { OPERATOR_DEPLOYMENT } from '../hostedcluster/operator.ts';
 import { controlPlaneNamespace } from '../hostedcluster/types.ts';
@@ -79,14 +79,7 @@ export interface ToggleInputs {
 
 export function planDashboardsToggle({ enable, existing, prune, waitMs, operatorNamespace }: ToggleInputs): Plan {
   const ref = installFlagsRef;
-  const plan: Plan = {
-    operation: enable ? 'dashboards-enable' : 'dashboards-disable',
-    target: describeRef(ref),
-    steps: [],
-    warnings: [],
-    blockers: [],
-    journal: false,
-  };
+  const plan = newPlan(enable ? 'dashboards-enable' : 'dashboards-disable', describeRef(ref));
   const next = toggledFlags(existing?.data, enable);
   const unchanged = existing && (existing.data?.[FLAGS_TO_ADD] ?? '') === next.add && (existing.data?.[FLAGS_TO_REMOVE] ?? '') === next.remove;
   const change = installFlagsChange(existing, next.add, next.remove);

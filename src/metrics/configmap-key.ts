@@ -1,5 +1,5 @@
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import type { Plan } from '../plan/plan.ts';
+import { newPlan, type Plan } from '../plan/plan.ts';
 
 export interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
@@ -11,12 +11,7 @@ export interface ConfigMap extends KubeObject {
  */
 export function planConfigMapKey(operation: string, ref: { namespace: string; name: string }, key: string, existing: ConfigMap | null, text: string): Plan {
   const target: ObjectRef = { resource: Resources.ConfigMap, namespace: ref.namespace, name: ref.name };
-  return {
-    operation,
-    target: describeRef(target),
-    warnings: [],
-    blockers: [],
-    journal: false,
+  return newPlan(operation, describeRef(target), {
     steps: [
       {
         id: `write-${key}`,
@@ -27,5 +22,5 @@ export function planConfigMapKey(operation: string, ref: { namespace: string; na
         isDone: async ({ kube }) => (await kube.getOrNull<ConfigMap>(target.resource, ref.namespace, ref.name))?.data?.[key] === text,
       },
     ],
-  };
+  });
 }

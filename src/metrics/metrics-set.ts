@@ -8,7 +8,7 @@
  */
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, describeRef, type KubeObject, type ObjectRef } from '../kube/resources.ts';
-import type { Plan, Step, StepContext } from '../plan/plan.ts';
+import { newPlan, type Plan, type Step, type StepContext } from '../plan/plan.ts';
 import { waitUntilStep } from '../plan/wait-step.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
@@ -114,7 +114,7 @@ export interface GlobalMetricsInputs {
 export function planGlobalMetricsSet(inputs: GlobalMetricsInputs): Plan {
   const { deployment, set, namespace } = inputs;
   const ref: ObjectRef = { resource: Resources.Deployment, namespace, name: deployment.metadata.name };
-  const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('metrics-set', describeRef(ref));
   const container = operatorContainer(deployment);
   if (!container) {
     plan.blockers.push({ message: `deployment ${namespace}/${deployment.metadata.name} has no containers` });
@@ -261,7 +261,7 @@ export interface ClusterMetricsInputs {
 
 export function planClusterMetricsSet({ hc, set }: ClusterMetricsInputs): Plan {
   const ref: ObjectRef = { resource: Resources.HostedCluster, namespace: hc.metadata.namespace, name: hc.metadata.name };
-  const plan: Plan = { operation: 'metrics-set', target: describeRef(ref), steps: [], warnings: [], blockers: [], journal: false };
+  const plan = newPlan('metrics-set', describeRef(ref));
   const isDone = async ({ kube }: StepContext) => {
     const fresh = await kube.get<HostedCluster>(ref.resource, ref.namespace, ref.name);
     return (fresh.spec.monitoring?.metricsSet ?? null) === set;
