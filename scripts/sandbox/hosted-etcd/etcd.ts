@@ -12,8 +12,8 @@
 // hostedcontrolplane/v2/assets/etcd/statefulset.yaml and v2/etcd/statefulset.go):
 // - its init containers run once per pod, in order, each until it succeeds (with the kubelet's
 //   back-off when it fails): `ensure-dns` (nothing to do here: names resolve through the pod's
-//   /etc/hosts), `reset-member` (upstream's script, verbatim: upstream/reset-member.sh) and, while
-//   the HostedControlPlane has no EtcdSnapshotRestored=True, `etcd-init` (upstream/etcd-init.sh,
+//   /etc/hosts), `reset-member` (upstream's script, verbatim, read from ../shared/upstream/src) and, while
+//   the HostedControlPlane has no EtcdSnapshotRestored=True, `etcd-init` (upstream's etcd-init.sh,
 //   verbatim: every pod downloads the restoreSnapshotURL itself with curl);
 // - then the etcd container: ETCD_INITIAL_CLUSTER_STATE from the file reset-member wrote, the
 //   initial cluster of all replicas (statefulset.go), restarted with the kubelet's crash back-off;
@@ -26,12 +26,30 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import { preparePod, podExecObject } from './podfs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** Upstream's init scripts, verbatim (see upstream/README.md). */
-export const RESET_MEMBER_SCRIPT = readFileSync(join(here, 'upstream/reset-member.sh'), 'utf8');
-export const ETCD_INIT_SCRIPT = readFileSync(join(here, 'upstream/etcd-init.sh'), 'utf8');
+/**
+ * Upstream's init scripts, read unchanged from the upstream source beside the repo
+ * (../shared/upstream/src, openshift/hypershift @3ee96155), never copied into it:
+ * - reset-member: the `/bin/bash -c` script of init container `reset-member` in
+ *   control-plane-operator/controllers/hostedcontrolplane/v2/assets/etcd/statefulset.yaml;
+ * - etcd-init: control-plane-operator/controllers/hostedcontrolplane/v2/etcd/etcd-init.sh (v2/etcd/statefulset.go
+ *   buildEtcdInitContainer runs it with `/bin/sh -ce`; run here with bash, as /bin/sh is bash on RHEL images and
+ *   the script uses `${!VAR}`).
+ */
+const upstreamSrc = join(here, '../../../../shared/upstream/src/control-plane-operator/controllers/hostedcontrolplane/v2');
+export const RESET_MEMBER_SCRIPT = resetMemberScript(readFileSync(join(upstreamSrc, 'assets/etcd/statefulset.yaml'), 'utf8'));
+export const ETCD_INIT_SCRIPT = readFileSync(join(upstreamSrc, 'etcd/etcd-init.sh'), 'utf8');
+
+function resetMemberScript(statefulSetYaml: string): string {
+  const doc = yaml.load(statefulSetYaml) as { spec: { template: { spec: { initContainers: { name: string; command?: string[]; args?: string[] }[] } } } };
+  const c = doc.spec.template.spec.initContainers.find((i) => i.name === 'reset-member');
+  const script = c?.args?.at(-1);
+  if (!script) throw new Error('upstream statefulset.yaml has no reset-member init container script');
+  return script;
+}
 
 /** The init containers of an etcd pod, in upstream's order (statefulset.yaml, then statefulset.go appends etcd-init). */
 export const INIT_CONTAINERS = ['ensure-dns', 'reset-member'] as const;

@@ -126,10 +126,10 @@ export class EtcdController {
           volumeMounts: undefined,
         });
       if (name === 'reset-member')
-        Object.assign(c, { command: ['/bin/bash'], args: ['-c', '<upstream reset-member script: scripts/sandbox/hosted-etcd/upstream/reset-member.sh>'] });
+        Object.assign(c, { command: ['/bin/bash'], args: ['-c', '<upstream reset-member script: v2/assets/etcd/statefulset.yaml>'] });
       if (name === 'etcd-init')
         Object.assign(c, {
-          command: ['/bin/sh', '-ce', '<upstream etcd-init.sh: scripts/sandbox/hosted-etcd/upstream/etcd-init.sh>'],
+          command: ['/bin/sh', '-ce', '<upstream etcd-init.sh: v2/etcd/etcd-init.sh>'],
           env: [{ name: 'RESTORE_URL_ETCD', value: restoreURL }],
         });
       return c;
