@@ -124,6 +124,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
       const produced = step.run ? pickNew(artifacts, journal?.artifacts() ?? {}) : undefined;
       journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString(), artifacts: produced });
       opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0 });
+      crashForTest(opts.env, step.id);
       completed.push(step);
       ran.push(step.id);
     } catch (err) {
@@ -136,6 +137,16 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   journal?.finish(opts.now());
   opts.progress({ type: 'done', operation: plan.operation, target: plan.target, ms: opts.now().getTime() - started, dryRun: opts.dryRun });
   return { status: 'completed', artifacts, ran, journal: journal?.path };
+}
+
+/**
+ * Test hook for crash matrices: `HCP_TEST_CRASH_AFTER=<step id>` kills the process with SIGKILL right
+ * after that step is journaled, as a power cut or an OOM kill would, so a test can prove that
+ * `--resume` converges from every step. Comma-separated ids are allowed; unset in production.
+ */
+function crashForTest(env: NodeJS.ProcessEnv, id: string): void {
+  const after = env.HCP_TEST_CRASH_AFTER;
+  if (after && after.split(',').includes(id)) process.kill(process.pid, 'SIGKILL');
 }
 
 function openJournal(plan: Plan, opts: ExecuteOptions): Journal | undefined {
