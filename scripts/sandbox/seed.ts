@@ -92,6 +92,7 @@ export function operatorObjects(): object[] {
         },
       },
     },
+    externalDnsDeployment(),
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -99,6 +100,52 @@ export function operatorObjects(): object[] {
       data: { 'supported-versions': JSON.stringify({ versions: SUPPORTED_VERSIONS }), 'server-version': OPERATOR_REVISION },
     },
   ];
+}
+
+/**
+ * The Deployment `hypershift install --external-dns-provider=aws --external-dns-domain-filter=…`
+ * creates (cmd/install/assets/hypershift_operator.go ExternalDNSDeployment, same name, labels and
+ * args; the owner id is a fixed stand-in for its UUID). The docs' DR chapter (8.4) requires these
+ * flags on both management clusters; `dr backup|restore` check for this Deployment. The records
+ * themselves are written by the simulator (operator/external-dns.ts).
+ */
+function externalDnsDeployment(): object {
+  const labels = { name: 'external-dns', app: 'external-dns', 'hypershift.openshift.io/operator-component': 'external-dns' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'external-dns', namespace: 'hypershift', labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { name: 'external-dns' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: 'operator',
+          containers: [
+            {
+              name: 'external-dns',
+              image: 'registry.k8s.io/external-dns/external-dns:v0.13.1',
+              command: ['/external-dns'],
+              args: [
+                '--source=service',
+                '--source=openshift-route',
+                `--domain-filter=${BASE_DOMAIN}`,
+                '--provider=aws',
+                '--registry=txt',
+                '--txt-suffix=-external-dns',
+                '--txt-owner-id=sandbox',
+                '--label-filter=hypershift.openshift.io/route-visibility!=private',
+                '--interval=1m',
+                '--txt-cache-interval=1h',
+              ],
+              ports: [{ name: 'metrics', containerPort: 7979 }],
+            },
+          ],
+        },
+      },
+    },
+  };
 }
 
 /** mgmt-1's hosted cluster `clusters/sample` and its NodePools, valid against the real CRDs. */
