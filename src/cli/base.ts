@@ -121,19 +121,19 @@ export abstract class HcpCommand extends Command<HcpContext> {
    * A client for another kubeconfig context of the same kubeconfig files (e.g. the destination
    * management cluster of a DR migration), with the same impersonation and timeouts.
    */
-  protected kubeForContext(contextName: string): Promise<KubeClient> {
+  protected kubeForContext(contextName: string | undefined, kubeconfigPath?: string): Promise<KubeClient> {
     if (!this.kubeAllowed) throw new Error('internal: a kube client was requested during validate(), before every input was checked');
-    return this.createKube(contextName);
+    return this.createKube(contextName, kubeconfigPath);
   }
 
-  private async createKube(contextName = this.contextName): Promise<KubeClient> {
+  private async createKube(contextName = this.contextName, kubeconfigPath = this.kubeconfig): Promise<KubeClient> {
     const { timeoutMs } = this.validateGlobals();
     const { resolveKubeconfig } = await import('../kube/kubeconfig.ts');
     const { KubeClient } = await import('../kube/client.ts');
-    const otherContext = contextName !== this.contextName;
+    const otherContext = contextName !== this.contextName || kubeconfigPath !== this.kubeconfig;
     const kubeconfig = resolveKubeconfig(
       {
-        kubeconfig: this.kubeconfig,
+        kubeconfig: kubeconfigPath,
         context: contextName,
         cluster: otherContext ? undefined : this.clusterName,
         user: otherContext ? undefined : this.userName,
