@@ -6,28 +6,17 @@
 //
 // Defaults are the issue's 5,000 pods / 200 namespaces; HCP_BENCH_DUMP_PODS and
 // HCP_BENCH_DUMP_NAMESPACES scale it down on a small machine (the summary says which ran).
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import yaml from 'js-yaml';
-import { ensureSandbox, kubectlEnv } from '../../scripts/sandbox/api.ts';
 import { binaryPath, ensureBuilt } from '../../scripts/lib/dist.ts';
-import type { BenchContext, BenchResult } from './run.ts';
+import { defineBench, limit, run, same, sandboxBench, speedup } from './lib.ts';
 
 const PODS = Number(process.env.HCP_BENCH_DUMP_PODS ?? 5000);
 const NAMESPACES = Number(process.env.HCP_BENCH_DUMP_NAMESPACES ?? 200);
 const LOG_BYTES = 4096;
 const PREFIX = 'bench-dump';
-
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
-      resolve({ ms: performance.now() - started, stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 });
-    });
-  });
-}
 
 interface IndexItem {
   path: string;
@@ -36,11 +25,9 @@ interface IndexItem {
   status: string;
 }
 
-export default async function dumpBench({ log }: BenchContext): Promise<BenchResult> {
+async function dumpBench({ log }: { log: (line: string) => void }) {
   ensureBuilt({ quiet: true });
-  const sb = await ensureSandbox();
-  const env = { ...kubectlEnv(), KUBECONFIG: sb.kubeconfig, NO_COLOR: '1' };
-  const kubectl = (args: string[]) => execFileSync(sb.kubectl, args, { env, encoding: 'utf8', maxBuffer: 512 << 20 });
+  const { env, kubectl } = await sandboxBench();
 
   // Fixture: PODS pods over NAMESPACES namespaces, reused across runs.
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${PREFIX}-${String(i).padStart(3, '0')}`);
@@ -55,7 +42,7 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
       await Promise.all(
         namespaces
           .slice(i, i + 4)
-          .map((ns) => timed(process.execPath, ['scripts/sandbox/cli.ts', 'pods', ns, String(perNs), '--log-bytes', String(LOG_BYTES)], process.env)),
+          .map((ns) => run(process.execPath, ['scripts/sandbox/cli.ts', 'pods', ns, String(perNs), '--log-bytes', String(LOG_BYTES)], process.env)),
       );
     }
     const deadline = Date.now() + 600_000;
@@ -68,10 +55,11 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
   // Ours, with /usr/bin/time for the peak RSS.
   const out = mkdtempSync(join(tmpdir(), 'bench-dump-'));
   const ours = join(out, 'ours');
-  const r = await timed(
+  const r = await run(
     '/usr/bin/time',
     ['-f', 'maxrss_kb=%M', binaryPath, 'dump', 'sample', '--include-namespace', namespaces.join(','), '--artifact-dir', ours],
     env,
+    { allowFail: true },
   );
   if (r.code !== 0) throw new Error(`dump failed (${r.code}): ${r.stderr}`);
   const rssMb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
@@ -115,12 +103,21 @@ export default async function dumpBench({ log }: BenchContext): Promise<BenchRes
     write(i.path, kubectl(['logs', pod, '-n', ns, '-c', container, ...(file === 'previous.log' ? ['--previous'] : [])]));
   }
   const scriptMs = performance.now() - started;
-  const ratio = scriptMs / r.ms;
   log(`script: ${(scriptMs / 1000).toFixed(1)} s, ${files} files`);
-  const pass = ratio >= 5 && files === wanted.length && rssMb <= 200;
-  const scale = PODS === 5000 && NAMESPACES === 200 ? '' : ` (scaled down: ${perNs * NAMESPACES} pods / ${NAMESPACES} namespaces, not 5,000 / 200)`;
+  const scale = PODS === 5000 && NAMESPACES === 200 ? undefined : `scaled down: ${perNs * NAMESPACES} pods / ${NAMESPACES} namespaces, not 5,000 / 200`;
+  const size = `${perNs * NAMESPACES} pods / ${NAMESPACES} ns`;
   return {
-    summary: `${ratio.toFixed(1)}× faster than sequential kubectl (target ≥ 5×), ${wanted.length} vs ${files} files, peak RSS ${rssMb.toFixed(0)} MB (target ≤ 200)${scale}`,
-    pass,
+    measures: [
+      speedup({ measure: `dump, ${size} vs sequential kubectl get/logs`, ours: r.ms, baseline: scriptMs, atLeast: 5 }),
+      same({ measure: 'dump object + log files', ours: wanted.length, baseline: files, unit: 'files' }),
+      limit({ measure: 'dump peak RSS', value: rssMb, unit: 'MB', atMost: 200 }),
+    ],
+    note: scale,
   };
 }
+
+export default defineBench({
+  name: 'dump',
+  title: 'dump of the sample cluster plus bulk pods vs sequential kubectl get -o yaml / kubectl logs',
+  run: dumpBench,
+});
