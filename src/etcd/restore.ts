@@ -14,6 +14,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
+import { applyChange } from '../plan/apply.ts';
 import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
@@ -183,6 +184,12 @@ export interface RestoreInputs {
   /** `etcdutl snapshot status` of the snapshot, when a running pod could run it before anything changed. */
   preflightStatus?: { revision: number; totalKey: number };
   fromOtherCluster: boolean;
+  /**
+   * `--resume`: the cluster may be paused and the writers at 0 because of the interrupted run
+   * itself, so the pause, scale and resume steps are all planned and act on the journal's memo
+   * (the first run's observations), never on what this run observed.
+   */
+  resuming?: boolean;
   members: number;
   image: string;
   tls: EtcdTlsPaths;
@@ -266,16 +273,19 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
   const store = storeFor(i.source.location, i.s3);
 
   const steps: Step[] = [];
-  if (memo.pausedBefore !== 'true') steps.push({ id: 'pause', title: `Pause reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, 'true')] });
-  if (writersUp.length) {
+  const pausing = i.resuming || memo.pausedBefore !== 'true';
+  // Resuming, every existing writer is scaled to 0 (idempotent): this run cannot tell which were up.
+  const writersDown = i.resuming ? Object.entries(i.writers).filter(([, n]) => n !== null) : writersUp;
+  if (pausing) steps.push({ id: 'pause', title: `Pause reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, 'true')] });
+  if (writersDown.length) {
     steps.push({
       id: 'scale-down-writers',
-      title: `Scale ${writersUp.map(([n, r]) => `${n} (${r})`).join(', ')} to 0`,
-      changes: writersUp.map(([n]) => ({ op: 'scale', ref: { resource: Resources.Deployment, namespace: ns, name: n }, replicas: 0 })),
+      title: i.resuming ? `Scale ${writersDown.map(([n]) => n).join(', ')} to 0` : `Scale ${writersUp.map(([n, r]) => `${n} (${r})`).join(', ')} to 0`,
+      changes: writersDown.map(([n]) => ({ op: 'scale', ref: { resource: Resources.Deployment, namespace: ns, name: n }, replicas: 0 })),
       run: (ctx) =>
         wait(ctx, 'the etcd writers to stop', async () => {
           const left = [];
-          for (const [n] of writersUp) if (((await ctx.kube.getOrNull<Deployment>(Resources.Deployment, ns, n))?.status?.replicas ?? 0) > 0) left.push(n);
+          for (const [n] of writersDown) if (((await ctx.kube.getOrNull<Deployment>(Resources.Deployment, ns, n))?.status?.replicas ?? 0) > 0) left.push(n);
           return { done: !left.length, message: left.length ? `running: ${left.join(', ')}` : 'stopped' };
         }),
     });
@@ -308,17 +318,29 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
       });
     },
   });
-  if (writersUp.length) {
+  if (writersUp.length || i.resuming) {
     steps.push({
       id: 'scale-up-writers',
-      title: `Scale ${writersUp.map(([n, r]) => `${n} back to ${r}`).join(', ')}`,
+      title: i.resuming
+        ? 'Scale the etcd writers back to the counts recorded before the restore'
+        : `Scale ${writersUp.map(([n, r]) => `${n} back to ${r}`).join(', ')}`,
+      serverDryRun: 'run',
       run: async (ctx) => {
         for (const [n, r] of Object.entries(m().writers)) if (r) await ctx.kube.scale(Resources.Deployment, ns, n, r, { dryRun: ctx.dryRun === 'server' });
       },
     });
   }
-  if (memo.pausedBefore !== 'true')
-    steps.push({ id: 'resume', title: `Resume reconciliation of ${hc.metadata.name}`, changes: [setPaused(hc, memo.pausedBefore)] });
+  if (pausing)
+    steps.push({
+      id: 'resume',
+      title: `Resume reconciliation of ${hc.metadata.name}`,
+      details: [
+        `set spec.pausedUntil back to ${memo.pausedBefore === null ? 'null' : `"${memo.pausedBefore}"`} (its value before the restore, from the journal when resumed)`,
+      ],
+      serverDryRun: 'run',
+      // The memo's value, read when the step runs: a resumed run observed its own pause.
+      run: (ctx) => applyChange(ctx.kube, setPaused(hc, m().pausedBefore)),
+    });
   steps.push({
     id: 'verify',
     title: man.keyspaceHash
@@ -453,8 +475,9 @@ export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
   if (!image) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} has no container image`);
   const { TLS_PATHS } = await import('./etcdctl.ts');
   const { candidatePods } = await import('./observe.ts');
-  const members = sts.spec?.replicas || 3;
   const have = new Set(pvcs.items.map((p) => p.metadata.name));
+  // A resumed restore may find etcd scaled to 0 by its first run: the members' volumes still count them.
+  const members = sts.spec?.replicas || [...have].filter((n) => /^data-etcd-\d+$/.test(n)).length || 3;
   return {
     missingVolumes: Array.from({ length: members }, (_, n) => `data-etcd-${n}`).filter((n) => !have.has(n)),
     runningPod: candidatePods(observed.pods).find((p) => observed.pods.some((x) => x.metadata.name === p && podView(x).etcdReady)),

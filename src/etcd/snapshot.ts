@@ -14,6 +14,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClient } from '../kube/client.ts';
 import { Resources, type KubeObject, type ObjectRef } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
+import { applyChange } from '../plan/apply.ts';
 import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
@@ -89,6 +90,11 @@ export interface SnapshotInputs {
   encryptionKeySecret?: string;
   now: Date;
   waitMs: number;
+  /**
+   * `--resume`: the pause and the writers at 0 may be the interrupted run's own doing, so every
+   * pause/scale/resume step is planned and acts on the journal's memo, not on this run's view.
+   */
+  resuming?: boolean;
 }
 
 export interface SnapshotMemo extends Record<string, unknown> {
@@ -131,8 +137,11 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
   if (i.includeEncryptionKey && !i.encryptionKeySecret)
     plan.blockers.push({ message: '--include-encryption-key: the HostedCluster has no spec.secretEncryption.aescbc.activeKey' });
 
-  const alreadyPaused = memo.pausedBefore === 'true';
+  const alreadyPaused = memo.pausedBefore === 'true' && !i.resuming;
   const writersUp = Object.entries(i.writers).filter(([, n]) => (n ?? 0) > 0);
+  // Resuming, every existing writer is scaled to 0 (idempotent): this run cannot tell which were up.
+  const writersDown = i.resuming ? Object.entries(i.writers).filter(([, n]) => n !== null) : writersUp;
+  const resumeChange = (ctx: StepContext) => applyChange(ctx.kube, setPaused(hc, m().pausedBefore));
   const quiesce = !i.online;
   if (quiesce) {
     if (!alreadyPaused) {
@@ -140,23 +149,24 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
         id: 'pause',
         title: `Pause reconciliation of ${cluster} (pausedUntil: "true")`,
         changes: [setPaused(hc, 'true')],
-        undo: i.keepPaused ? undefined : { title: `resume reconciliation of ${cluster}`, changes: [setPaused(hc, memo.pausedBefore)] },
+        // The memo's value, read when it runs: a resumed run observed its own pause.
+        undo: i.keepPaused ? undefined : { title: `resume reconciliation of ${cluster}`, run: resumeChange },
       });
     } else {
       plan.warnings.push(`${cluster} is already paused (pausedUntil "true"): it is left paused afterwards`);
     }
-    if (writersUp.length) {
+    if (writersDown.length) {
       plan.steps.push({
         id: 'scale-down-writers',
-        title: `Scale ${writersUp.map(([n, r]) => `${n} (${r})`).join(', ')} to 0`,
+        title: i.resuming ? `Scale ${writersDown.map(([n]) => n).join(', ')} to 0` : `Scale ${writersUp.map(([n, r]) => `${n} (${r})`).join(', ')} to 0`,
         destructive: true,
-        changes: writersUp.map(([name]) => ({ op: 'scale', ref: deploymentRef(cpns, name), replicas: 0 })),
+        changes: writersDown.map(([name]) => ({ op: 'scale', ref: deploymentRef(cpns, name), replicas: 0 })),
         details: ['waits until their pods are gone, so that nothing writes to etcd during the snapshot'],
         run: (ctx) =>
           waitWritersDown(
             ctx,
             cpns,
-            writersUp.map(([n]) => n),
+            writersDown.map(([n]) => n),
             i.waitMs,
           ),
         undo: i.keepPaused
@@ -204,17 +214,28 @@ export function planEtcdSnapshot(i: SnapshotInputs): Plan {
   }
 
   if (quiesce && !i.keepPaused) {
-    if (writersUp.length) {
+    if (writersUp.length || i.resuming) {
       plan.steps.push({
         id: 'scale-up-writers',
-        title: `Scale ${writersUp.map(([n, r]) => `${n} back to ${r}`).join(', ')}`,
+        title: i.resuming
+          ? 'Scale the etcd writers back to the counts recorded before the snapshot'
+          : `Scale ${writersUp.map(([n, r]) => `${n} back to ${r}`).join(', ')}`,
         changes: [],
         details: writersUp.map(([n, r]) => `scale deployment ${cpns}/${n} to ${r} (the count recorded before the snapshot)`),
         run: (ctx) => scaleWriters(ctx.kube, cpns, m().writers, ctx.dryRun === 'server'),
         serverDryRun: 'run',
       });
     }
-    if (!alreadyPaused) plan.steps.push({ id: 'resume', title: `Resume reconciliation of ${cluster}`, changes: [setPaused(hc, memo.pausedBefore)] });
+    if (!alreadyPaused)
+      plan.steps.push({
+        id: 'resume',
+        title: `Resume reconciliation of ${cluster}`,
+        details: [
+          `set spec.pausedUntil back to its value before the snapshot (${memo.pausedBefore === null ? 'null' : `"${memo.pausedBefore}"`}; the journal's when resumed)`,
+        ],
+        serverDryRun: 'run',
+        run: resumeChange,
+      });
   } else if (quiesce) {
     plan.warnings.push(`--keep-paused: ${cluster} stays paused and the writers stay at 0; kubectl hcp resume ${cluster} and scaling them back are up to you`);
   }

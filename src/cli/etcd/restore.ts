@@ -109,6 +109,7 @@ export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObs
       verified,
       preflightStatus,
       fromOtherCluster: this.fromOtherCluster,
+      resuming: this.resume,
       ...observed,
       waitMs: input.waitMs,
     });

@@ -109,6 +109,7 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
       keepPaused: this.keepPaused,
       includeEncryptionKey: this.includeEncryptionKey,
       now: this.context.now(),
+      resuming: this.resume,
       waitMs: input.waitMs,
     });
   }

@@ -10,6 +10,8 @@ import { presignSeconds, renderWithRestoreUrl, restoreFragment } from '../../../
 import { fileStore } from '../../../src/etcd/sinks.ts';
 import { MANIFEST_KIND, type SnapshotManifest } from '../../../src/etcd/snapshot.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
+import { Resources, type ResourceType } from '../../../src/kube/resources.ts';
+import { FakeKube } from '../fake-kube.ts';
 
 const NS = 'clusters-my-cluster';
 
@@ -131,6 +133,27 @@ describe('planEtcdRestore', () => {
     expect(plan.steps.find((s) => s.id === 'create-data-pod-etcd-2')!.changes![0]).toMatchObject({ op: 'create', ref: { name: 'etcd-data-2' } });
     expect(plan.steps.find((s) => s.id === 'restore-etcd-2')!.details![0]).toContain('--name etcd-2 ');
     expect(plan.steps.at(-1)!.title).toBe("Verify: every member's keyspace hash at revision 42 is 777 (the manifest's)");
+  });
+  it('--resume after a kill: pause, writers and resume are planned from the journal memo, not from what the killed run left', async () => {
+    const paused = { ...hc, spec: { pausedUntil: 'true' } } as HostedCluster;
+    const plan = planEtcdRestore(
+      inputs({ hc: paused, resuming: true, writers: { 'kube-apiserver': 0, 'openshift-apiserver': 0, 'openshift-oauth-apiserver': 0 } }),
+    );
+    const ids = plan.steps.map((s) => s.id);
+    expect(ids.slice(0, 3)).toEqual(['pause', 'scale-down-writers', 'scale-down-etcd']);
+    expect(ids.slice(-4)).toEqual(['scale-up-etcd', 'scale-up-writers', 'resume', 'verify']);
+    plan.memo = { ...plan.memo, pausedBefore: null, writers: { 'kube-apiserver': 3, 'openshift-apiserver': 3, 'openshift-oauth-apiserver': 2 } };
+    const kube = new FakeKube().put(Resources.HostedCluster, {
+      metadata: { name: 'my-cluster', namespace: 'clusters' },
+      spec: { pausedUntil: 'true' },
+    } as never);
+    for (const w of ['kube-apiserver', 'openshift-apiserver', 'openshift-oauth-apiserver'])
+      kube.put(Resources.Deployment, { metadata: { name: w, namespace: NS }, spec: { replicas: 0 } } as never);
+    const ctx = { kube: kube.asClient(), dryRun: 'none' } as never;
+    for (const id of ['scale-up-writers', 'resume']) await plan.steps.find((s) => s.id === id)!.run!(ctx);
+    const spec = async (r: ResourceType, ns: string, n: string) => ((await kube.get(r, ns, n)) as unknown as { spec: Record<string, unknown> }).spec;
+    expect((await spec(Resources.Deployment, NS, 'openshift-oauth-apiserver')).replicas).toBe(2);
+    expect((await spec(Resources.HostedCluster, 'clusters', 'my-cluster')).pausedUntil).toBeUndefined();
   });
   it('refuses a snapshot of another cluster unless --from-other-cluster', () => {
     const other = { metadata: { name: 'other', namespace: 'clusters' }, spec: {} } as HostedCluster;

@@ -10,6 +10,8 @@ import { fileStore, parseLocation } from '../../../src/etcd/sinks.ts';
 import { planEtcdSnapshot, snapshotFileName, streamOut, utcStamp, type SnapshotInputs } from '../../../src/etcd/snapshot.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { observation } from './fixtures.ts';
+import { FakeKube } from '../fake-kube.ts';
+import { Resources, type ResourceType } from '../../../src/kube/resources.ts';
 
 const hc: HostedCluster = {
   metadata: { name: 'b1', namespace: 'clusters' },
@@ -66,9 +68,7 @@ describe('planEtcdSnapshot', () => {
       'resume',
     ]);
     expect(plan.steps[1].title).toBe('Scale kube-apiserver (3), openshift-apiserver (2) to 0');
-    expect(plan.steps[0].undo?.changes).toEqual([
-      { op: 'patch', ref: expect.objectContaining({ name: 'b1' }), patchType: 'merge', patch: { spec: { pausedUntil: null } } },
-    ]);
+    expect(plan.steps[0].undo?.run).toBeDefined();
     expect(plan.steps[1].undo).toBeDefined();
     expect(plan.steps[2].undo).toBeDefined();
     expect(plan.memo).toMatchObject({
@@ -87,6 +87,39 @@ describe('planEtcdSnapshot', () => {
     expect(plan.steps.map((s) => s.id)).not.toContain('resume');
     expect(plan.steps.map((s) => s.id)).not.toContain('scale-up-writers');
     expect(plan.steps[0].undo).toBeUndefined();
+  });
+  it('--resume: pause, scale and resume are planned even though the first run paused and scaled, and act on the journal memo', async () => {
+    // What --resume observes after a kill right after scale-down-writers: paused, writers at 0.
+    const plan = planEtcdSnapshot(
+      inputs({
+        resuming: true,
+        hc: { ...hc, spec: { ...hc.spec, pausedUntil: 'true' } },
+        writers: { 'kube-apiserver': 0, 'openshift-apiserver': 0, 'openshift-oauth-apiserver': null },
+      }),
+    );
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'pause',
+      'scale-down-writers',
+      'save-etcd-0',
+      'inspect-etcd-0',
+      'stream-etcd-0',
+      'cleanup-etcd-0',
+      'scale-up-writers',
+      'resume',
+    ]);
+    expect(plan.warnings.join('\n')).not.toMatch(/already paused/);
+    // The executor swaps in the first run's memo; the steps read it when they run.
+    plan.memo = { ...plan.memo, pausedBefore: null, writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2, 'openshift-oauth-apiserver': null } };
+    const kube = new FakeKube()
+      .put(Resources.HostedCluster, { metadata: { name: 'b1', namespace: 'clusters' }, spec: { pausedUntil: 'true' } } as never)
+      .put(Resources.Deployment, { metadata: { name: 'kube-apiserver', namespace: 'clusters-b1' }, spec: { replicas: 0 } } as never)
+      .put(Resources.Deployment, { metadata: { name: 'openshift-apiserver', namespace: 'clusters-b1' }, spec: { replicas: 0 } } as never);
+    const ctx = { kube: kube.asClient(), dryRun: 'none' } as never;
+    for (const id of ['scale-up-writers', 'resume']) await plan.steps.find((s) => s.id === id)!.run!(ctx);
+    const spec = async (r: ResourceType, ns: string, n: string) => ((await kube.get(r, ns, n)) as unknown as { spec: Record<string, unknown> }).spec;
+    expect((await spec(Resources.Deployment, 'clusters-b1', 'kube-apiserver')).replicas).toBe(3);
+    expect((await spec(Resources.Deployment, 'clusters-b1', 'openshift-apiserver')).replicas).toBe(2);
+    expect((await spec(Resources.HostedCluster, 'clusters', 'b1')).pausedUntil).toBeUndefined();
   });
   it('a cluster already paused stays paused', () => {
     const plan = planEtcdSnapshot(inputs({ hc: { ...hc, spec: { ...hc.spec, pausedUntil: 'true' } } }));
