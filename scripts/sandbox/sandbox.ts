@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { auditArgs } from './audit.ts';
 import { AWS_REGION, BASE_DOMAIN, BUCKET, allPorts, clusters, paths, port, repoRoot, type ClusterSpec, type PortName } from './config.ts';
 import { installShims } from './hosted-etcd/podfs.ts';
 import { apply, kubectl, writeKubeconfig, type Target } from './kube.ts';
@@ -168,6 +169,7 @@ function apiserverSpec(c: ClusterSpec, { bin, pki }: Ctx): StartSpec {
       // Endpoints may not hold loopback addresses, so don't publish the apiserver's own.
       '--endpoint-reconciler-type=none',
       '--profiling=false',
+      ...auditArgs(c.name),
     ],
   };
 }

@@ -169,7 +169,10 @@ export class KubeClient {
 
   private headersFor(auth: Authorization): Record<string, string | string[]> {
     const headers: Record<string, string | string[]> = { ...auth.headers };
-    headers['User-Agent'] = `kubectl-hcp/${VERSION}`;
+    // Names us in the API server's audit log. HCP_TEST_USER_AGENT_SUFFIX (tests only) tells one run
+    // from another there: the bad-input corpus checks that each of its cases made no write.
+    const suffix = this.opts.env.HCP_TEST_USER_AGENT_SUFFIX;
+    headers['User-Agent'] = `kubectl-hcp/${VERSION}${suffix ? ` ${suffix}` : ''}`;
     const imp = this.opts.impersonate ?? this.opts.kubeconfig.impersonate;
     if (imp?.user) headers['Impersonate-User'] = imp.user;
     // An array makes node:http send one header line per group; a comma-joined value would reach
