@@ -46,6 +46,7 @@ export const Resources = {
   PodDisruptionBudget: { kind: 'PodDisruptionBudget', group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', namespaced: true },
   NetworkPolicy: { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', namespaced: true },
   Route: { kind: 'Route', group: 'route.openshift.io', version: 'v1', plural: 'routes', namespaced: true },
+  Lease: { kind: 'Lease', group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true },
   FeatureGate: { kind: 'FeatureGate', group: 'config.openshift.io', version: 'v1', plural: 'featuregates', namespaced: false },
 } as const satisfies Record<string, ResourceType>;
 

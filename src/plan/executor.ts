@@ -15,7 +15,7 @@ import { realClock, type Clock } from '../util/clock.ts';
 import { InterlockError, InterruptedError, RuntimeError, UsageError } from '../util/errors.ts';
 import { applyChange } from './apply.ts';
 import { Journal, journalPath } from './journal.ts';
-import type { ClusterRole, DryRunMode, Plan, Step, StepContext } from './plan.ts';
+import type { ClusterRole, DryRunMode, HeldLock, Plan, Step, StepContext } from './plan.ts';
 import type { ProgressSink } from './progress.ts';
 
 export interface ExecuteOptions {
@@ -71,9 +71,18 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   }
   for (const message of plan.warnings) opts.progress({ type: 'warning', message });
 
-  const journal = openJournal(plan, opts);
-  await confirmDestructive(plan, opts, journal);
+  // Locks first: a second run meets the holder's name, not the first run's unfinished journal.
+  const held = await acquireLocks(plan, opts);
+  try {
+    const journal = openJournal(plan, opts);
+    await confirmDestructive(plan, opts, journal);
+    return await runSteps(plan, { ...opts, signal: held.signal }, journal, held);
+  } finally {
+    await held.release();
+  }
+}
 
+async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | undefined, held: HeldLocks): Promise<ExecutionResult> {
   const serverDry = (k: KubeClient) => (opts.dryRun === 'server' ? k.withServerDryRun() : k);
   const kube = serverDry(opts.kube);
   const clusters: Partial<Record<ClusterRole, KubeClient>> = {};
@@ -102,6 +111,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   const ran: string[] = [];
   for (const [index, step] of plan.steps.entries()) {
     const t0 = opts.now().getTime();
+    if (held.lost) throw lockLost(plan, held.lost, journal, undefined);
     if (opts.signal?.aborted) throw interrupted(plan, opts, journal, undefined);
     opts.progress({ type: 'step-start', index, total: plan.steps.length, id: step.id, title: step.title });
     if (journal?.isDone(step.id)) {
@@ -128,6 +138,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
       completed.push(step);
       ran.push(step.id);
     } catch (err) {
+      if (err instanceof PlanInterrupted && held.lost) throw lockLost(plan, held.lost, journal, step);
       if (err instanceof PlanInterrupted) throw interrupted(plan, opts, journal, step);
       const message = err instanceof Error ? err.message : String(err);
       opts.progress({ type: 'step-failed', id: step.id, title: step.title, ms: opts.now().getTime() - t0, error: message });
@@ -137,6 +148,65 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   journal?.finish(opts.now());
   opts.progress({ type: 'done', operation: plan.operation, target: plan.target, ms: opts.now().getTime() - started, dryRun: opts.dryRun });
   return { status: 'completed', artifacts, ran, journal: journal?.path };
+}
+
+interface HeldLocks {
+  /** The run's signal: the caller's, also aborted when a lock is lost. */
+  signal: AbortSignal | undefined;
+  /** Set when a lock was lost during the run. */
+  lost?: Error;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the plan's locks (ownership Leases) in order, on the cluster each names, with the same
+ * dry-run client as the steps (so --dry-run=server checks the holder and writes nothing). A lock
+ * that cannot be taken releases those already held and refuses the run; a lock lost later aborts it.
+ */
+async function acquireLocks(plan: Plan, opts: ExecuteOptions): Promise<HeldLocks> {
+  const locks = plan.locks ?? [];
+  if (!locks.length) return { signal: opts.signal, release: async () => {} };
+  const lostController = new AbortController();
+  const state: HeldLocks = {
+    signal: opts.signal ? AbortSignal.any([opts.signal, lostController.signal]) : lostController.signal,
+    release: async () => {
+      for (const h of held.reverse()) {
+        await h
+          .release()
+          .catch((err: unknown) =>
+            opts.progress({ type: 'warning', message: `could not release a lock: ${err instanceof Error ? err.message : String(err)}` }),
+          );
+      }
+    },
+  };
+  const held: HeldLock[] = [];
+  const hooks = {
+    warn: (message: string) => opts.progress({ type: 'warning', message }),
+    now: opts.now,
+    lost: (error: Error) => {
+      state.lost ??= error;
+      lostController.abort('a lost lock');
+    },
+  };
+  try {
+    for (const lock of locks) {
+      const client = lock.cluster ? opts.clusters?.[lock.cluster] : opts.kube;
+      if (!client) throw new UsageError(`${plan.operation} needs a connection to the ${lock.cluster} cluster for ${lock.title}`);
+      held.push(await lock.acquire(opts.dryRun === 'server' ? client.withServerDryRun() : client, hooks));
+    }
+  } catch (err) {
+    await state.release();
+    throw err;
+  }
+  return state;
+}
+
+function lockLost(plan: Plan, lost: Error, journal: Journal | undefined, step: Step | undefined): RuntimeError {
+  return new RuntimeError(`${plan.operation} ${plan.target} stopped: ${lost.message}`, {
+    cause: lost,
+    state: step ? `step "${step.title}" may be half done; nothing was undone, since another run may own the cluster now` : 'stopped between steps',
+    hint: `find out who holds the lease before running again${journal ? ` (journal: ${journal.path}, --resume continues it)` : ''}`,
+  });
 }
 
 /**

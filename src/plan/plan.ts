@@ -88,6 +88,33 @@ export interface Plan {
    * see `resumeOption`). Plans that converge by simply running again leave it off.
    */
   journal?: boolean;
+  /**
+   * What the run holds from before its first step until it ends (ownership Leases, see
+   * src/hostedcluster/lease.ts): acquired in order before the journal and the confirmation, released when the run
+   * finishes, fails or is interrupted; losing one stops the run.
+   */
+  locks?: RunLock[];
+}
+
+/** A lock a plan's run holds; the executor takes it before the first step and releases it after the last. */
+export interface RunLock {
+  /** Shown in the dry-run plan, e.g. "Lease clusters/hcp-dr-sample". */
+  title: string;
+  /** The cluster it is held on; default the management cluster the plan was made against. */
+  cluster?: ClusterRole;
+  /** Takes the lock (an InterlockError when someone else holds it) and keeps it until release(). */
+  acquire(kube: KubeClient, hooks: RunLockHooks): Promise<HeldLock>;
+}
+
+export interface RunLockHooks {
+  warn: (message: string) => void;
+  /** Called when the lock is lost while the run holds it (someone took it over): the run stops. */
+  lost: (error: Error) => void;
+  now: () => Date;
+}
+
+export interface HeldLock {
+  release(): Promise<void>;
 }
 
 /** A plan with nothing in it yet: every planner starts here. */

@@ -62,6 +62,7 @@ export function planToData(plan: Plan): Record<string, unknown> {
     target: plan.target,
     warnings: plan.warnings,
     blockers: plan.blockers,
+    ...(plan.locks?.length ? { locks: plan.locks.map((l) => ({ title: l.title, cluster: l.cluster })) } : {}),
     steps: plan.steps.map((s) => ({
       id: s.id,
       title: s.title,
@@ -97,6 +98,7 @@ export function renderPlanText(plan: Plan): string {
     if (step.undo) lines.push(`       on a later failure: ${step.undo.title}`);
   });
   if (plan.steps.length === 0) lines.push('  (nothing to do)');
+  for (const lock of plan.locks ?? []) lines.push(`holds: ${lock.title}${lock.cluster ? ` on the ${lock.cluster} cluster` : ''} while it runs`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   for (const b of plan.blockers) lines.push(`blocked: ${b.message}${b.override ? ` (use ${b.override} to override)` : ''}`);
   return lines.join('\n') + '\n';
