@@ -9,7 +9,7 @@ import type { HcpContext } from './context.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { ExitCode, HcpError, RuntimeError, UsageError } from '../util/errors.ts';
 import { parseGoDuration } from '../util/duration.ts';
-import { Output } from '../output/output.ts';
+import { Output, kindOfPath } from '../output/output.ts';
 
 export const DEFAULT_HC_NAMESPACE = 'clusters';
 export const DEFAULT_HYPERSHIFT_NAMESPACE = 'hypershift';
@@ -79,7 +79,7 @@ export abstract class HcpCommand extends Command<HcpContext> {
 
   /** Output helpers bound to this command's streams (colour only on a TTY and never with NO_COLOR). */
   protected get out(): Output {
-    this.outputHelper ??= new Output(this.context);
+    this.outputHelper ??= new Output(this.context, kindOfPath(this.path ?? []));
     return this.outputHelper;
   }
 

@@ -121,7 +121,7 @@ export class DumpCommand extends HostedClusterViewCommand {
   }
 
   private progressSink(format: OutputFormat): { event: (e: DumpEvent) => void; stop: () => void } {
-    if (format === 'json') return { event: (e) => this.out.print(JSON.stringify(e)), stop: () => undefined };
+    if (format === 'json') return { event: (e) => this.out.ndjson('DumpEvent', e), stop: () => undefined };
     const tty = this.context.stderrIsTTY;
     let line = '';
     return {
@@ -153,8 +153,8 @@ export class DumpCommand extends HostedClusterViewCommand {
       durationMs: r.ms,
       scrubbed: r.scrubbed,
     };
-    if (format === 'json') this.out.print(JSON.stringify(summary));
-    else if (format === 'yaml') this.out.data('yaml', summary, () => '');
+    if (format === 'json') this.out.ndjson('DumpResult', summary);
+    else if (format === 'yaml') this.out.data('yaml', summary, () => '', 'DumpResult');
     else {
       this.out.print(
         `Dumped ${r.objects} objects and ${r.logs} logs (${formatBytes(r.bytes)}) to ${r.dir} in ${(r.ms / 1000).toFixed(1)}s; ` +

@@ -143,14 +143,18 @@ export abstract class MutatingCommand<Input = void, Observed = void, Target = Ob
     return input;
   }
 
-  /** Prints a Report: one JSON line with -o json (after the NDJSON progress), YAML, or text with the server-dry-run suffix. */
+  /**
+   * Prints a Report: one JSON line with -o json (after the NDJSON progress), YAML, or text with the
+   * server-dry-run suffix. Its kind is the command's plus Result (PauseResult, EtcdSnapshotResult).
+   */
   protected printReport(report: Report): void {
     const format = this.output as OutputFormat;
     const value = { ...report.value, dryRun: this.dryRunMode };
     const [first, ...rest] = report.text.split('\n');
     const text = [`${first}${this.dryRunMode === 'server' ? SERVER_DRY_RUN_SUFFIX : ''}`, ...rest].join('\n');
-    if (format === 'json') this.out.print(JSON.stringify({ type: 'result', ...value }));
-    else if (format === 'yaml') this.out.data(format, value, () => text);
+    const kind = `${this.out.defaultKind}Result`;
+    if (format === 'json') this.out.ndjson(kind, { type: 'result', ...value });
+    else if (format === 'yaml') this.out.data(format, value, () => text, kind);
     else this.out.print(text);
   }
 
@@ -183,14 +187,14 @@ export abstract class MutatingCommand<Input = void, Observed = void, Target = Ob
   /** Runs a plan through the executor with this command's flags, streams and renderers. */
   protected async runPlan(plan: Plan, kube: KubeClient, extra: Partial<ExecuteOptions> & { quiet?: boolean } = {}): Promise<ExecutionResult> {
     const { executePlan } = await import('../plan/executor.ts');
-    const { lineProgress, ndjsonProgress } = await import('../plan/progress.ts');
+    const { lineProgress, PLAN_EVENT_KIND } = await import('../plan/progress.ts');
     const { planToData, renderPlanText } = await import('../plan/render.ts');
     const format = this.output as OutputFormat;
     const ctx = this.context;
     const { quiet, ...options } = extra;
     const progress =
       format === 'json'
-        ? ndjsonProgress(ctx.stdout)
+        ? (event: import('../plan/progress.ts').ProgressEvent) => this.out.ndjson(PLAN_EVENT_KIND, event)
         : quiet
           ? quietProgress((message) => this.out.warn(`${plan.target}: ${message}`))
           : lineProgress(ctx.stderr, { tty: ctx.stderrIsTTY, colour: (text, c) => this.out.paint(text, c, 'stderr') });
@@ -205,7 +209,7 @@ export abstract class MutatingCommand<Input = void, Observed = void, Target = Ob
       signal: this.interrupt.signal,
       progress,
       confirm: ctx.stdinIsTTY ? async (q) => /^y(es)?$/i.test((await ctx.prompt(q)).trim()) : undefined,
-      printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p)),
+      printPlan: (p) => this.out.data(format, planToData(p), () => renderPlanText(p), 'Plan'),
       ...options,
     });
   }

@@ -45,9 +45,9 @@ export class StatusCommand extends HcpCommand {
     const views = clusters.map((hc) => summarizeHostedCluster(hc, pools, now));
     if (this.name !== undefined && clusters.length) views[0].etcdMembers = await this.etcdLine(kube, clusters[0]);
     const format = this.output as OutputFormat;
-    if (this.name !== undefined) this.out.data(format, views[0], () => renderStatusDetail(views[0]));
-    else if (!views.length) this.out.data(format, { items: [] }, () => 'No HostedClusters found.\n');
-    else this.out.data(format, { items: views }, () => renderStatusTable(views));
+    if (this.name !== undefined) this.out.data(format, views[0], () => renderStatusDetail(views[0]), 'HostedClusterStatus');
+    else if (!views.length) this.out.data(format, { items: [] }, () => 'No HostedClusters found.\n', 'HostedClusterStatusList');
+    else this.out.data(format, { items: views }, () => renderStatusTable(views), 'HostedClusterStatusList');
   }
 
   /** The etcd members' own view (the same data as `etcd status`); a failure to ask is shown, never fatal. */

@@ -27,22 +27,27 @@ export class VersionCommand extends HcpCommand {
     const format = this.output as OutputFormat;
     const client = { version: VERSION, commit: COMMIT, node: process.version, platform: `${process.platform}/${process.arch}` };
     if (this.client) {
-      this.out.data(format, { client }, () => `Client Version: ${VERSION} (commit ${COMMIT}, ${client.platform})\n`);
+      this.out.data(format, { client }, () => `Client Version: ${VERSION} (commit ${COMMIT}, ${client.platform})\n`, 'Version');
       return 0;
     }
     const { readOperatorInfo } = await import('../hostedcluster/operator.ts');
     const operator = await readOperatorInfo(await this.kube(), this.hypershiftNamespace);
-    this.out.data(format, { client, operator }, () => {
-      const rows: [string, string | undefined][] = [
-        ['Client Version', `${VERSION} (commit ${COMMIT}, ${client.platform})`],
-        ['Operator Namespace', operator.namespace],
-        ['Operator Image', operator.image],
-        ['Operator Revision', operator.serverVersion],
-        ['Operator Replicas', operator.replicas ? `${operator.replicas.ready ?? 0}/${operator.replicas.desired ?? 0} ready` : undefined],
-        ['Supported Versions', operator.supportedVersions?.join(', ')],
-      ];
-      return rows.map(([k, v]) => `${k}: ${v ?? '<unknown>'}`).join('\n') + '\n';
-    });
+    this.out.data(
+      format,
+      { client, operator },
+      () => {
+        const rows: [string, string | undefined][] = [
+          ['Client Version', `${VERSION} (commit ${COMMIT}, ${client.platform})`],
+          ['Operator Namespace', operator.namespace],
+          ['Operator Image', operator.image],
+          ['Operator Revision', operator.serverVersion],
+          ['Operator Replicas', operator.replicas ? `${operator.replicas.ready ?? 0}/${operator.replicas.desired ?? 0} ready` : undefined],
+          ['Supported Versions', operator.supportedVersions?.join(', ')],
+        ];
+        return rows.map(([k, v]) => `${k}: ${v ?? '<unknown>'}`).join('\n') + '\n';
+      },
+      'Version',
+    );
     if (!operator.found)
       throw new RuntimeError(`no HyperShift operator found: ${operator.problems.join('; ')}`, {
         hint: 'pass --hypershift-namespace if the operator runs elsewhere',

@@ -6,6 +6,27 @@ import type { Writable } from 'node:stream';
 import yaml from 'js-yaml';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
+
+/**
+ * Every -o json|yaml document and every NDJSON line carries this apiVersion and a `kind`, so a
+ * script can check what it reads (README, "Output for scripts"). Bump it when a shape changes
+ * incompatibly; the golden files in test/unit/golden/ pin the shapes.
+ */
+export const API_VERSION = 'hcp.kubectl.io/v1alpha1';
+
+/** `value` with apiVersion and kind first (and not overridable by the value's own keys). */
+export function stamp(kind: string, value: object): Record<string, unknown> {
+  return Object.assign({ apiVersion: API_VERSION, kind }, value, { apiVersion: API_VERSION, kind });
+}
+
+/** A command's default kind from its path: ['etcd', 'status'] → EtcdStatus, ['dr', 'backup'] → DrBackup. */
+export function kindOfPath(path: readonly string[]): string {
+  return path
+    .flatMap((p) => p.split('-'))
+    .filter(Boolean)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
+}
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
 
 const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, bold: 1, dim: 2 } as const;
@@ -26,7 +47,11 @@ export class Output {
   readonly colorStdout: boolean;
   readonly colorStderr: boolean;
 
-  constructor(ctx: OutputContext) {
+  /** The kind data() stamps when the caller names none (the command's kindOfPath). */
+  readonly defaultKind: string;
+
+  constructor(ctx: OutputContext, defaultKind = 'Output') {
+    this.defaultKind = defaultKind;
     this.stdout = ctx.stdout;
     this.stderr = ctx.stderr;
     const allowed = ctx.env.NO_COLOR === undefined && ctx.env.TERM !== 'dumb';
@@ -57,11 +82,19 @@ export class Output {
     this.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
   }
 
-  /** Prints structured data: the object itself for json/yaml, the table otherwise. */
-  data(format: OutputFormat, value: unknown, table: () => string): void {
-    if (format === 'json') this.print(JSON.stringify(value, null, 2));
-    else if (format === 'yaml') this.stdout.write(toYaml(value));
+  /**
+   * Prints structured data: for json/yaml the object stamped with apiVersion and `kind` (default
+   * the command's), the table otherwise.
+   */
+  data(format: OutputFormat, value: object, table: () => string, kind = this.defaultKind): void {
+    if (format === 'json') this.print(JSON.stringify(stamp(kind, value), null, 2));
+    else if (format === 'yaml') this.stdout.write(toYaml(stamp(kind, value)));
     else this.stdout.write(table());
+  }
+
+  /** One NDJSON line on stdout (progress events, a streamed result), stamped like data(). */
+  ndjson(kind: string, value: object): void {
+    this.print(JSON.stringify(stamp(kind, value)));
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Progress of a running plan, reported as events and rendered three ways: a live line with a
- * spinner and timing on a TTY, plain lines in a pipe, NDJSON with -o json.
+ * spinner and timing on a TTY, plain lines in a pipe, NDJSON with -o json. The NDJSON lines are
+ * written by the CLI through src/output, each stamped `apiVersion: hcp.kubectl.io/v1alpha1` and
+ * `kind: PlanEvent` (README, "Output for scripts"); `type` tells the events apart.
  */
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../util/duration.ts';
@@ -21,9 +23,8 @@ export type ProgressSink = (event: ProgressEvent) => void;
 const PLAIN_PROGRESS_INTERVAL_MS = 10_000;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function ndjsonProgress(stream: Writable): ProgressSink {
-  return (event) => stream.write(JSON.stringify(event) + '\n');
-}
+/** The kind of an NDJSON progress line (its apiVersion is src/output's API_VERSION). */
+export const PLAN_EVENT_KIND = 'PlanEvent';
 
 /** Plain lines for pipes and logs; `tty` adds a spinner line that is rewritten in place. */
 export function lineProgress(

@@ -36,25 +36,30 @@ export function countingApiServer(): Promise<CountingServer> {
       res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    srv.unref();
-    const { port } = srv.address() as AddressInfo;
-    const dir = mkdtempSync(join(tmpdir(), 'hcp-bad-input-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'stand-in', cluster: { server: `http://127.0.0.1:${port}` } }],
-        users: [{ name: 'u', user: { token: 'stand-in' } }],
-        contexts: [{ name: 'stand-in', context: { cluster: 'stand-in', user: 'u' } }],
-        'current-context': 'stand-in',
-      }),
-    );
+    const kubeconfig = await listenWithKubeconfig(srv, 'hcp-bad-input-');
     return { kubeconfig, requests };
   })();
   return server;
+}
+
+/** Starts `srv` on a free local port and writes a token kubeconfig that points at it; returns its path. */
+export async function listenWithKubeconfig(srv: http.Server, prefix: string): Promise<string> {
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  srv.unref();
+  const { port } = srv.address() as AddressInfo;
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), prefix)), 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'stand-in', cluster: { server: `http://127.0.0.1:${port}` } }],
+      users: [{ name: 'u', user: { token: 'stand-in' } }],
+      contexts: [{ name: 'stand-in', context: { cluster: 'stand-in', user: 'u' } }],
+      'current-context': 'stand-in',
+    }),
+  );
+  return kubeconfig;
 }
 
 /**

@@ -20,6 +20,6 @@ export class DashboardsStatusCommand extends HcpCommand {
     this.validateGlobals();
     const { observeDashboards, renderDashboardsView } = await import('../../dashboards/dashboards.ts');
     const view = await observeDashboards(await this.kube(), this.hypershiftNamespace);
-    this.out.data(this.output as OutputFormat, view, () => renderDashboardsView(view));
+    this.out.data(this.output as OutputFormat, view, () => renderDashboardsView(view), 'DashboardsStatus');
   }
 }

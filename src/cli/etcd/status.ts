@@ -36,6 +36,6 @@ export class EtcdStatusCommand extends HcpCommand {
     const hc = await this.getHostedCluster(kube, this.name);
     const view = summarizeEtcd(await observeEtcd(kube, hc));
     const format = this.output as OutputFormat;
-    this.out.data(format, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, ...view }, () => renderEtcdStatus(view));
+    this.out.data(format, { hostedCluster: `${hc.metadata.namespace}/${hc.metadata.name}`, ...view }, () => renderEtcdStatus(view), 'EtcdStatus');
   }
 }

@@ -30,6 +30,6 @@ export class FeatureGateShowCommand extends HostedClusterViewCommand {
       }
     }
     const view = featureGateView(hc, { source: guest.secret, object, problem });
-    this.out.data(format, view, () => renderFeatureGateView(view));
+    this.out.data(format, view, () => renderFeatureGateView(view), 'FeatureGateStatus');
   }
 }

@@ -23,6 +23,6 @@ export class MetricsShowCommand extends HcpCommand {
     this.validateGlobals();
     const { observeMetrics, renderMetricsView } = await import('../../metrics/observe.ts');
     const view = await observeMetrics(await this.kube(), this.hypershiftNamespace, this.namespace);
-    this.out.data(this.output as OutputFormat, view, () => renderMetricsView(view));
+    this.out.data(this.output as OutputFormat, view, () => renderMetricsView(view), 'MetricsConfiguration');
   }
 }

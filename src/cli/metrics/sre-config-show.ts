@@ -31,7 +31,7 @@ export class SreConfigShowCommand extends HcpCommand {
       });
     const view = sreConfigView(cm);
     const text = cm.data?.[SRE_CONFIG_KEY] ?? '';
-    this.out.data(this.output as OutputFormat, { configmap: `${ns}/${SRE_CONFIGMAP}`, ...view, config: text }, () => text);
+    this.out.data(this.output as OutputFormat, { configmap: `${ns}/${SRE_CONFIGMAP}`, ...view, config: text }, () => text, 'SREConfig');
     if (this.output === 'table') {
       for (const w of view.warnings) this.out.warn(w);
       for (const p of view.problems) this.out.warn(p);

@@ -32,6 +32,6 @@ export class NodePoolListCommand extends HcpCommand {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
       .map(nodePoolRow);
     const empty = `No NodePools${this.name ? ` of HostedCluster ${this.hcNamespace}/${this.name}` : ` in namespace ${this.hcNamespace}`}.\n`;
-    this.out.data(this.output as OutputFormat, { items: rows }, () => (rows.length ? renderNodePoolTable(rows) : empty));
+    this.out.data(this.output as OutputFormat, { items: rows }, () => (rows.length ? renderNodePoolTable(rows) : empty), 'NodePoolList');
   }
 }

@@ -29,6 +29,7 @@ export class OAuthListCommand extends HostedClusterViewCommand {
         (valid
           ? `ValidIDPConfiguration: ${valid.status}${valid.reason ? ` (${valid.reason})` : ''}${valid.status !== 'True' && valid.message ? `: ${valid.message}` : ''}\n`
           : ''),
+      'IdentityProviderList',
     );
   }
 }
