@@ -8,6 +8,7 @@ import { configCommands } from './config-commands.ts';
 import { etcdCommands } from './etcd/commands.ts';
 import { DebugJournalTestCommand } from './debug/journal-test.ts';
 import { DumpCommand } from './dump.ts';
+import { drCommands } from './dr/commands.ts';
 
 export const commands = [
   HelpCommand,
@@ -17,6 +18,7 @@ export const commands = [
   ResumeCommand,
   ...configCommands,
   ...etcdCommands,
+  ...drCommands,
   DumpCommand,
   DebugJournalTestCommand,
 ];
