@@ -1,4 +1,5 @@
 /** The dr commands (issue 9): backup, restore, rollback, migrate (teardown is helper D's, registered beside them). */
 import { DrBackupCommand } from './backup.ts';
+import { DrRestoreCommand } from './restore.ts';
 
-export const drCommands = [DrBackupCommand];
+export const drCommands = [DrBackupCommand, DrRestoreCommand];

@@ -1,0 +1,371 @@
+/**
+ * `dr restore`: docs 8.4.4 on the destination management cluster, checked first and verified.
+ *
+ * claim (this migration's, from backup.json) → namespaces → HC-namespace secrets → control-plane
+ * secrets, HostedControlPlane, Cluster → AWS objects and machines (--reuse-nodes) → the
+ * HostedCluster with exactly **one** presigned restoreSnapshotURL and no pausedUntil (FACTS: the
+ * field takes one URL, read only at creation; the docs' script writes three) → NodePools without
+ * pausedUntil → verify: Available, etcd healthy with the final snapshot's keyspace hash, the guest's
+ * nodes back, the cluster's Route 53 records recreated only now. The downtime is reported from the
+ * fence to Available.
+ *
+ * The steps read the backup dir when they run, so that `dr migrate` can plan them before its
+ * backup has written it. Every step acts on the destination (`ctx.clusters.target`).
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { KubeClient } from '../kube/client.ts';
+import { isAlreadyExists } from '../kube/errors.ts';
+import { Resources, type KubeObject, type ResourceType } from '../kube/resources.ts';
+import { waitFor } from '../kube/wait.ts';
+import type { Plan, Step, StepContext } from '../plan/plan.ts';
+import { condition, controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
+import { guestClient } from '../hostedcluster/guest.ts';
+import { etcdctl, hashKvArgs, parseHashKv } from '../etcd/etcdctl.ts';
+import { etcdExec, observeEtcd } from '../etcd/observe.ts';
+import { summarizeEtcd } from '../etcd/health.ts';
+import { presignGet } from '../etcd/restore-url.ts';
+import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
+import { clusterRecords } from './dns.ts';
+import { NODE_GROUPS, RESTORE_ORDER, verifyObjects, type ObjectGroup } from './objects.ts';
+import { readBackupRecord, type BackupRecord } from './backup.ts';
+
+export interface RestoreInputs {
+  hcNamespace: string;
+  name: string;
+  /** Read at run time (dr migrate writes it in the same run). */
+  backupDir: () => string;
+  targetName: string;
+  /** Preflight findings (dr restore observes them; dr migrate checks what it can before the backup). */
+  hcExists: boolean;
+  namespacesLeft: string[];
+  replaceNamespaces: boolean;
+  /** --resume: the namespaces and the HostedCluster may be this run's own. */
+  resume: boolean;
+  externalDnsProblem?: string;
+  backupProblems: string[];
+  fenceProblem?: string;
+  s3: () => Promise<S3Client>;
+  /** The client that signs restoreSnapshotURL (its endpoint is the one the destination's etcd pods reach). */
+  presignS3: () => Promise<S3Client>;
+  route53: () => Promise<Route53Client>;
+  presignSeconds: number;
+  reuseNodes: boolean;
+  waitMs: number;
+  nodesTimeoutMs: number;
+  dnsTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  /** Release the bucket claim when the restore is verified (dr restore; dr migrate releases after teardown). */
+  releaseClaimAtEnd: boolean;
+}
+
+const target = (ctx: StepContext): KubeClient => {
+  const k = ctx.clusters.target;
+  if (!k) throw new Error('internal: no destination client');
+  return k;
+};
+
+async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: KubeObject): Promise<boolean> {
+  try {
+    await kube.create(rt, obj.metadata.namespace, obj);
+    return true;
+  } catch (err) {
+    if (isAlreadyExists(err)) return false;
+    throw err;
+  }
+}
+
+const RESOURCE_OF: Record<ObjectGroup, ResourceType> = {
+  'hc-secret': Resources.Secret,
+  'cp-secret': Resources.Secret,
+  hostedcontrolplane: Resources.HostedControlPlane,
+  cluster: Resources.CapiCluster,
+  awscluster: Resources.AWSCluster,
+  awsmachinetemplate: Resources.AWSMachineTemplate,
+  awsmachine: Resources.AWSMachine,
+  machinedeployment: Resources.MachineDeployment,
+  machineset: Resources.MachineSet,
+  machine: Resources.Machine,
+  hostedcluster: Resources.HostedCluster,
+  nodepool: Resources.NodePool,
+};
+
+/** The HostedCluster to create: the backed-up one, one restoreSnapshotURL, no pausedUntil. Pure. */
+export function restoredHostedCluster(hc: HostedCluster, url: string): HostedCluster {
+  const copy = structuredClone(hc);
+  delete copy.spec.pausedUntil;
+  const etcd = (copy.spec.etcd ??= { managementType: 'Managed' }) as { managementType?: string; managed?: { storage?: Record<string, unknown> } };
+  etcd.managementType ??= 'Managed';
+  etcd.managed ??= {};
+  etcd.managed.storage ??= { type: 'PersistentVolume' };
+  etcd.managed.storage.restoreSnapshotURL = [url];
+  return copy;
+}
+
+export function restoredNodePool(np: NodePool): NodePool {
+  const copy = structuredClone(np);
+  delete copy.spec.pausedUntil;
+  return copy;
+}
+
+/** The restore steps; `plan.memo.restore` is not used: everything comes from the backup dir and the journal's artifacts. */
+export function restoreSteps(i: RestoreInputs): Step[] {
+  const ns = i.hcNamespace;
+  const cpns = controlPlaneNamespace(ns, i.name);
+  const load = () => {
+    const dir = i.backupDir();
+    const record = readBackupRecord(dir);
+    const v = verifyObjects(dir);
+    if (v.problems.length) throw new Error(`the backup in ${dir} does not verify: ${v.problems.join('; ')}`);
+    return { record, objects: v.objects };
+  };
+  const groups = RESTORE_ORDER.filter((g) => g !== 'hostedcluster' && g !== 'nodepool' && (i.reuseNodes || !NODE_GROUPS.includes(g)));
+  const steps: Step[] = [];
+  steps.push({
+    id: 'restore-claim',
+    title: "Check the bucket claim is this migration's",
+    run: async () => {
+      const { record } = load();
+      const claim: Claim = {
+        kind: 'kubectl-hcp/dr-claim',
+        runId: record.runId,
+        operation: 'dr restore',
+        hostedCluster: `${ns}/${i.name}`,
+        from: record.source.name,
+        to: i.targetName,
+        holder: `pid ${process.pid}`,
+        claimedAt: new Date().toISOString(),
+      };
+      await acquireClaim(await i.s3(), record.bucket, claimKey(record.prefix, ns, i.name), claim, [record.runId]);
+    },
+  });
+  if (i.replaceNamespaces && i.namespacesLeft.length && !i.resume) {
+    steps.push({
+      id: 'replace-namespaces',
+      title: `Delete the leftover namespaces ${i.namespacesLeft.join(', ')} on ${i.targetName}`,
+      destructive: true,
+      run: async (ctx) => {
+        const k = target(ctx);
+        for (const n of i.namespacesLeft) await k.delete(Resources.Namespace, undefined, n).catch(() => undefined);
+        const r = await waitFor(
+          'the namespaces to go',
+          async () => {
+            const left = (await Promise.all(i.namespacesLeft.map((n) => k.getOrNull(Resources.Namespace, undefined, n)))).filter(Boolean);
+            return { done: !left.length, message: `${left.length} left` };
+          },
+          { timeoutMs: i.waitMs, intervalMs: 1000, onProgress: ctx.progress, now: () => ctx.clock.now(), sleep: (ms) => ctx.clock.sleep(ms) },
+        );
+        if (r.timedOut) throw new Error(`the leftover namespaces did not go within ${Math.round(i.waitMs / 1000)}s`);
+      },
+    });
+  }
+  steps.push({
+    id: 'restore-namespaces',
+    title: `Create namespaces ${ns} and ${cpns} on ${i.targetName}`,
+    run: async (ctx) => {
+      for (const n of [ns, cpns])
+        await createIgnoringExisting(target(ctx), Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
+    },
+  });
+  for (const g of groups) {
+    steps.push({
+      id: `restore-${g}`,
+      title: `Restore the ${g} objects`,
+      details: [`every ${g} object of the backup, created as backed up (an existing one is kept)`],
+      run: async (ctx) => {
+        const { objects } = load();
+        let created = 0;
+        for (const o of objects.filter((x) => x.group === g)) if (await createIgnoringExisting(target(ctx), RESOURCE_OF[g], o.object)) created++;
+        ctx.progress(`${created} created`);
+      },
+    });
+  }
+  steps.push({
+    id: 'restore-hostedcluster',
+    title: `Create HostedCluster ${ns}/${i.name} with one presigned restoreSnapshotURL (valid ${Math.round(i.presignSeconds / 3600)}h) and no pausedUntil`,
+    details: ['FACTS: the field takes one URL and is read only when the cluster is created; every member restores from it'],
+    isDone: async (ctx) => (await target(ctx).getOrNull(Resources.HostedCluster, ns, i.name)) !== null,
+    run: async (ctx) => {
+      const { record, objects } = load();
+      const hc = objects.find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
+      if (!hc) throw new Error('the backup holds no HostedCluster');
+      // The URL must outlive etcd's start on the destination: at least the waits still ahead.
+      if (i.presignSeconds * 1000 < i.waitMs + 5 * 60_000)
+        throw new Error(`--restore-url-expires is shorter than the wait for the restore (${Math.round(i.waitMs / 60_000)}m + 5m)`);
+      const { url, warning } = await presignGet(await i.presignS3(), record.bucket, record.restoreFrom, i.presignSeconds, ctx.now());
+      if (warning) ctx.warn(warning);
+      await target(ctx).create(Resources.HostedCluster, ns, restoredHostedCluster(hc, url));
+      // The URL carries a signature: its key goes to the journal, never the URL.
+      return { restoreSnapshotKey: record.restoreFrom, restoreUrlExpiresAt: new Date(ctx.now().getTime() + i.presignSeconds * 1000).toISOString() };
+    },
+  });
+  steps.push({
+    id: 'restore-nodepools',
+    title: 'Create every NodePool without pausedUntil',
+    run: async (ctx) => {
+      const { objects } = load();
+      let n = 0;
+      for (const o of objects.filter((x) => x.group === 'nodepool'))
+        if (await createIgnoringExisting(target(ctx), Resources.NodePool, restoredNodePool(o.object as NodePool))) n++;
+      return { 'restored.nodepool': n };
+    },
+  });
+  steps.push({
+    id: 'verify-available',
+    title: `Wait for ${i.name} to be Available on ${i.targetName}`,
+    run: async (ctx) => {
+      const r = await waitFor(
+        `${i.name} Available`,
+        async () => {
+          const hc = await target(ctx).getOrNull<HostedCluster>(Resources.HostedCluster, ns, i.name);
+          const c = condition(hc, 'Available');
+          return {
+            done: c?.status === 'True',
+            message: c ? `Available=${c.status} ${c.reason ?? ''} ${c.message ?? ''}`.trim() : 'no Available condition yet',
+          };
+        },
+        { timeoutMs: i.waitMs, intervalMs: 2000, onProgress: ctx.progress, now: () => ctx.clock.now(), sleep: (ms) => ctx.clock.sleep(ms) },
+      );
+      if (r.timedOut) throw new Error(`${i.name} did not become Available within ${Math.round(i.waitMs / 1000)}s (${r.message})`);
+      const { record } = load();
+      const availableAt = ctx.now().toISOString();
+      return { availableAt, downtimeSeconds: Math.round((Date.parse(availableAt) - Date.parse(record.fencedAt)) / 1000) };
+    },
+  });
+  steps.push({
+    id: 'verify-etcd',
+    title: "Verify etcd on the destination: every member healthy, the final snapshot's keyspace hash",
+    run: async (ctx) => {
+      const { record } = load();
+      const k = target(ctx);
+      const hc = await k.get<HostedCluster>(Resources.HostedCluster, ns, i.name);
+      const r = await waitFor(
+        'every etcd member healthy',
+        async () => {
+          const view = summarizeEtcd(await observeEtcd(k, hc, { hashes: false }));
+          return {
+            done: view.healthyCount >= view.expectedMembers && view.expectedMembers > 0,
+            message: `${view.healthyCount} of ${view.expectedMembers} healthy`,
+            value: view,
+          };
+        },
+        { timeoutMs: i.waitMs, intervalMs: 2000, onProgress: ctx.progress, now: () => ctx.clock.now(), sleep: (ms) => ctx.clock.sleep(ms) },
+      );
+      if (r.timedOut) throw new Error(`etcd on ${i.targetName} is not healthy: ${r.message}`);
+      const want = record.keyspaceHash;
+      if (!want) {
+        ctx.warn('the backup recorded no keyspace hash (empty keyspace): only health was checked');
+        return;
+      }
+      const observed = await observeEtcd(k, hc, { hashes: false });
+      const exec = etcdExec(k, cpns);
+      const tls = observed.tls!;
+      const got: string[] = [];
+      for (const m of r.value!.members) {
+        const out = await exec(m.name, etcdctl(tls, [...hashKvArgs(want.revision).filter((a) => a !== '--cluster')]));
+        const h = parseHashKv(out.stdout)[0];
+        if (!h) throw new Error(`${m.name}: no keyspace hash at revision ${want.revision}: ${out.stderr.trim().split('\n').pop()}`);
+        if (h.hash !== want.hash) throw new Error(`${m.name}: keyspace hash ${h.hash} at revision ${want.revision}, the final snapshot's is ${want.hash}`);
+        got.push(m.name);
+      }
+      return { etcdVerified: got, etcdRevision: want.revision };
+    },
+  });
+  steps.push({
+    id: 'verify-nodes',
+    title: "Wait for the guest's nodes to be back (Ready, as many as the NodePools' replicas)",
+    run: async (ctx) => {
+      const { objects } = load();
+      const pools = objects.filter((o) => o.group === 'nodepool').map((o) => o.object as NodePool);
+      const want = pools.reduce((n, p) => n + (p.spec.replicas ?? 0), 0);
+      const names = new Set(pools.map((p) => p.metadata.name));
+      const hc = await target(ctx).get<HostedCluster>(Resources.HostedCluster, ns, i.name);
+      const g = await guestClient(target(ctx), hc, i.env);
+      if (!g.client) throw new Error(`no guest access on the destination: ${g.problem}`);
+      const guest = g.client;
+      const r = await waitFor(
+        'the nodes',
+        async () => {
+          const nodes = (await guest.list(Resources.Node)).items as (KubeObject & { status?: { conditions?: { type: string; status: string }[] } })[];
+          const ready = nodes.filter(
+            (n) =>
+              names.has(n.metadata.labels?.['hypershift.openshift.io/nodePool'] ?? '') &&
+              n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          ).length;
+          return { done: ready >= want, message: `${ready} of ${want} Ready` };
+        },
+        { timeoutMs: i.nodesTimeoutMs, intervalMs: 5000, onProgress: ctx.progress, now: () => ctx.clock.now(), sleep: (ms) => ctx.clock.sleep(ms) },
+      );
+      if (r.timedOut) throw new Error(`the guest's nodes are not back: ${r.message}`);
+      return { nodesReady: want };
+    },
+  });
+  steps.push({
+    id: 'verify-dns',
+    title: "Wait for the cluster's Route 53 records on the destination",
+    run: async (ctx) => {
+      const { record } = load();
+      if (!record.hostnames.length || !record.zoneId) return;
+      const client = await i.route53();
+      const r = await waitFor(
+        'the Route 53 records',
+        async () => {
+          const have = await clusterRecords(client, record.zoneId!, record.hostnames);
+          const missing = record.hostnames.filter((h) => !have.some((x) => x.endsWith(` ${h}`) && !x.startsWith('TXT')));
+          return { done: !missing.length, message: missing.length ? `missing ${missing.join(', ')}` : 'all there' };
+        },
+        { timeoutMs: i.dnsTimeoutMs, intervalMs: 2000, onProgress: ctx.progress, now: () => ctx.clock.now(), sleep: (ms) => ctx.clock.sleep(ms) },
+      );
+      if (r.timedOut) throw new Error(`the Route 53 records did not come back: ${r.message}`);
+      return { recordsBackAt: ctx.now().toISOString() };
+    },
+  });
+  if (i.releaseClaimAtEnd) {
+    steps.push({
+      id: 'restore-release-claim',
+      title: 'Release the bucket claim',
+      run: async () => {
+        const { record } = load();
+        await releaseClaim(await i.s3(), record.bucket, claimKey(record.prefix, ns, i.name), [record.runId]);
+      },
+    });
+  }
+  return steps;
+}
+
+export function restoreBlockers(i: RestoreInputs): Plan['blockers'] {
+  const b: Plan['blockers'] = [];
+  if (i.hcExists && !i.resume) b.push({ message: `HostedCluster ${i.hcNamespace}/${i.name} already exists on ${i.targetName}` });
+  if (i.namespacesLeft.length && !i.replaceNamespaces && !i.resume)
+    b.push({ message: `namespaces ${i.namespacesLeft.join(', ')} already exist on ${i.targetName}`, override: '--replace-namespaces' });
+  if (i.externalDnsProblem) b.push({ message: i.externalDnsProblem });
+  for (const p of i.backupProblems) b.push({ message: p });
+  if (i.fenceProblem) b.push({ message: i.fenceProblem });
+  return b;
+}
+
+/** What dr restore checks before planning: the backup, its snapshot, the fence. */
+export async function checkBackup(dir: string, s3: () => Promise<S3Client>): Promise<{ record?: BackupRecord; problems: string[] }> {
+  const problems: string[] = [];
+  let record: BackupRecord | undefined;
+  try {
+    record = readBackupRecord(dir);
+    const v = verifyObjects(dir);
+    problems.push(...v.problems.map((p) => `backup ${dir}: ${p}`));
+  } catch (err) {
+    return { problems: [(err as Error).message] };
+  }
+  const { verifySnapshot } = await import('../etcd/restore.ts');
+  const { storeFor } = await import('../etcd/sinks.ts');
+  for (const s of record.snapshots.filter((x) => x.key === record!.restoreFrom)) {
+    const slash = s.key.lastIndexOf('/');
+    const store = storeFor({ kind: 's3', bucket: record.bucket, prefix: slash > 0 ? s.key.slice(0, slash) : '' }, s3);
+    try {
+      const v = await verifySnapshot(store, s.key.slice(slash + 1));
+      if (v.sha256 !== s.sha256) problems.push(`s3://${record.bucket}/${s.key}: sha256 ${v.sha256}, the backup recorded ${s.sha256}`);
+    } catch (err) {
+      problems.push(`s3://${record.bucket}/${s.key}: ${(err as Error).message}`);
+    }
+  }
+  return { record, problems };
+}
