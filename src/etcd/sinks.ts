@@ -8,7 +8,19 @@
  * lib-storage buffers at most queueSize × partSize.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync, chmodSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  chmodSync,
+  writeFileSync,
+  readFileSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -79,6 +91,10 @@ export interface SnapshotStore {
   /** Reads an object as a stream. */
   read(name: string): Promise<Readable>;
   exists(name: string): Promise<boolean>;
+  /** The size of an object, or null when there is none. */
+  size(name: string): Promise<number | null>;
+  /** The names of the objects at this location that start with `start` (not recursive). */
+  list(start: string): Promise<string[]>;
   remove(name: string): Promise<void>;
 }
 
@@ -127,6 +143,22 @@ export function fileStore(l: Extract<Location, { kind: 'file' }>): SnapshotStore
         return statSync(join(l.dir, name)).isFile();
       } catch {
         return false;
+      }
+    },
+    async size(name) {
+      try {
+        const st = statSync(join(l.dir, name));
+        return st.isFile() ? st.size : null;
+      } catch {
+        return null;
+      }
+    },
+    async list(start) {
+      try {
+        return readdirSync(l.dir).filter((n) => n.startsWith(start));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
       }
     },
     async remove(name) {
@@ -204,6 +236,29 @@ export function s3Store(l: Extract<Location, { kind: 's3' }>, client: () => Prom
         if (isMissing(err)) return false;
         throw err;
       }
+    },
+    async size(name) {
+      const { HeadObjectCommand } = await sdk();
+      try {
+        return (await (await client()).send(new HeadObjectCommand({ Bucket: l.bucket, Key: keyOf(l, name) }))).ContentLength ?? 0;
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+    async list(start) {
+      const { ListObjectsV2Command } = await sdk();
+      const names: string[] = [];
+      const base = l.prefix ? `${l.prefix}/` : '';
+      let token: string | undefined;
+      do {
+        const r = await (await client()).send(
+          new ListObjectsV2Command({ Bucket: l.bucket, Prefix: `${base}${start}`, Delimiter: '/', ContinuationToken: token }),
+        );
+        for (const o of r.Contents ?? []) if (o.Key) names.push(o.Key.slice(base.length));
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+      return names;
     },
     async remove(name) {
       const { DeleteObjectCommand } = await sdk();
