@@ -60,7 +60,7 @@ export abstract class HcpCommand extends Command<HcpContext> {
     if (err instanceof ClipanionUsageError) {
       // A `static schema` flag rule reads "Invalid option schema: give only one of …": keep the rule.
       const message = err.message.split('\n')[0].replace(/^Invalid option schema: /, '');
-      out.error(`${message} (see 'kubectl hcp ${this.path.join(' ')} --help')`);
+      out.error(`${message} (see '${this.cli.binaryName} ${this.path.join(' ')} --help')`);
       return ExitCode.Usage;
     }
     if (err instanceof HcpError) {

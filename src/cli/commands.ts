@@ -8,6 +8,7 @@ import { configCommands } from './config-commands.ts';
 import { etcdCommands } from './etcd/commands.ts';
 import { DebugJournalTestCommand } from './debug/journal-test.ts';
 import { DumpCommand } from './dump.ts';
+import { CompletionCommand } from './completion-command.ts';
 import { drCommands } from './dr/commands.ts';
 
 export const commands = [
@@ -20,5 +21,6 @@ export const commands = [
   ...etcdCommands,
   ...drCommands,
   DumpCommand,
+  CompletionCommand,
   DebugJournalTestCommand,
 ];

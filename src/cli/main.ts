@@ -6,6 +6,9 @@ import { HelpCommand, topLevelHelp } from './help.ts';
 import { hoistGlobalFlags } from './global-flags.ts';
 import { BINARY_LABEL, VERSION } from '../version.ts';
 import { ExitCode } from '../util/errors.ts';
+import { commandSpecs } from './command-tree.ts';
+import { detectFrontEnd, processFacts } from './front-end.ts';
+import { diagnoseCommandLine } from './suggest.ts';
 
 /**
  * The CLI, with only the commands that can match `argv` when it is given: clipanion compiles a
@@ -13,13 +16,13 @@ import { ExitCode } from '../util/errors.ts';
  * count and dominated start-up. `kubectl hcp pause …` needs only the `pause` commands; a bare
  * `--help` or an unknown word gets them all (for the command list and suggestions).
  */
-export function buildCli(argv?: readonly string[]): Cli<HcpContext> {
+export function buildCli(argv?: readonly string[], binary: string = BINARY_LABEL): Cli<HcpContext> {
   const first = argv?.[0];
   const matching = first && !first.startsWith('-') ? commands.filter((c) => c.paths?.some((p) => p[0] === first)) : [];
   const selected = matching.length ? [HelpCommand, ...matching] : commands;
   const cli = new Cli<HcpContext>({
-    binaryLabel: 'kubectl hcp',
-    binaryName: BINARY_LABEL,
+    binaryLabel: binary,
+    binaryName: binary,
     binaryVersion: VERSION,
     enableCapture: false,
     enableColors: false,
@@ -66,13 +69,21 @@ export async function main(argv: string[]): Promise<number> {
       throw err;
     });
   }
+  // `kubectl hcp …` or `oc hcp …` in usage, examples and errors, as the user typed it.
+  const binary = `${detectFrontEnd(processFacts())} hcp`;
+  // The shells' and kubectl's completion protocol (cobra's hidden __complete command): every command.
+  if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') {
+    const { runCompletion } = await import('./completion.ts');
+    return runCompletion(buildCli(undefined, binary), argv.slice(1), processContext(), { descriptions: argv[0] === '__complete' });
+  }
   const args = hoistGlobalFlags(argv);
-  return runCli(buildCli(args), args, processContext());
+  return runCli(buildCli(args, binary), args, processContext());
 }
 
 /**
  * clipanion prints parse errors (unknown command, missing argument) on stdout with exit 1 and a
- * page of usage; a kubectl plugin owes one line on stderr and exit 2.
+ * page of usage; a kubectl plugin owes one message on stderr and exit 2: the unknown word and, as
+ * kubectl does, the nearest known ones ("Did you mean this?").
  */
 export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpContext): Promise<number> {
   // The top-level help needs no parsing: skip compiling the parser over every command.
@@ -85,9 +96,13 @@ export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpC
     command = cli.process(argv, context);
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^Command not found; did you mean one of:$/, 'unknown command');
+    // The whole registry: the CLI built for this argv may hold only the commands of its first word.
+    const diagnosis = /^Invalid value for /.test(first)
+      ? undefined
+      : diagnoseCommandLine(commandSpecs(buildCli(undefined, cli.binaryName)), argv, cli.binaryName);
     // A typanion validator's message already names the flag and the value; others get the line.
     const where = /^Invalid value for /.test(first) ? '' : `: "${argv.join(' ')}"`;
-    context.stderr.write(`error: ${first}${where} (see 'kubectl hcp --help')\n`);
+    context.stderr.write(`error: ${diagnosis ?? `${first}${where} (see '${cli.binaryName} --help')`}\n`);
     return ExitCode.Usage;
   }
   return cli.run(command, context);

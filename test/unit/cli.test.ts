@@ -21,7 +21,7 @@ describe('CLI conventions', () => {
   // API call, run against a reachable stand-in API server that counts requests (bad-input.ts).
   const GO_DURATION = 'is not a Go duration (examples: 30s, 5m, 1h30m; units ns, us, ms, s, m, h)';
   it.each([
-    [['bogus'], `unknown command: "bogus" (see 'kubectl hcp --help')`],
+    [['bogus'], `unknown command "bogus" for "kubectl hcp" (see 'kubectl hcp --help')`],
     [['pause'], 'name a HostedCluster, or pass --all or -l SELECTOR'],
     [['pause', 'Bad_Name'], `HostedCluster "Bad_Name" is not a valid name: lower-case letters, digits, '-' and '.', at most 253 characters`],
     [['pause', 'sample', '--all'], 'give only one of NAME, --all and -l SELECTOR'],
@@ -48,7 +48,7 @@ describe('CLI conventions', () => {
     [['status', 'sample', '--all'], 'give either NAME or --all, not both'],
     // clipanion's own wording around the value may change; the rule must be there.
     [['status', 'sample', '-o', 'xml'], /^Invalid value for -o: expected one of "table", "json", or "yaml" \(got "xml"\)/],
-    [['version', '--bogus'], /^Unsupported option name \("--bogus"\)/],
+    [['version', '--bogus'], `unknown flag: --bogus for "kubectl hcp version" (see 'kubectl hcp version --help')`],
   ])("%j exits 2 with its validator's line and no API call", async (argv, message) => {
     await expectRejected(argv, message);
   });
