@@ -151,7 +151,8 @@ export function checkTemplate(text: string, source: string): TemplateCheck {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
+    // V8 quotes the text around the error, newlines included: keep the message on one line.
+    const msg = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     const pos = /position (\d+)/.exec(msg);
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
     throw new UsageError(`${source}${line ? `:${line}` : ''} is not valid JSON: ${msg}`);

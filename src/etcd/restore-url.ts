@@ -8,14 +8,16 @@
  */
 import yaml from 'js-yaml';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { formatDuration } from '../util/duration.ts';
 import { InterlockError, UsageError } from '../util/errors.ts';
 
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 export function presignSeconds(ms: number): number {
   const s = Math.round(ms / 1000);
-  if (s < 60) throw new UsageError('--expires must be at least 1m');
-  if (s > MAX_PRESIGN_SECONDS) throw new UsageError('--expires must be at most 168h (7 days): SigV4 presigned URLs cannot live longer');
+  if (s < 60) throw new UsageError(`--expires ${formatDuration(ms)} is too short: it must be at least 1m`);
+  if (s > MAX_PRESIGN_SECONDS)
+    throw new UsageError(`--expires ${formatDuration(ms)} is too long: it must be at most 168h (7 days), SigV4 presigned URLs cannot live longer`);
   return s;
 }
 

@@ -19,7 +19,7 @@ import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
-import { RuntimeError } from '../util/errors.ts';
+import { RuntimeError, UsageError } from '../util/errors.ts';
 import {
   ETCD_STATEFULSET,
   ETCD_VOLUME_ROOT,
@@ -96,7 +96,7 @@ export type SnapshotSource = { location: Location; name: string };
 export function parseSource(from: string): SnapshotSource {
   if (from.startsWith('s3://')) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(from);
-    if (!m || m[2].endsWith('/')) throw new RuntimeError(`--from ${from}: name the snapshot object, e.g. s3://bucket/prefix/name-snapshot.db`);
+    if (!m || m[2].endsWith('/')) throw new UsageError(`--from ${from}: name the snapshot object, e.g. s3://bucket/prefix/name-snapshot.db`);
     const slash = m[2].lastIndexOf('/');
     return { location: { kind: 's3', bucket: m[1], prefix: slash < 0 ? '' : m[2].slice(0, slash) }, name: m[2].slice(slash + 1) };
   }
@@ -112,24 +112,26 @@ export interface VerifiedSnapshot {
 }
 
 /**
- * Reads the manifest and `.sha256`, then streams the whole snapshot through sha256. Throws (exit 1)
- * on any mismatch, naming what differs; nothing has been touched at that point.
+ * Reads the manifest and `.sha256`, then streams the whole snapshot through sha256. Throws on any
+ * mismatch, naming what differs; nothing has been touched at that point. A snapshot that is not
+ * one, or is cut short or corrupt, is bad input (exit 2, issue 11's bad-input corpus), like any
+ * other file a user names.
  */
 export async function verifySnapshot(store: SnapshotStore, name: string): Promise<VerifiedSnapshot> {
   const manifestText = await store.getSmall(manifestFileName(name));
   if (manifestText === null)
-    throw new RuntimeError(`no manifest ${manifestFileName(name)} next to the snapshot: only snapshots taken by kubectl hcp etcd snapshot can be verified`);
+    throw new UsageError(`no manifest ${manifestFileName(name)} next to the snapshot: only snapshots taken by kubectl hcp etcd snapshot can be verified`);
   let manifest: SnapshotManifest;
   try {
     manifest = JSON.parse(manifestText) as SnapshotManifest;
   } catch {
-    throw new RuntimeError(`${manifestFileName(name)} is not valid JSON`);
+    throw new UsageError(`${manifestFileName(name)} is not valid JSON`);
   }
-  if (manifest.kind !== MANIFEST_KIND || !/^[0-9a-f]{64}$/.test(manifest.snapshot?.sha256 ?? ''))
-    throw new RuntimeError(`${manifestFileName(name)} is not a kubectl-hcp snapshot manifest`);
+  if (manifest?.kind !== MANIFEST_KIND || !/^[0-9a-f]{64}$/.test(manifest.snapshot?.sha256 ?? ''))
+    throw new UsageError(`${manifestFileName(name)} is not a kubectl-hcp snapshot manifest`);
   const line = await store.getSmall(sha256FileName(name));
-  if (line !== null && parseSha256sum(line) !== manifest.snapshot.sha256)
-    throw new RuntimeError(`${sha256FileName(name)} and the manifest disagree on the sha256 of ${name}`);
+  const listed = line === null ? null : /^([0-9a-f]{64})\s/.exec(line)?.[1];
+  if (line !== null && listed !== manifest.snapshot.sha256) throw new UsageError(`${sha256FileName(name)} and the manifest disagree on the sha256 of ${name}`);
   const h = new HashingStream();
   const source = await store.read(name);
   await new Promise<void>((resolve, reject) => {
@@ -143,11 +145,8 @@ export async function verifySnapshot(store: SnapshotStore, name: string): Promis
   });
   const sha256 = h.digest();
   if (sha256 !== manifest.snapshot.sha256 || h.bytes !== manifest.snapshot.size) {
-    throw new RuntimeError(
+    throw new UsageError(
       `snapshot ${name} does not match its manifest: sha256 ${sha256} (${h.bytes} bytes), manifest ${manifest.snapshot.sha256} (${manifest.snapshot.size} bytes); it is corrupt or not the snapshot the manifest describes`,
-      {
-        state: 'nothing was changed',
-      },
     );
   }
   return { manifest, sha256, size: h.bytes };

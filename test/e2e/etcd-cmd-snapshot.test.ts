@@ -127,7 +127,7 @@ describe('etcd snapshot and restore', async () => {
       copy[randomInt(copy.length)] ^= 1 + randomInt(255);
       await s3.send(new PutObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: s3Key, Body: copy }));
       const r = await hcp(['etcd', 'restore-url', 'brand-new', '-n', ns, '--from', from, ...s3Args], { env });
-      if (r.code === 1 && /does not match its manifest/.test(r.stderr) && !/X-Amz-Signature/.test(r.stdout)) refused++;
+      if (r.code === 2 && /does not match its manifest/.test(r.stderr) && !/X-Amz-Signature/.test(r.stdout)) refused++;
     }
     expect(refused).toBe(100);
     await s3.send(new PutObjectCommand({ Bucket: env.HCP_SANDBOX_BUCKET, Key: s3Key, Body: original }));
@@ -156,7 +156,7 @@ describe('etcd snapshot and restore', async () => {
       copy[at] ^= 1 + randomInt(255);
       writeFileSync(join(bad, snapshotFile), copy);
       const r = await hcp(['etcd', 'restore', name, '-n', ns, '--from', join(bad, snapshotFile), '-y']);
-      if (r.code === 1 && /does not match its manifest/.test(r.stderr)) refused++;
+      if (r.code === 2 && /does not match its manifest/.test(r.stderr)) refused++;
     }
     expect(refused).toBe(100);
     expect(await pvcUids()).toBe(uids);

@@ -6,7 +6,7 @@ import type { ExecutionResult } from '../../plan/executor.ts';
 import type { HostedCluster } from '../../hostedcluster/types.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration, formatDuration } from '../../util/duration.ts';
-import { UsageError } from '../../util/errors.ts';
+import { RuntimeError, UsageError } from '../../util/errors.ts';
 
 interface RecoverInput {
   waitMs: number;
@@ -46,9 +46,10 @@ export class EtcdRecoverCommand extends MutatingCommand<RecoverInput, RecoverObs
   waitTimeout = Option.String('--wait-timeout', '10m', { description: 'How long to wait for the member to rejoin and the cluster to be healthy' });
 
   private lib!: typeof import('../../etcd/recover.ts');
+  private lease!: typeof import('../../hostedcluster/lease.ts');
 
   protected override async load(): Promise<void> {
-    this.lib = await import('../../etcd/recover.ts');
+    [this.lib, this.lease] = await Promise.all([import('../../etcd/recover.ts'), import('../../hostedcluster/lease.ts')]);
   }
 
   protected validate(): RecoverInput {
@@ -59,11 +60,18 @@ export class EtcdRecoverCommand extends MutatingCommand<RecoverInput, RecoverObs
 
   protected async observe(kube: KubeClient): Promise<RecoverObserved> {
     const hc = await this.getHostedCluster(kube, this.name);
-    return { hc, observed: await this.lib.observeRecover(kube, hc, this.member, this.hypershiftNamespace) };
+    const observed = await this.lib.observeRecover(kube, hc, this.member, this.hypershiftNamespace);
+    // A member that is not there is not found (exit 1), like a HostedCluster or NodePool (issue 11).
+    const names = observed.view.members.map((m) => m.name);
+    if (names.length && !names.includes(this.member))
+      throw new RuntimeError(`etcd member ${this.member} of HostedCluster ${this.hcNamespace}/${this.name} not found`, {
+        hint: `members: ${names.join(', ')}`,
+      });
+    return { hc, observed };
   }
 
   protected plan(input: RecoverInput, { hc, observed }: RecoverObserved): Plan {
-    return this.lib.planEtcdRecover({
+    const plan = this.lib.planEtcdRecover({
       hc,
       member: this.member,
       ...observed,
@@ -72,6 +80,12 @@ export class EtcdRecoverCommand extends MutatingCommand<RecoverInput, RecoverObs
       now: this.context.now(),
       waitMs: input.waitMs,
     });
+    // One etcd run per cluster at a time (issue 11, Concurrency): a second exits 3 naming the holder.
+    plan.locks = [
+      ...(plan.locks ?? []),
+      this.lease.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'etcd', operation: 'etcd recover' }),
+    ];
+    return plan;
   }
 
   protected report(result: ExecutionResult, _input: RecoverInput, { hc }: RecoverObserved): Report {

@@ -40,7 +40,7 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
     const { presignSeconds, presignGet, restoreFragment, renderWithRestoreUrl, refuseExisting } = await import('../../etcd/restore-url.ts');
     const { storeFor } = await import('../../etcd/sinks.ts');
     const { s3Settings, lazyS3Client } = await import('../../aws/s3.ts');
-    if (!this.from.startsWith('s3://')) throw new UsageError('--from must be an s3:// object: restoreSnapshotURL needs a URL etcd can download');
+    if (!this.from.startsWith('s3://')) throw new UsageError(`--from ${this.from} must be an s3:// object: restoreSnapshotURL needs a URL etcd can download`);
     const source = parseSource(this.from);
     if (source.location.kind !== 's3') throw new UsageError('--from must be an s3:// object');
     const seconds = presignSeconds(parseGoDuration(this.expires, '--expires'));
@@ -53,6 +53,8 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
         throw new UsageError(`--render-from ${this.renderFrom}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
     }
+    // Every problem of the render is bad input: find it now, before S3 and the cluster are asked.
+    if (render !== undefined) renderWithRestoreUrl(render, 'https://validation.invalid/', this.name);
     const s3 = lazyS3Client(
       s3Settings({ profile: this.profile, region: this.region, endpoint: this.s3Endpoint, forcePathStyle: this.s3PathStyle }, this.context.env),
     );

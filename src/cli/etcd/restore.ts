@@ -60,9 +60,11 @@ export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObs
   private lib!: RestoreLib;
   private sinks!: typeof import('../../etcd/sinks.ts');
   private aws!: typeof import('../../aws/s3.ts');
+  private lease!: typeof import('../../hostedcluster/lease.ts');
 
   protected override async load(): Promise<void> {
     [this.lib, this.sinks, this.aws] = await Promise.all([import('../../etcd/restore.ts'), import('../../etcd/sinks.ts'), import('../../aws/s3.ts')]);
+    this.lease = await import('../../hostedcluster/lease.ts');
   }
 
   protected validate(): RestoreInput {
@@ -79,10 +81,11 @@ export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObs
 
   /** The snapshot is verified (sha256 against its manifest, etcdutl in a running pod) before a plan exists, so nothing is touched for a bad file. */
   protected async observe(kube: KubeClient, { source, s3 }: RestoreInput): Promise<RestoreObserved> {
-    const hc = await this.getHostedCluster(kube, this.name);
+    // The snapshot first: a bad one is bad input (exit 2) and is refused before any API call.
     const store = this.sinks.storeFor(source.location, s3);
     this.out.note(`verifying ${this.sinks.describeLocation(source.location, source.name)} against its manifest...`);
     const verified = await this.lib.verifySnapshot(store, source.name);
+    const hc = await this.getHostedCluster(kube, this.name);
     const observed = await this.lib.observeRestore(kube, hc);
     const { etcdExec } = await import('../../etcd/observe.ts');
     const { controlPlaneNamespace } = await import('../../hostedcluster/types.ts');
@@ -102,7 +105,7 @@ export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObs
   }
 
   protected plan(input: RestoreInput, { hc, verified, observed, preflightStatus }: RestoreObserved): Plan {
-    return this.lib.planEtcdRestore({
+    const plan = this.lib.planEtcdRestore({
       hc,
       source: input.source,
       s3: input.s3,
@@ -113,6 +116,12 @@ export class EtcdRestoreCommand extends MutatingCommand<RestoreInput, RestoreObs
       ...observed,
       waitMs: input.waitMs,
     });
+    // One etcd run per cluster at a time (issue 11, Concurrency): a second exits 3 naming the holder.
+    plan.locks = [
+      ...(plan.locks ?? []),
+      this.lease.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'etcd', operation: 'etcd restore' }),
+    ];
+    return plan;
   }
 
   protected report(result: ExecutionResult, { source }: RestoreInput, { hc, verified, observed }: RestoreObserved): Report {

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { resumeOption, profileOption, regionOption, s3EndpointOption, s3PathStyleOption } from '../flags.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { UsageError } from '../../util/errors.ts';
+import { RuntimeError, UsageError } from '../../util/errors.ts';
 
 type SnapshotLib = typeof import('../../etcd/snapshot.ts');
 type SinksLib = typeof import('../../etcd/sinks.ts');
@@ -66,6 +66,7 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
   private sinks!: SinksLib;
   private recover!: typeof import('../../etcd/recover.ts');
   private aws!: typeof import('../../aws/s3.ts');
+  private lease!: typeof import('../../hostedcluster/lease.ts');
 
   protected override async load(): Promise<void> {
     [this.lib, this.sinks, this.recover, this.aws] = await Promise.all([
@@ -74,6 +75,7 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
       import('../../etcd/recover.ts'),
       import('../../aws/s3.ts'),
     ]);
+    this.lease = await import('../../hostedcluster/lease.ts');
   }
 
   protected validate(): SnapshotInput {
@@ -92,7 +94,14 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
 
   protected async observe(kube: KubeClient): Promise<SnapshotObserved> {
     const hc = await this.getHostedCluster(kube, this.name);
-    return { hc, observed: await this.lib.observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers }) };
+    const observed = await this.lib.observeSnapshot(kube, hc, { member: this.member, allMembers: this.allMembers });
+    // A --member that is not there is not found (exit 1), like a HostedCluster or NodePool (issue 11).
+    const names = observed.view.members.map((m) => m.name);
+    if (this.member !== undefined && names.length && !names.includes(this.member))
+      throw new RuntimeError(`etcd member ${this.member} of HostedCluster ${this.hcNamespace}/${this.name} not found`, {
+        hint: `members: ${names.join(', ')}`,
+      });
+    return { hc, observed };
   }
 
   protected override executeOptions() {
@@ -100,7 +109,7 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
   }
 
   protected plan(input: SnapshotInput, { hc, observed }: SnapshotObserved): Plan {
-    return this.lib.planEtcdSnapshot({
+    const plan = this.lib.planEtcdSnapshot({
       hc,
       ...observed,
       to: input.to,
@@ -112,6 +121,12 @@ export class EtcdSnapshotCommand extends MutatingCommand<SnapshotInput, Snapshot
       resuming: this.resume,
       waitMs: input.waitMs,
     });
+    // One etcd run per cluster at a time (issue 11, Concurrency): a second exits 3 naming the holder.
+    plan.locks = [
+      ...(plan.locks ?? []),
+      this.lease.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'etcd', operation: 'etcd snapshot' }),
+    ];
+    return plan;
   }
 
   protected report(result: ExecutionResult, input: SnapshotInput, { hc, observed }: SnapshotObserved): Report {
