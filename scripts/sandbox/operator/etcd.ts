@@ -12,7 +12,20 @@ import { Resources as R, type ResourceType } from '../../../src/kube/resources.t
 import { EtcdCluster, INIT_CONTAINERS, backoffMs, type MemberPhase } from '../hosted-etcd/etcd.ts';
 import { podExecObject, preparePod } from '../hosted-etcd/podfs.ts';
 import { EtcdRecovery } from './etcd-recovery.ts';
-import { type Cond, type Ctx, Exec, type Existing, FIELD_MANAGER, log, MANAGED, mergeConditions, nowRFC3339, type Obj, STATUS_ANNOTATION } from './shared.ts';
+import {
+  type Cond,
+  type Ctx,
+  Exec,
+  type Existing,
+  FIELD_MANAGER,
+  log,
+  MANAGED,
+  mergeConditions,
+  nowRFC3339,
+  type Obj,
+  runningPodStatus,
+  STATUS_ANNOTATION,
+} from './shared.ts';
 import type { Storage } from './storage.ts';
 
 export const Logs: ResourceType = { kind: 'Logs', group: 'kwok.x-k8s.io', version: 'v1alpha1', plural: 'logs', namespaced: true };
@@ -344,7 +357,8 @@ export class EtcdController {
         programs: Object.fromEntries(['etcd', 'etcdctl', 'etcdutl'].map((p) => [p, join(this.ctx.cfg.binDir, p)])),
       });
       if (!execByKey.has(key)) await this.createObj(Exec, podExecObject(ns, pod.metadata.name, podDir, this.ctx.cfg.workDir, this.ctx.cfg.root));
-      if (pod.status?.phase !== 'Running') await this.runningPodStatus(pod);
+      // A pod whose volumes are in place: its containers run.
+      if (pod.status?.phase !== 'Running') await this.ctx.patchStatus(R.Pod, ns, pod.metadata.name, runningPodStatus(pod));
     }
     for (const [c, keep] of keepMembers) c.retain(keep);
     for (const [key, e] of execByKey) {
@@ -434,31 +448,6 @@ export class EtcdController {
     }
   }
 
-  /** A pod whose volumes are in place: its containers run (the kubelet's status for a started pod). */
-  private async runningPodStatus(pod: Obj): Promise<void> {
-    const now = nowRFC3339();
-    await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase: 'Running',
-      startTime: now,
-      hostIP: '127.0.0.1',
-      hostIPs: [{ ip: '127.0.0.1' }],
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-        type,
-        status: 'True',
-        lastTransitionTime: now,
-      })),
-      containerStatuses: (pod.spec.containers as { name: string; image: string }[]).map((c) => ({
-        name: c.name,
-        image: c.image,
-        imageID: '',
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: now } },
-      })),
-    });
-  }
-
   /** The pod status the kubelet would show for the member's real state. */
   private async memberPodStatus(pod: Obj, cluster: EtcdCluster, n: number, phase: MemberPhase): Promise<void> {
     const ts = (ms: number | string) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -466,23 +455,25 @@ export class EtcdController {
     const containers = pod.spec.containers as { name: string; image: string }[];
     const initContainers = (pod.spec.initContainers ?? []) as { name: string; image: string }[];
     const initialized = !['waiting', 'init', 'init-failed'].includes(phase.kind);
-    const waitingC = (c: { name: string; image: string }, reason = 'PodInitializing') => ({
+    type C = { name: string; image: string };
+    /** One container's status as the kubelet writes it. */
+    const cs = (c: C, ready: boolean, started: boolean, restartCount: number, state: object, lastState?: object) => ({
       name: c.name,
       image: c.image,
       imageID: '',
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: { waiting: { reason } },
+      ready,
+      started,
+      restartCount,
+      state,
+      ...(lastState ? { lastState } : {}),
     });
-    const sidecar = (c: { name: string; image: string }) => ({
-      name: c.name,
-      image: c.image,
-      imageID: '',
-      ready: true,
-      started: true,
-      restartCount: 0,
-      state: { running: { startedAt: created } },
+    const waitingC = (c: C, reason = 'PodInitializing') => cs(c, false, false, 0, { waiting: { reason } });
+    const sidecar = (c: C) => cs(c, true, true, 0, { running: { startedAt: created } });
+    const backOff = (c: C, restarts: number) => ({
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(backoffMs(restarts) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      },
     });
     const lastState = (p: { lastExit?: { code: number; at: string; startedAt: string } }) =>
       p.lastExit ? { terminated: { exitCode: p.lastExit.code, reason: 'Error', startedAt: p.lastExit.startedAt, finishedAt: p.lastExit.at } } : {};
@@ -521,14 +512,14 @@ export class EtcdController {
       startTime: created,
       qosClass: 'BestEffort',
     };
-    const initDone = (c: { name: string; image: string }) => ({
-      name: c.name,
-      image: c.image,
-      imageID: '',
-      ready: true,
-      restartCount: 0,
-      started: false,
-      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: created, finishedAt: created } },
+    const initDone = (c: C) => cs(c, true, false, 0, { terminated: { exitCode: 0, reason: 'Completed', startedAt: created, finishedAt: created } });
+    /** Init containers done, the etcd container in the given state, the sidecar running. */
+    const started = (ready: boolean, etcd: (c: C) => object) => ({
+      ...base,
+      phase: 'Running',
+      conditions: cond(ready),
+      initContainerStatuses: initContainers.map(initDone),
+      containerStatuses: containers.map((c) => (c.name === 'etcd' ? etcd(c) : sidecar(c))),
     });
     let status: Record<string, unknown>;
     switch (phase.kind) {
@@ -550,107 +541,24 @@ export class EtcdController {
           initContainerStatuses: initContainers.map((c) => {
             if (phase.done.includes(c.name)) return initDone(c);
             if (c.name !== phase.container) return waitingC(c);
-            if (phase.kind === 'init')
-              return {
-                name: c.name,
-                image: c.image,
-                imageID: '',
-                ready: false,
-                started: true,
-                restartCount: 0,
-                state: { running: { startedAt: ts(phase.since) } },
-              };
+            if (phase.kind === 'init') return cs(c, false, true, 0, { running: { startedAt: ts(phase.since) } });
             // Init:CrashLoopBackOff. Upstream's pod sets no terminationMessagePolicy (File): the
             // message is empty, the output is in the container's log (`kubectl logs -c etcd-init`).
-            return {
-              name: c.name,
-              image: c.image,
-              imageID: '',
-              ready: false,
-              started: false,
-              restartCount: phase.restarts + 1,
-              state: {
-                waiting: {
-                  reason: 'CrashLoopBackOff',
-                  message: `back-off ${Math.round(backoffMs(phase.restarts + 1) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-                },
-              },
-              lastState: { terminated: { exitCode: phase.exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: phase.at } },
-            };
+            return cs(c, false, false, phase.restarts + 1, backOff(c, phase.restarts + 1), {
+              terminated: { exitCode: phase.exitCode, reason: 'Error', startedAt: phase.startedAt, finishedAt: phase.at },
+            });
           }),
           containerStatuses: containers.map((c) => waitingC(c)),
         };
         break;
       case 'starting':
-        status = {
-          ...base,
-          phase: 'Running',
-          conditions: cond(false),
-          initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) =>
-            c.name === 'etcd'
-              ? {
-                  name: c.name,
-                  image: c.image,
-                  imageID: '',
-                  ready: false,
-                  started: true,
-                  restartCount: phase.restarts,
-                  state: { running: { startedAt: ts(phase.since) } },
-                  lastState: lastState(phase),
-                }
-              : sidecar(c),
-          ),
-        };
-        break;
       case 'healthy':
-        status = {
-          ...base,
-          phase: 'Running',
-          conditions: cond(true),
-          initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) =>
-            c.name === 'etcd'
-              ? {
-                  name: c.name,
-                  image: c.image,
-                  imageID: '',
-                  ready: true,
-                  started: true,
-                  restartCount: phase.restarts,
-                  state: { running: { startedAt: ts(phase.since) } },
-                  lastState: lastState(phase),
-                }
-              : sidecar(c),
-          ),
-        };
+        status = started(phase.kind === 'healthy', (c) =>
+          cs(c, phase.kind === 'healthy', true, phase.restarts, { running: { startedAt: ts(phase.since) } }, lastState(phase)),
+        );
         break;
       case 'crashloop':
-        status = {
-          ...base,
-          phase: 'Running',
-          conditions: cond(false),
-          initContainerStatuses: initContainers.map(initDone),
-          containerStatuses: containers.map((c) =>
-            c.name === 'etcd'
-              ? {
-                  name: c.name,
-                  image: c.image,
-                  imageID: '',
-                  ready: false,
-                  started: false,
-                  restartCount: phase.restarts,
-                  state: {
-                    waiting: {
-                      reason: 'CrashLoopBackOff',
-                      message: `back-off ${Math.round(backoffMs(phase.restarts) / 1000)}s restarting failed container=etcd pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-                    },
-                  },
-                  lastState: lastState(phase),
-                }
-              : sidecar(c),
-          ),
-        };
+        status = started(false, (c) => cs(c, false, false, phase.restarts, backOff(c, phase.restarts), lastState(phase)));
         break;
     }
     const sig = (s: any) =>

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
 import { Resources as R } from '../../../src/kube/resources.ts';
-import { type Ctx, type Existing, log, MANAGED, nowRFC3339, type Obj, STATUS_ANNOTATION, timing } from './shared.ts';
+import { type Ctx, type Existing, log, MANAGED, nowRFC3339, type Obj, runningPodStatus, STATUS_ANNOTATION, timing } from './shared.ts';
 
 export type MetricsSet = 'Telemetry' | 'SRE' | 'All';
 /** The settings of the operator pod that leads (it read them from its env when it started). */
@@ -84,42 +84,7 @@ const podEnv = (pod: Obj) => {
   return Object.fromEntries(((c?.env ?? []) as { name: string; value?: string }[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 };
 
-/** `hypershift install` flags the addon may pass (a subset; anything else is an unknown flag). */
-const INSTALL_FLAGS = new Set([
-  '--monitoring-dashboards',
-  '--metrics-set',
-  '--platform-monitoring',
-  '--enable-uwm-telemetry-remote-write',
-  '--enable-etcd-recovery',
-  '--namespace',
-  '--hypershift-image',
-  '--image-refs',
-  '--enable-conversion-webhook',
-  '--enable-validating-webhook',
-  '--enable-defaulting-webhook',
-  '--limit-crd-install',
-  '--external-dns-provider',
-  '--external-dns-domain-filter',
-  '--external-dns-credentials',
-  '--external-dns-secret',
-  '--external-dns-txt-owner-id',
-  '--external-dns-interval',
-  '--oidc-storage-provider-s3-bucket-name',
-  '--oidc-storage-provider-s3-region',
-  '--oidc-storage-provider-s3-credentials',
-  '--oidc-storage-provider-s3-secret',
-  '--private-platform',
-  '--aws-private-region',
-  '--aws-private-creds',
-  '--aws-private-secret',
-  '--enable-ocp-cluster-monitoring',
-  '--enable-admin-rbac-generation',
-  '--enable-dedicated-request-serving-isolation',
-  '--enable-cvo-management-cluster-metrics-access',
-  '--wait-until-available',
-  '--development',
-  '--tech-preview-no-upgrade',
-]);
+/** `hypershift install` flags without a value (a subset, as the addon may pass them). */
 const BOOL_FLAGS = new Set([
   '--monitoring-dashboards',
   '--enable-uwm-telemetry-remote-write',
@@ -135,6 +100,29 @@ const BOOL_FLAGS = new Set([
   '--wait-until-available',
   '--development',
   '--tech-preview-no-upgrade',
+]);
+/** `hypershift install` flags the addon may pass (a subset; anything else is an unknown flag). */
+const INSTALL_FLAGS = new Set([
+  ...BOOL_FLAGS,
+  '--metrics-set',
+  '--platform-monitoring',
+  '--namespace',
+  '--hypershift-image',
+  '--image-refs',
+  '--external-dns-provider',
+  '--external-dns-domain-filter',
+  '--external-dns-credentials',
+  '--external-dns-secret',
+  '--external-dns-txt-owner-id',
+  '--external-dns-interval',
+  '--oidc-storage-provider-s3-bucket-name',
+  '--oidc-storage-provider-s3-region',
+  '--oidc-storage-provider-s3-credentials',
+  '--oidc-storage-provider-s3-secret',
+  '--private-platform',
+  '--aws-private-region',
+  '--aws-private-creds',
+  '--aws-private-secret',
 ]);
 /** The two flags the addon adds by default, the only ones installFlagsToRemove can suppress (hypershift-addon-operator buildOtherInstallFlags). */
 const ADDON_DEFAULTS = ['--platform-monitoring=OperatorOnly', '--enable-uwm-telemetry-remote-write'];
@@ -355,23 +343,7 @@ export class Monitoring {
   }
 
   private async running(pod: Obj): Promise<void> {
-    const now = nowRFC3339();
-    await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, {
-      phase: 'Running',
-      hostIP: '127.0.0.1',
-      podIP: '127.0.0.1',
-      startTime: pod.metadata.creationTimestamp,
-      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-      containerStatuses: pod.spec.containers.map((c: { name: string; image: string }) => ({
-        name: c.name,
-        image: c.image,
-        imageID: '',
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: now } },
-      })),
-    });
+    await this.ctx.patchStatus(R.Pod, pod.metadata.namespace, pod.metadata.name, runningPodStatus(pod));
   }
 
   private async crashloop(pod: Obj, message: string): Promise<void> {

@@ -60,6 +60,34 @@ export interface Cond {
 
 export const nowRFC3339 = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
+/**
+ * The status a kubelet writes for a pod whose containers all started and are ready (kubelet
+ * status_manager: phase Running, every pod condition True, each container running).
+ */
+export function runningPodStatus(pod: Obj, now = nowRFC3339()): Record<string, unknown> {
+  return {
+    phase: 'Running',
+    startTime: pod.status?.startTime ?? now,
+    hostIP: '127.0.0.1',
+    hostIPs: [{ ip: '127.0.0.1' }],
+    podIP: '127.0.0.1',
+    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+      type,
+      status: 'True',
+      lastTransitionTime: now,
+    })),
+    containerStatuses: (pod.spec.containers as { name: string; image: string }[]).map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: '',
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
+    })),
+  };
+}
+
 export function mergeConditions(existing: Cond[] | undefined, wanted: Cond[], generation?: number): Cond[] {
   const now = nowRFC3339();
   const out = [...(existing ?? [])];
