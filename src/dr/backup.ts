@@ -19,7 +19,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { Resources, type KubeObject } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
-import type { Plan, Step, StepContext } from '../plan/plan.ts';
+import type { Plan, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
 import { hcRef, npRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
@@ -28,6 +28,7 @@ import type { StatefulSet } from '../etcd/health.ts';
 import { ETCD_WRITERS, manifestFileName, planEtcdSnapshot, sha256FileName, type SnapshotInputs, type SnapshotMemo } from '../etcd/snapshot.ts';
 import { describeLocation, storeFor, type Location } from '../etcd/sinks.ts';
 import { PrivateWriter } from '../util/private-writer.ts';
+import { planPvcRetention, type RetentionObservation } from './pvc-retention.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
 import { clusterRecords } from './dns.ts';
 import { readClusterObjects, verifyObjects, writeObjects, OBJECTS_MANIFEST } from './objects.ts';
@@ -79,6 +80,8 @@ export interface BackupInputs {
   snapshot: Omit<SnapshotInputs, 'hc' | 'to' | 's3' | 'online' | 'keepPaused' | 'includeEncryptionKey' | 'now' | 'waitMs'>;
   writers: Record<string, number | null>;
   etcdSts: StatefulSet | null;
+  /** The control-plane namespace's StatefulSets and their PVC retention policies. */
+  retention: RetentionObservation[];
   externalDnsProblem?: string;
   bucketProblem?: string;
   guestProblem?: string;
@@ -315,7 +318,8 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     undo: { title: 'scale the writers back', run: (ctx) => scaleDeployments(ctx.kube, cpns, m().drWriters) },
   });
   plan.steps.push(...snap.steps.map((s) => ({ ...s, id: `snapshot-${s.id}` })));
-  plan.steps.push(pvcRetentionStep(cpns, i.etcdSts));
+  // Helper D's interlock (src/dr/pvc-retention.ts): whenScaled Delete → Retain, confirmed, read back.
+  plan.steps.push(...planPvcRetention(i.retention, { policies: ['whenScaled'] }));
   plan.steps.push({
     id: 'fence',
     title: `Fence the source: scale StatefulSet ${cpns}/etcd to 0 (PVCs kept)`,
@@ -404,34 +408,6 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     plan.steps.push({ id: 'release-claim', title: 'Release the claim', run: async () => void (await releaseClaim(await i.s3(), i.bucket, key, [m().runId])) });
   }
   return plan;
-}
-
-/** docs 8.4.5 IMPORTANT: a StatefulSet whose PVCs are deleted when scaled down must be set to Retain first. */
-function pvcRetentionStep(cpns: string, sts: StatefulSet | null): Step {
-  const policy = (sts?.spec as { persistentVolumeClaimRetentionPolicy?: { whenScaled?: string } } | undefined)?.persistentVolumeClaimRetentionPolicy;
-  const del = policy?.whenScaled === 'Delete';
-  return {
-    id: 'pvc-retention',
-    title: del
-      ? `Set persistentVolumeClaimRetentionPolicy.whenScaled of ${cpns}/etcd from Delete to Retain (scaling to 0 would delete the etcd data)`
-      : `Check that scaling ${cpns}/etcd to 0 keeps its PVCs (whenScaled: ${policy?.whenScaled ?? 'Retain'})`,
-    destructive: del,
-    changes: del
-      ? [
-          {
-            op: 'patch',
-            ref: { resource: Resources.StatefulSet, namespace: cpns, name: ETCD_STATEFULSET },
-            patchType: 'merge',
-            patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: 'Retain' } } },
-          },
-        ]
-      : [],
-    verify: async (ctx) => {
-      const now = await ctx.kube.get<StatefulSet>(Resources.StatefulSet, cpns, ETCD_STATEFULSET);
-      const w = (now.spec as { persistentVolumeClaimRetentionPolicy?: { whenScaled?: string } }).persistentVolumeClaimRetentionPolicy?.whenScaled;
-      if (w === 'Delete') throw new Error(`${cpns}/etcd is back to whenScaled: Delete (a controller reconciles it): refusing to fence`);
-    },
-  };
 }
 
 function backupRecord(i: BackupInputs, m: BackupMemo, a: Record<string, unknown>, location: Extract<Location, { kind: 's3' }>): BackupRecord {

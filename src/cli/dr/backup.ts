@@ -7,7 +7,7 @@ import type { HostedCluster } from '../../hostedcluster/types.ts';
 import type { BackupInputs } from '../../dr/backup.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { DrCommand, type DrClients } from './common.ts';
+import { DrCommand, addLease, type DrClients } from './common.ts';
 import { backupDirOption, dnsTimeoutOption, zoneIdOption } from './flags.ts';
 
 interface BackupInput extends DrClients {
@@ -86,16 +86,9 @@ export class DrBackupCommand extends DrCommand<BackupInput, BackupInputs> {
 
   // Accessors for observeBackup (shared with dr migrate).
   get flags() {
-    return { backupDir: this.backupDir, zoneId: this.zoneId, bucket: this.bucket, prefix: this.prefix, resume: this.resume, fromContext: this.fromContext };
+    return { backupDir: this.backupDir, zoneId: this.zoneId, bucket: this.bucket!, prefix: this.prefix, resume: this.resume, fromContext: this.fromContext };
   }
 }
-
-/** The ownership Lease (helper D's) on one management cluster, if that module is present. */
-export function addLease(plan: Plan, hc: HostedCluster, operation: string, cluster: 'source' | 'target'): void {
-  if (!leaseLib) return;
-  plan.locks = [...(plan.locks ?? []), leaseLib.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'dr', operation, cluster })];
-}
-let leaseLib: typeof import('../../hostedcluster/lease.ts') | undefined;
 
 type BackupObserver = DrCommand<DrClients, unknown> & {
   flags: { backupDir?: string; zoneId?: string; bucket: string; prefix: string; resume: boolean; fromContext?: string };
@@ -117,7 +110,7 @@ export async function observeBackup(
     guest?: KubeClient;
     context: { env: NodeJS.ProcessEnv; now: () => Date };
   };
-  leaseLib ??= await import('../../hostedcluster/lease.ts').catch(() => undefined);
+  const leaseLib = await import('../../hostedcluster/lease.ts');
   const [{ Resources }, lib, snap, dns, { stateDir }, { utcStamp }, { randomBytes }, { join }, { controlPlaneNamespace }] = await Promise.all([
     import('../../kube/resources.ts'),
     import('../../dr/backup.ts'),
@@ -133,7 +126,8 @@ export async function observeBackup(
   const ns = hc.metadata.namespace!;
   const cpns = controlPlaneNamespace(ns, name);
   const now = c.context.now();
-  const [nodePools, snapshot, etcdSts, extDns, guest, bucketProblem, ...writers] = await Promise.all([
+  const { observeRetention } = await import('../../dr/pvc-retention.ts');
+  const [nodePools, snapshot, etcdSts, extDns, guest, bucketProblem, retention, ...writers] = await Promise.all([
     source
       .list(Resources.NodePool, { namespace: ns })
       .then((l) => l.items.filter((np) => (np as { spec?: { clusterName?: string } }).spec?.clusterName === name)),
@@ -142,6 +136,7 @@ export async function observeBackup(
     source.getOrNull(Resources.Deployment, c.hypershiftNamespace, 'external-dns'),
     c.guestClient(source, hc),
     c.bucketProblem(input.s3),
+    observeRetention(source, cpns),
     ...lib.DR_WRITERS.map((n) => source.getOrNull<{ metadata: { name: string }; spec?: { replicas?: number } }>(Resources.Deployment, cpns, n)),
   ]);
   c.guest = guest.client;
@@ -153,13 +148,14 @@ export async function observeBackup(
     zoneId = domain ? await dns.findZone(await input.route53(), domain).catch(() => undefined) : undefined;
     if (!zoneId) zoneProblem = `no public Route 53 zone found for ${domain ?? 'the cluster (no spec.dns.baseDomain)'}`;
   }
-  const holder = leaseLib ? await leaseLib.readLeaseHolder(source, ns, name, 'dr', now) : null;
+  const holder = await leaseLib.readLeaseHolder(source, ns, name, 'dr', now);
   const inputs: BackupInputs = {
     hc,
     nodePools: nodePools as never,
     snapshot,
     writers: Object.fromEntries(lib.DR_WRITERS.map((n, i) => [n, writers[i] ? (writers[i]!.spec?.replicas ?? 1) : null])),
     etcdSts: etcdSts as never,
+    retention,
     externalDnsProblem: lib.externalDnsProblem(extDns as never, hc.spec.dns?.baseDomain, c.hypershiftNamespace),
     bucketProblem,
     guestProblem: guest.problem,
@@ -175,7 +171,7 @@ export async function observeBackup(
     backupDir: cmd.flags.backupDir ?? join(stateDir(c.context.env), 'dr', `${ns}-${name}-${utcStamp(now)}`),
     runId: randomBytes(6).toString('hex'),
     resume: cmd.flags.resume,
-    ownerProblem: holder && leaseLib ? leaseLib.describeHolder(holder) : undefined,
+    ownerProblem: holder ? leaseLib.describeHolder(holder) : undefined,
     now,
     waitMs: input.waitMs,
     dnsTimeoutMs: input.dnsTimeoutMs,

@@ -1,5 +1,6 @@
 /** The dr commands (issue 9): backup, restore, rollback, migrate (teardown is helper D's, registered beside them). */
 import { DrBackupCommand } from './backup.ts';
 import { DrRestoreCommand } from './restore.ts';
+import { DrRollbackCommand } from './rollback.ts';
 
-export const drCommands = [DrBackupCommand, DrRestoreCommand];
+export const drCommands = [DrBackupCommand, DrRestoreCommand, DrRollbackCommand];

@@ -37,6 +37,7 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
 
   /** The pure checks every dr command makes; returns the AWS client factories. */
   protected drClients(): DrClients {
+    if (this.bucket === undefined) throw new UsageError('give --bucket: the S3 bucket for the etcd snapshots and the ownership claim');
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(this.bucket)) throw new UsageError(`--bucket "${this.bucket}" is not a valid S3 bucket name`);
     if (this.prefix.startsWith('/') || this.prefix.includes('..')) throw new UsageError(`--prefix "${this.prefix}" must be a relative key prefix`);
     return this.awsClients();
@@ -52,8 +53,9 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
   }
 
   protected override async load(): Promise<void> {
-    const [s3, route53] = await Promise.all([import('../../aws/s3.ts'), import('../../aws/route53.ts')]);
+    const [s3, route53, lease] = await Promise.all([import('../../aws/s3.ts'), import('../../aws/route53.ts'), import('../../hostedcluster/lease.ts')]);
     awsModules = { s3, route53 };
+    leaseLib = lease;
   }
 
   protected async sourceClient(kube: KubeClient): Promise<KubeClient> {
@@ -99,4 +101,10 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
   }
 }
 
+/** The ownership Lease (src/hostedcluster/lease.ts) of group dr on one management cluster, held by the executor for the run. */
+export function addLease(plan: import('../../plan/plan.ts').Plan, hc: HostedCluster, operation: string, cluster: 'source' | 'target'): void {
+  plan.locks = [...(plan.locks ?? []), leaseLib.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'dr', operation, cluster })];
+}
+
+let leaseLib: typeof import('../../hostedcluster/lease.ts');
 let awsModules: { s3: typeof import('../../aws/s3.ts'); route53: typeof import('../../aws/route53.ts') };

@@ -14,7 +14,7 @@ export const toKubeconfigOption = () =>
   Option.String('--to-kubeconfig', { description: 'kubeconfig file of the destination management cluster (default: --kubeconfig, $KUBECONFIG)' });
 export const guestKubeconfigOption = () =>
   Option.String('--guest-kubeconfig', { description: "The hosted cluster's kubeconfig (default: its admin-kubeconfig secret)" });
-export const bucketOption = () => Option.String('--bucket', { description: 'S3 bucket for the etcd snapshots and the ownership claim', required: true });
+export const bucketOption = () => Option.String('--bucket', { description: 'S3 bucket for the etcd snapshots and the ownership claim (required)' });
 export const prefixOption = () => Option.String('--prefix', 'dr', { description: 'Key prefix in the bucket (default dr)' });
 export const backupDirOption = () =>
   Option.String('--backup-dir', { description: 'Directory of the object backup (0700, files 0600; default under the state dir)' });
