@@ -2,7 +2,8 @@
 // run starts from the seeded state whatever ran before (the e2e global setup calls it):
 //   - on both management clusters: the operator Deployment's env as seeded (a rollout when it
 //     differs), the MCE install-flags configmap gone, sre-metric-set and the dashboard template
-//     gone, the copies of sre-metric-set in control-plane namespaces gone, generated dashboards gone;
+//     gone, the copies of sre-metric-set in control-plane namespaces gone, generated dashboards gone,
+//     the addon's install Jobs of earlier runs gone (a test waits for the Job its own change makes);
 //   - the simulator's test timings (configmap hypershift/hcp-sandbox-settings).
 import { kubectl, type Target } from './kube.ts';
 import { operatorObjects } from './seed.ts';
@@ -52,6 +53,11 @@ export async function resetSharedState(targets: Target[]): Promise<string[]> {
         await kubectl(t, ['delete', 'configmap', name, '-n', ns, '--ignore-not-found']);
         done.push(`${ctx}: deleted configmap ${ns}/${name}`);
       }
+    }
+    const installJobs = (await get(['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install'])) as { items: Obj[] } | undefined;
+    if (installJobs?.items.length) {
+      await kubectl(t, ['delete', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '--ignore-not-found', '--wait=false']);
+      done.push(`${ctx}: deleted ${installJobs.items.length} install Job(s) in local-cluster`);
     }
     const copies = (await get(['get', 'configmaps', '-A', '--field-selector', 'metadata.name=sre-metric-set'])) as { items: Obj[] } | undefined;
     for (const cm of copies?.items ?? []) {

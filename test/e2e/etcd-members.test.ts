@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { condition, createHostedCluster, ETCD_TLS, etcdctl, etcdPods, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
+import { condition, createHostedCluster, ETCD_TLS, etcdctl, etcdPods, getKey, putKey, waitForCondition, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
 const npmSandbox = (args: string[]) =>
@@ -142,12 +142,22 @@ describe('restore at creation from restoreSnapshotURL', () => {
 
     const url = https(await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 600 }));
     const cp = await createHostedCluster(ns, 'restored', { restoreSnapshotURL: url, highlyAvailable: true });
+    // The pods' etcd-init logs exist only until the pods roll without it (statefulset.go drops
+    // etcd-init once EtcdSnapshotRestored is True). The cluster is paused as soon as its
+    // StatefulSet exists, so the control plane leaves the pod template alone while they are read;
+    // the kubelet's part (init containers, members) goes on.
+    const sts = async () => JSON.parse((await kubectl('mgmt-1', ['get', 'statefulset', 'etcd', '-n', cp, '-o', 'json'])).stdout || '{}');
+    await waitFor(async () => (await sts()).spec !== undefined, 60_000, 'the etcd StatefulSet of restored');
+    await kubectlOk('mgmt-1', ['patch', 'hc', 'restored', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"true"}}']);
+    await waitForCondition(['hostedcluster', ns, 'restored'], 'ReconciliationActive', { status: 'False' }, 30_000);
+    expect((await sts()).spec.template.spec.initContainers.map((c: { name: string }) => c.name)).toContain('etcd-init');
     await waitForEtcdPods(cp, 3, 'mgmt-1', 180_000);
     for (const p of ['etcd-0', 'etcd-1', 'etcd-2']) {
       // Each pod downloaded and restored for itself (etcd-init.sh), into a staging dir.
       expect(await kubectlOk('mgmt-1', ['logs', p, '-n', cp, '-c', 'etcd-init'])).toContain('INFO: using etcdutl (etcd 3.6+)');
       expect(await getKey(cp, '/e2e/restored', p)).toBe('yes');
     }
+    await kubectlOk('mgmt-1', ['patch', 'hc', 'restored', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":null}}']);
     // Restored without --name/--initial-cluster: each member restored the snapshot's membership
     // as a one-member cluster of its own (upstream's behaviour for HA restores).
     const members = await etcdctl(cp, ['member', 'list', '-w', 'json']);

@@ -6,7 +6,7 @@
 //   deleted); more than one failing member is refused.
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { condition, createHostedCluster, etcdPods, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
+import { condition, createHostedCluster, etcdPods, getKey, putKey, waitForCondition, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
 const npmSandbox = (args: string[]) =>
@@ -49,9 +49,12 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     expect(job.spec.template.spec.containers[0].command).toEqual(['/usr/bin/hypershift-operator', 'recover-etcd']);
     expect(job.spec.template.spec.serviceAccountName).toBe('etcd-recovery');
     expect(job.metadata.labels).toMatchObject({ 'hypershift.openshift.io/cluster-name': 'ha', 'hypershift.openshift.io/cluster-namespace': ns });
-    let active: { status?: string } = {};
-    await waitFor(async () => (active = await condition('hostedcluster', ns, 'ha', 'EtcdRecoveryActive')).status === 'True', 30_000, 'EtcdRecoveryActive=True');
-    expect(active).toMatchObject({ status: 'True', reason: 'AsExpected', message: 'Etcd recovery job in progress.' });
+    await waitForCondition(
+      ['hostedcluster', ns, 'ha'],
+      'EtcdRecoveryActive',
+      { status: 'True', reason: 'AsExpected', message: 'Etcd recovery job in progress.' },
+      30_000,
+    );
 
     // The Job deletes etcd-1's pod and PVC; the new member rejoins; the Job succeeds and is cleaned up.
     await waitFor(
@@ -77,7 +80,27 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     const two = await createHostedCluster(ns, 'two', { highlyAvailable: true });
     await kubectlOk('mgmt-1', ['annotate', 'hostedcluster', 'two', '-n', ns, `${POLL}=2`]);
     await waitForEtcdPods(two, 3, 'mgmt-1', 180_000);
+    // Both members fail before the HostedCluster controller looks: recovery runs only in the
+    // unpaused part of its reconcile, so the cluster is paused meanwhile (else a Job started
+    // between the two breaks could replace the first member before the second fails).
+    const pause = (v: string | null) =>
+      kubectlOk('mgmt-1', ['patch', 'hc', 'two', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { pausedUntil: v } })]);
+    await pause('true');
+    await waitForCondition(['hostedcluster', ns, 'two'], 'ReconciliationActive', { status: 'False' }, 30_000);
     for (const m of ['1', '2']) expect((await npmSandbox(['break', 'etcd-member', `${ns}/two`, m])).code).toBe(0);
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        for (const [p, s] of Object.entries(await etcdPods(two))) if (s === '1/2 CrashLoopBackOff') seen.add(p);
+        return seen.has('etcd-1') && seen.has('etcd-2');
+      },
+      60_000,
+      'etcd-1 and etcd-2 in CrashLoopBackOff',
+    );
+    expect((await kubectl('mgmt-1', ['get', 'job', 'etcd-recovery', '-n', two])).code).not.toBe(0);
+    const uids = async () => (await kubectlOk('mgmt-1', ['get', 'pods', 'etcd-1', 'etcd-2', '-n', two, '-o', 'jsonpath={.items[*].metadata.uid}'])).trim();
+    const broken = await uids();
+    await pause(null);
     // The HC controller starts the Job on a failing pod; the Job's run finds two and refuses.
     await waitFor(
       async () => {
@@ -94,6 +117,11 @@ describe('automatic etcd member recovery (etcd_recovery.go)', () => {
     expect(log).toMatch(
       /etcd cluster is not recoverable, more than one unhealthy member|More than one failing pod was found|etcd cluster does not have a recoverable status|context deadline exceeded/,
     );
-    expect(Object.values(await etcdPods(two)).filter((s) => s === '1/2 CrashLoopBackOff')).toHaveLength(2);
+    // Refused: both broken members are still the same pods, neither ready. (A crash-looping
+    // member shows Running between back-offs, CrashLoopBackOff during them: the READY count is
+    // what holds throughout.)
+    expect(await uids()).toBe(broken);
+    const pods = await etcdPods(two);
+    expect([pods['etcd-1'], pods['etcd-2']].map((s) => s?.split(' ')[0])).toEqual(['1/2', '1/2']);
   });
 });

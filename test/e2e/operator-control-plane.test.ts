@@ -4,7 +4,7 @@
 // own HostedCluster (deleted with its namespace) and waits for the change it caused.
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, describe, expect, it } from 'vitest';
-import { condition, createHostedCluster, ETCD_TLS, waitForEtcdPods } from './helpers/hosted-etcd.ts';
+import { condition, createHostedCluster, ETCD_TLS, waitForCondition, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
 const jsonpath = async (args: string[], path: string) => (await kubectlOk('mgmt-1', [...args, '-o', `jsonpath=${path}`])).trim();
@@ -82,8 +82,12 @@ describe('what a new HostedCluster gets', async () => {
     expect(hc.status.oauthCallbackURLTemplate).toBe(`https://${oauthHost}:443/oauth2callback/[identity-provider-name]`);
     expect(hc.metadata.finalizers).toContain('hypershift.openshift.io/finalizer');
     // HC copies the HCP's conditions; ValidIDPConfiguration is reported even without identity providers.
-    await waitFor(async () => (await condition('hc', ns, 'k1', 'ValidIDPConfiguration')).reason === 'IDPConfigurationValid', 30_000, 'ValidIDPConfiguration');
-    expect(await condition('hc', ns, 'k1', 'ValidIDPConfiguration')).toMatchObject({ status: 'True', message: 'Identity provider configuration is valid' });
+    await waitForCondition(
+      ['hc', ns, 'k1'],
+      'ValidIDPConfiguration',
+      { reason: 'IDPConfigurationValid', status: 'True', message: 'Identity provider configuration is valid' },
+      30_000,
+    );
   });
 
   it('KubeAPIServerAvailable and Available follow the kube-apiserver Deployment; Degraded names the unavailable deployment (hostedcontrolplane_controller.go reconcileKASStatus, reconcileDegradedStatus)', async () => {
@@ -107,22 +111,25 @@ describe('what a new HostedCluster gets', async () => {
         spec: { strategy: { type: 'Recreate', rollingUpdate: null }, template: { spec: { nodeSelector: { 'hcp-sandbox/no-such-node': 'x' } } } },
       }),
     ]);
-    await waitFor(async () => (await condition('hc', ns, 'k1', 'KubeAPIServerAvailable')).status === 'False', 60_000, 'KubeAPIServerAvailable False');
-    expect(await condition('hc', ns, 'k1', 'KubeAPIServerAvailable')).toMatchObject({
-      reason: 'WaitingForAvailable',
-      message: 'Waiting for Kube APIServer deployment to become available',
-    });
+    await waitForCondition(
+      ['hc', ns, 'k1'],
+      'KubeAPIServerAvailable',
+      { status: 'False', reason: 'WaitingForAvailable', message: 'Waiting for Kube APIServer deployment to become available' },
+      60_000,
+    );
     // reconcileAvailabilityStatus: the KAS condition's reason and message bubble up to Available.
-    await waitFor(async () => (await condition('hc', ns, 'k1', 'Available')).status === 'False', 30_000, 'Available False');
-    expect(await condition('hc', ns, 'k1', 'Available')).toMatchObject({
-      reason: 'WaitingForAvailable',
-      message: 'Waiting for Kube APIServer deployment to become available',
-    });
-    await waitFor(async () => (await condition('hc', ns, 'k1', 'Degraded')).status === 'True', 30_000, 'Degraded True');
-    expect(await condition('hc', ns, 'k1', 'Degraded')).toMatchObject({
-      reason: 'UnavailableReplicas',
-      message: 'kube-apiserver deployment has 1 unavailable replicas',
-    });
+    await waitForCondition(
+      ['hc', ns, 'k1'],
+      'Available',
+      { status: 'False', reason: 'WaitingForAvailable', message: 'Waiting for Kube APIServer deployment to become available' },
+      30_000,
+    );
+    await waitForCondition(
+      ['hc', ns, 'k1'],
+      'Degraded',
+      { status: 'True', reason: 'UnavailableReplicas', message: 'kube-apiserver deployment has 1 unavailable replicas' },
+      30_000,
+    );
     // The operator recreates a deleted deployment from its own template.
     await kubectlOk('mgmt-1', ['delete', 'deployment', 'kube-apiserver', '-n', cpns]);
     await waitFor(async () => (await condition('hc', ns, 'k1', 'Available')).status === 'True', 60_000, 'Available again');
@@ -137,17 +144,19 @@ describe('pausedUntil (support/util/pausereconcile.go, hostedcluster_controller.
     await waitForEtcdPods(cpns, 1);
     await waitFor(async () => (await condition('hc', ns, 'p1', 'Available')).status === 'True', 60_000, 'p1 Available');
     await kubectlOk('mgmt-1', ['patch', 'hc', 'p1', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"true"}}']);
-    await waitFor(async () => (await condition('hc', ns, 'p1', 'ReconciliationActive')).status === 'False', 30_000, 'ReconciliationActive False');
-    expect(await condition('hc', ns, 'p1', 'ReconciliationActive')).toMatchObject({
-      reason: 'ReconciliationPaused',
-      message: 'Reconciliation paused until field removed',
-    });
+    await waitForCondition(
+      ['hc', ns, 'p1'],
+      'ReconciliationActive',
+      { status: 'False', reason: 'ReconciliationPaused', message: 'Reconciliation paused until field removed' },
+      30_000,
+    );
     // isProgressing: a False ReconciliationActive blocks with "<type> condition is false: <message>".
-    await waitFor(async () => (await condition('hc', ns, 'p1', 'Progressing')).reason === 'Blocked', 30_000, 'Progressing Blocked');
-    expect(await condition('hc', ns, 'p1', 'Progressing')).toMatchObject({
-      status: 'False',
-      message: 'ReconciliationActive condition is false: Reconciliation paused until field removed',
-    });
+    await waitForCondition(
+      ['hc', ns, 'p1'],
+      'Progressing',
+      { reason: 'Blocked', status: 'False', message: 'ReconciliationActive condition is false: Reconciliation paused until field removed' },
+      30_000,
+    );
     await waitFor(async () => (await jsonpath(['get', 'hcp', 'p1', '-n', cpns], '{.spec.pausedUntil}')) === 'true', 30_000, 'HCP paused');
     expect(await jsonpath(['get', 'clusters.cluster.x-k8s.io', 'p1-infra', '-n', cpns], '{.spec.paused}')).toBe('true');
 
@@ -156,10 +165,18 @@ describe('pausedUntil (support/util/pausereconcile.go, hostedcluster_controller.
     await kubectlOk('mgmt-1', ['delete', 'deployment', 'openshift-apiserver', '-n', cpns]);
     await kubectlOk('mgmt-1', ['scale', 'statefulset', 'etcd', '-n', cpns, '--replicas=0']);
     // ... but the status stays fresh: etcd loses quorum and Available says why (HC status before the pause check).
-    await waitFor(async () => (await condition('hc', ns, 'p1', 'EtcdAvailable')).status === 'False', 60_000, 'EtcdAvailable False while paused');
-    expect(await condition('hc', ns, 'p1', 'EtcdAvailable')).toMatchObject({ reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' });
-    await waitFor(async () => (await condition('hc', ns, 'p1', 'Available')).status === 'False', 30_000, 'Available False while paused');
-    expect(await condition('hc', ns, 'p1', 'Available')).toMatchObject({ reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' });
+    await waitForCondition(
+      ['hc', ns, 'p1'],
+      'EtcdAvailable',
+      { status: 'False', reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' },
+      60_000,
+    );
+    await waitForCondition(
+      ['hc', ns, 'p1'],
+      'Available',
+      { status: 'False', reason: 'EtcdWaitingForQuorum', message: 'Waiting for etcd to reach quorum' },
+      30_000,
+    );
     expect(await exists(['deployment', 'openshift-apiserver', '-n', cpns])).toBe(false);
     expect(await jsonpath(['get', 'statefulset', 'etcd', '-n', cpns], '{.spec.replicas}')).toBe('0');
 
@@ -187,12 +204,12 @@ describe('pausedUntil (support/util/pausereconcile.go, hostedcluster_controller.
 
   it('treats a value that is neither a bool nor RFC3339 as invalid and does not pause; a time prints the raw value', async () => {
     await kubectlOk('mgmt-1', ['patch', 'hc', 'p1', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"2099-01-01T00:00:00"}}']);
-    await waitFor(
-      async () => (await condition('hc', ns, 'p1', 'ReconciliationActive')).reason === 'InvalidPausedUntilValue',
+    await waitForCondition(
+      ['hc', ns, 'p1'],
+      'ReconciliationActive',
+      { reason: 'InvalidPausedUntilValue', status: 'True', message: 'Invalid value provided for PausedUntil field' },
       30_000,
-      'InvalidPausedUntilValue',
     );
-    expect(await condition('hc', ns, 'p1', 'ReconciliationActive')).toMatchObject({ status: 'True', message: 'Invalid value provided for PausedUntil field' });
     await kubectlOk('mgmt-1', ['patch', 'hc', 'p1', '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"2099-01-01T00:00:00+02:00"}}']);
     await waitFor(async () => (await condition('hc', ns, 'p1', 'ReconciliationActive')).reason === 'ReconciliationPaused', 30_000, 'paused until a time');
     expect((await condition('hc', ns, 'p1', 'ReconciliationActive')).message).toBe('Reconciliation paused until: 2099-01-01T00:00:00+02:00');
@@ -287,11 +304,12 @@ describe('ValidIDPConfiguration (hostedcontrolplane_controller.go reconcileValid
       { name: 'gh', type: 'GitHub', mappingMethod: 'claim', github: { clientID: 'x', clientSecret: { name: 'no-such-secret' }, organizations: ['o'] } },
       { name: 'pw', type: 'HTPasswd', mappingMethod: 'claim', htpasswd: { fileData: { name: 'no-such-htpasswd' } } },
     ]);
-    await waitFor(async () => (await condition('hc', ns, 'i1', 'ValidIDPConfiguration')).status === 'True', 60_000, 'ValidIDPConfiguration True');
-    expect(await condition('hc', ns, 'i1', 'ValidIDPConfiguration')).toMatchObject({
-      reason: 'IDPConfigurationValid',
-      message: 'Identity provider configuration is valid',
-    });
+    await waitForCondition(
+      ['hc', ns, 'i1'],
+      'ValidIDPConfiguration',
+      { status: 'True', reason: 'IDPConfigurationValid', message: 'Identity provider configuration is valid' },
+      60_000,
+    );
   });
 
   it('a paused cluster keeps the last (now stale) condition, stamped with its own new generation', async () => {
@@ -409,11 +427,16 @@ describe('NodePools (nodepool_controller.go, conditions.go, capi.go)', async () 
       '-p',
       '{"spec":{"release":{"image":"quay.io/openshift-release-dev/ocp-release:4.16.0-x86_64"}}}',
     ]);
-    await waitFor(async () => (await condition('np', ns, 'n1-pool', 'ValidReleaseImage')).status === 'False', 30_000, 'ValidReleaseImage False');
-    expect(await condition('np', ns, 'n1-pool', 'ValidReleaseImage')).toMatchObject({
-      reason: 'ValidationFailed',
-      message: 'Failed to get release image: the latest version supported is: "4.15.10". Attempting to use: "4.16.0"',
-    });
+    await waitForCondition(
+      ['np', ns, 'n1-pool'],
+      'ValidReleaseImage',
+      {
+        status: 'False',
+        reason: 'ValidationFailed',
+        message: 'Failed to get release image: the latest version supported is: "4.15.10". Attempting to use: "4.16.0"',
+      },
+      30_000,
+    );
     await kubectlOk('mgmt-1', [
       'patch',
       'np',

@@ -2,11 +2,19 @@
 // against upstream: hypershift-operator/main.go (env read at process start, setupMetricsSet),
 // hostedcluster_controller.go (effectiveMetricsSet, reconcileSREMetricsConfig, the dashboard),
 // and the hypershift addon (a re-install on an install-flags change). The e2e global setup resets
-// the operator env, install flags, metrics configmaps and dashboards before a run; each test puts
-// back what it changed and waits for the change it caused.
-import { afterAll, describe, expect, it } from 'vitest';
+// the operator env, install flags, metrics configmaps and dashboards before a run, and this file
+// resets them again before its tests (files before it, e.g. dashboards.test.ts, may leave the
+// addon's re-rendered env behind); each test puts back what it changed and waits for the change
+// it caused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetSharedState } from '../../scripts/sandbox/reset.ts';
 import { createHostedCluster } from './helpers/hosted-etcd.ts';
-import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
+import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
+
+beforeAll(async () => {
+  const s = sandbox();
+  await resetSharedState([{ kubectl: s.kubectl, kubeconfig: s.kubeconfig, context: 'mgmt-1' }]);
+});
 
 type Pod = {
   metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string };
@@ -27,6 +35,8 @@ const operatorEnv = async (): Promise<Record<string, string>> => {
       .map((e: { name: string; value: string }) => [e.name, e.value]),
   );
 };
+const applyConfigMap = (namespace: string, name: string, data: Record<string, string>) =>
+  kubectlOk('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data }));
 const setEnv = (kv: string[]) => kubectlOk('mgmt-1', ['set', 'env', 'deployment/operator', '-n', 'hypershift', ...kv]);
 const rolledOut = () => kubectlOk('mgmt-1', ['rollout', 'status', 'deployment/operator', '-n', 'hypershift', '--timeout=120s']);
 const exists = async (args: string[]) => (await kubectl('mgmt-1', ['get', ...args])).code === 0;
@@ -64,16 +74,7 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
   });
 
   it('SRE (any case) copies sre-metric-set into control-plane namespaces once a new pod leads; leaving SRE leaves the copy', async () => {
-    await kubectlOk(
-      'mgmt-1',
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'sre-metric-set', namespace: 'hypershift' },
-        data: { config: 'kubeAPIServer: []\n' },
-      }),
-    );
+    await applyConfigMap('hypershift', 'sre-metric-set', { config: 'kubeAPIServer: []\n' });
     expect(await exists(['configmap', 'sre-metric-set', '-n', cpns])).toBe(false);
     await setEnv(['METRICS_SET=sre']);
     await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 90_000, 'sre-metric-set copy');
@@ -87,16 +88,7 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
   });
 
   it('an unparsable sre-metric-set makes a starting SRE pod exit; the running pods go on', async () => {
-    await kubectlOk(
-      'mgmt-1',
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'sre-metric-set', namespace: 'hypershift' },
-        data: { config: 'kubeAPIServer: not-a-list\n' },
-      }),
-    );
+    await applyConfigMap('hypershift', 'sre-metric-set', { config: 'kubeAPIServer: not-a-list\n' });
     await setEnv(['METRICS_SET=SRE']);
     await waitFor(async () => !!(await crashing('METRICS_SET', 'SRE')), 60_000, 'SRE pod in CrashLoopBackOff');
     const bad = (await crashing('METRICS_SET', 'SRE'))!;
@@ -108,11 +100,7 @@ describe('operator env is read at process start (hypershift-operator/main.go)', 
   });
 
   it("a cluster's spec.monitoring.metricsSet=SRE is honoured while the operator runs Telemetry (effectiveMetricsSet)", async () => {
-    await kubectlOk(
-      'mgmt-1',
-      ['apply', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sre-metric-set', namespace: 'hypershift' }, data: { config: 'etcd: []\n' } }),
-    );
+    await applyConfigMap('hypershift', 'sre-metric-set', { config: 'etcd: []\n' });
     await kubectlOk('mgmt-1', ['patch', 'hc', 'm1', '-n', ns, '--type=merge', '-p', '{"spec":{"monitoring":{"metricsSet":"SRE"}}}']);
     await waitFor(async () => exists(['configmap', 'sre-metric-set', '-n', cpns]), 30_000, 'per-cluster SRE copy');
   });
@@ -122,26 +110,30 @@ describe('MCE install flags and dashboards', async () => {
   const ns = await uniqueNamespace('op-addon');
   await createHostedCluster(ns, 'a1');
   const flags = (add: string, remove = '') =>
-    kubectlOk(
-      'mgmt-1',
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'hypershift-operator-install-flags', namespace: 'local-cluster' },
-        data: { installFlagsToAdd: add, installFlagsToRemove: remove },
-      }),
-    );
+    applyConfigMap('local-cluster', 'hypershift-operator-install-flags', { installFlagsToAdd: add, installFlagsToRemove: remove });
+  type Job = {
+    metadata: { name: string; creationTimestamp: string };
+    spec: { template: { spec: { containers: { command: string[] }[] } } };
+    status: { conditions?: { type: string; status: string }[] };
+  };
   const jobs = async () =>
-    JSON.parse(await kubectlOk('mgmt-1', ['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as {
-      metadata: { name: string; creationTimestamp: string };
-      spec: { template: { spec: { containers: { command: string[] }[] } } };
-      status: { conditions?: { type: string; status: string }[] };
-    }[];
-  const jobDone = async (cmdPart: string, type: 'Complete' | 'Failed') =>
-    (await jobs()).some(
-      (j) => j.spec.template.spec.containers[0].command.join(' ').includes(cmdPart) && j.status.conditions?.some((c) => c.type === type && c.status === 'True'),
-    );
+    JSON.parse(await kubectlOk('mgmt-1', ['get', 'jobs', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json'])).items as Job[];
+  /**
+   * Changes the install flags and returns the install Job that change made: a Job that did not
+   * exist before (Jobs of earlier runs and tests stay until their TTL, so a Job is never taken by
+   * its command alone). Fails unless exactly one new Job appears.
+   */
+  const flagsJob = async (add: string, remove = ''): Promise<string> => {
+    const before = new Set((await jobs()).map((j) => j.metadata.name));
+    await flags(add, remove);
+    const made = async () => (await jobs()).filter((j) => !before.has(j.metadata.name));
+    await waitFor(async () => (await made()).length > 0, 30_000, 'the install Job of this change');
+    expect(await made()).toHaveLength(1);
+    return (await made())[0].metadata.name;
+  };
+  const job = async (name: string) => (await jobs()).find((j) => j.metadata.name === name)!;
+  const jobEnded = async (name: string, type: 'Complete' | 'Failed') =>
+    (await job(name)).status.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
   afterAll(async () => {
     await kubectl('mgmt-1', ['delete', 'configmap', 'hypershift-operator-install-flags', '-n', 'local-cluster', '--ignore-not-found']);
     await setEnv(['MONITORING_DASHBOARDS-', 'METRICS_SET-']);
@@ -153,20 +145,13 @@ describe('MCE install flags and dashboards', async () => {
 
   it('--monitoring-dashboards re-installs the operator through a Job that takes time, then renders hc-<ns>-<name>', async () => {
     const template = '{"title":"__NAME__ in __NAMESPACE__ (__CONTROL_PLANE_NAMESPACE__) __CLUSTER_ID__"}';
-    await kubectlOk(
-      'mgmt-1',
-      ['apply', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'monitoring-dashboard-template', namespace: 'hypershift' }, data: { template } }),
-    );
-    await flags('--monitoring-dashboards --metrics-set Telemetry');
-    await waitFor(
-      async () => (await jobs()).some((j) => j.spec.template.spec.containers[0].command.includes('--monitoring-dashboards')),
-      30_000,
-      'install Job',
-    );
+    await applyConfigMap('hypershift', 'monitoring-dashboard-template', { template });
+    expect((await operatorEnv()).MONITORING_DASHBOARDS).toBeUndefined();
+    const install = await flagsJob('--monitoring-dashboards --metrics-set Telemetry');
+    expect((await job(install)).spec.template.spec.containers[0].command).toContain('--monitoring-dashboards');
     // It takes time: the deployment is unchanged for a while.
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBeUndefined();
-    await waitFor(async () => jobDone('--monitoring-dashboards', 'Complete'), 90_000, 'install Job Complete');
+    await waitFor(async () => jobEnded(install, 'Complete'), 90_000, `install Job ${install} Complete`);
     expect(await operatorEnv()).toMatchObject({ MONITORING_DASHBOARDS: '1', METRICS_SET: 'Telemetry' });
     await rolledOut();
     await waitFor(async () => exists(['configmap', `hc-${ns}-a1`, '-n', 'openshift-config-managed']), 60_000, 'dashboard configmap');
@@ -177,28 +162,25 @@ describe('MCE install flags and dashboards', async () => {
   });
 
   it("installFlagsToRemove suppresses only the addon's two default flags: removing --monitoring-dashboards there changes nothing", async () => {
-    await flags('--monitoring-dashboards --metrics-set Telemetry', '--monitoring-dashboards --enable-uwm-telemetry-remote-write');
-    await waitFor(
-      async () =>
-        (await jobDone('--metrics-set=Telemetry', 'Complete')) &&
-        (await jobs()).some(
-          (j) =>
-            !j.spec.template.spec.containers[0].command.includes('--enable-uwm-telemetry-remote-write') &&
-            j.status.conditions?.some((c) => c.type === 'Complete'),
-        ),
-      90_000,
-      'second install Job Complete',
-    );
+    const install = await flagsJob('--monitoring-dashboards --metrics-set Telemetry', '--monitoring-dashboards --enable-uwm-telemetry-remote-write');
+    // Only the default --enable-uwm-telemetry-remote-write went; --monitoring-dashboards stays.
+    expect((await job(install)).spec.template.spec.containers[0].command).toEqual([
+      '/usr/bin/hypershift',
+      'install',
+      '--platform-monitoring=OperatorOnly',
+      '--monitoring-dashboards',
+      '--metrics-set=Telemetry',
+    ]);
+    await waitFor(async () => jobEnded(install, 'Complete'), 90_000, `install Job ${install} Complete`);
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');
   });
 
   it("an unknown flag fails the install Job with the installer's message and leaves the operator as it was", async () => {
-    await flags('--monitoring-dashboards --e2e-keep-me');
-    await waitFor(async () => jobDone('--e2e-keep-me', 'Failed'), 90_000, 'install Job Failed');
-    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'local-cluster', '-l', 'app=hypershift-addon-install', '-o', 'json']))
-      .items as Pod[];
-    const failed = pods.find((p) => p.status.phase === 'Failed');
-    expect((failed?.status.containerStatuses?.[0]?.state as { terminated?: { message?: string } } | undefined)?.terminated?.message).toBe(
+    const install = await flagsJob('--monitoring-dashboards --e2e-keep-me');
+    await waitFor(async () => jobEnded(install, 'Failed'), 90_000, `install Job ${install} Failed`);
+    const pods = JSON.parse(await kubectlOk('mgmt-1', ['get', 'pods', '-n', 'local-cluster', '-l', `job-name=${install}`, '-o', 'json'])).items as Pod[];
+    expect(pods.map((p) => p.status.phase)).toEqual(['Failed']);
+    expect((pods[0].status.containerStatuses?.[0]?.state as { terminated?: { message?: string } } | undefined)?.terminated?.message).toBe(
       'Error: unknown flag: --e2e-keep-me',
     );
     expect((await operatorEnv()).MONITORING_DASHBOARDS).toBe('1');

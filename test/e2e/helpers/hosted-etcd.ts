@@ -98,3 +98,24 @@ export async function condition(
   const o = JSON.parse(await kubectlOk(cluster, ['get', kind, name, '-n', ns, '-o', 'json']));
   return (o.status?.conditions ?? []).find((c: { type: string }) => c.type === type) ?? {};
 }
+
+/**
+ * Waits until a condition has every field of want (e.g. { status: 'False', reason: 'X', message: 'Y' });
+ * on timeout fails with the condition last seen, so a wrong reason or message shows as such.
+ */
+export async function waitForCondition(
+  [kind, ns, name]: [kind: string, namespace: string, name: string],
+  type: string,
+  want: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+  cluster: Cluster = 'mgmt-1',
+): Promise<void> {
+  let last: Record<string, unknown> = {};
+  const matches = async () => {
+    last = await condition(kind, ns, name, type, cluster);
+    return Object.entries(want).every(([k, v]) => last[k] === v);
+  };
+  await waitFor(matches, timeoutMs, `${kind} ${ns}/${name} ${type} ${JSON.stringify(want)}`).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${JSON.stringify(last)}`);
+  });
+}
