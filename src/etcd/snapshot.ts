@@ -322,7 +322,7 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
       run: async (ctx) => {
         const podSha = ctx.artifacts[key('podSha256')] as string;
         const status = ctx.artifacts[key('status')] as ReturnType<typeof parseSnapshotStatus>;
-        const { sha256, bytes } = await streamOut(exec(ctx), pod, inPod(), store, file(), ctx, podSha);
+        const { sha256, bytes } = await streamOut(exec(ctx), pod, inPod(), store, file(), ctx, podSha, status.totalSize || undefined);
         const manifest: SnapshotManifest = {
           kind: MANIFEST_KIND,
           version: 1,
@@ -386,6 +386,8 @@ export async function streamOut(
   ctx: Pick<StepContext, 'progress' | 'now'>,
   /** `sha256sum` of the file in the pod: a mismatch (or a short stream) keeps nothing. */
   expectedSha256: string,
+  /** The file's size (etcdutl's totalSize), for the progress bar's percentage and ETA. */
+  total?: number,
 ): Promise<{ sha256: string; bytes: number }> {
   const started = ctx.now().getTime();
   let lastReport = 0;
@@ -394,7 +396,11 @@ export async function streamOut(
     if (t - lastReport < 500) return;
     lastReport = t;
     const rate = bytes / Math.max(0.001, (t - started) / 1000);
-    ctx.progress(`${formatBytes(bytes)} at ${formatBytes(rate)}/s`);
+    ctx.progress(`${formatBytes(bytes)}${total ? ` of ${formatBytes(total)}` : ''} at ${formatBytes(rate)}/s`, {
+      bytes,
+      total,
+      bytesPerSecond: Math.round(rate),
+    });
   });
   const pending = await store.begin(name);
   hasher.pipe(pending.stream);

@@ -101,7 +101,7 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
     artifacts,
     now: opts.now,
     clock,
-    progress: (message) => opts.progress({ type: 'step-progress', id: step.id, message }),
+    progress: (message, transfer) => opts.progress({ type: 'step-progress', id: step.id, message, ...(transfer ? { transfer } : {}) }),
     warn: (message) => opts.progress({ type: 'warning', message }),
   });
 

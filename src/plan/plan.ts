@@ -26,6 +26,14 @@ export type Change =
  */
 export type ClusterRole = 'source' | 'target' | 'guest';
 
+/** Counters of a byte stream in progress (snapshot upload or download). */
+export interface TransferProgress {
+  bytes: number;
+  /** Expected size, when known. */
+  total?: number;
+  bytesPerSecond: number;
+}
+
 export interface StepContext {
   /** The management-cluster client; in --dry-run=server every write carries dryRun=All. */
   kube: KubeClient;
@@ -36,8 +44,11 @@ export interface StepContext {
   dryRun: Exclude<DryRunMode, 'client'>;
   /** Artifacts recorded by earlier steps, in this run or a journaled earlier one. */
   artifacts: Record<string, unknown>;
-  /** Replaces the step's progress text (shown on the step line on a TTY). */
-  progress: (message: string) => void;
+  /**
+   * Replaces the step's progress text (shown on the step line on a TTY). A byte transfer also
+   * passes its counters: a TTY then draws a bar with rate and ETA, -o json carries them.
+   */
+  progress: (message: string, transfer?: TransferProgress) => void;
   /** A warning to show the user without failing the step. */
   warn: (message: string) => void;
   now: () => Date;

@@ -6,11 +6,12 @@
  */
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../util/duration.ts';
+import type { TransferProgress } from './plan.ts';
 
 export type ProgressEvent =
   | { type: 'plan'; operation: string; target: string; steps: number }
   | { type: 'step-start'; index: number; total: number; id: string; title: string }
-  | { type: 'step-progress'; id: string; message: string }
+  | { type: 'step-progress'; id: string; message: string; transfer?: TransferProgress }
   | { type: 'step-done'; id: string; title: string; ms: number; skipped?: 'already-done' | 'journal' }
   | { type: 'step-failed'; id: string; title: string; ms: number; error: string }
   | { type: 'undo'; title: string; ok: boolean; error?: string }
@@ -32,7 +33,7 @@ export function lineProgress(
   opts: { tty: boolean; colour: (text: string, c: 'green' | 'red' | 'yellow' | 'dim') => string; now?: () => number },
 ): ProgressSink {
   const now = opts.now ?? Date.now;
-  let live: { label: string; started: number; message: string } | undefined;
+  let live: { label: string; started: number; message: string; transfer?: TransferProgress } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
   let lastPlain = -Infinity;
@@ -40,7 +41,8 @@ export function lineProgress(
   const draw = () => {
     if (!opts.tty || !live) return;
     const elapsed = formatDuration(now() - live.started);
-    stream.write(`\r\u001b[2K${SPINNER[frame++ % SPINNER.length]} ${live.label}${live.message ? ` — ${live.message}` : ''} ${opts.colour(elapsed, 'dim')}`);
+    const detail = live.transfer ? transferBar(live.transfer) : live.message;
+    stream.write(`\r\u001b[2K${SPINNER[frame++ % SPINNER.length]} ${live.label}${detail ? ` — ${detail}` : ''} ${opts.colour(elapsed, 'dim')}`);
   };
   const stop = () => {
     if (timer) clearInterval(timer);
@@ -66,6 +68,7 @@ export function lineProgress(
       case 'step-progress':
         if (live) {
           live.message = event.message;
+          live.transfer = event.transfer;
           draw();
         } else if (!opts.tty && now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS) {
           // In a pipe or a log, one line per interval is enough; a TTY redraws in place instead.
@@ -103,4 +106,24 @@ export function lineProgress(
         break;
     }
   };
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+function bytes(n: number): string {
+  let i = 0;
+  while (n >= 1024 && i < UNITS.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${UNITS[i]}`;
+}
+
+/** `[██████░░░░░░░░] 42% 1.1 GiB/2.6 GiB 180.0 MiB/s ETA 9s`, or bytes and rate when the size is unknown. */
+export function transferBar(t: TransferProgress, width = 20): string {
+  const rate = `${bytes(t.bytesPerSecond)}/s`;
+  if (!t.total) return `${bytes(t.bytes)} ${rate}`;
+  const f = Math.min(1, t.bytes / t.total);
+  const full = Math.round(f * width);
+  const eta = t.bytesPerSecond > 0 && t.bytes < t.total ? ` ETA ${formatDuration(((t.total - t.bytes) / t.bytesPerSecond) * 1000)}` : '';
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${Math.floor(f * 100)}% ${bytes(t.bytes)}/${bytes(t.total)} ${rate}${eta}`;
 }

@@ -164,6 +164,29 @@ describe('streamOut to a directory', () => {
     expect(statSync(join(dir, 'x.db')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'x.db')).equals(data)).toBe(true);
   });
+  it('reports bytes, total and rate to the progress sink as it goes (the TTY bar and -o json read them)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-snap-'));
+    const seen: { message: string; transfer?: { bytes: number; total?: number; bytesPerSecond: number } }[] = [];
+    let t = 0;
+    // Each read of the clock is 300 ms later, so the 500 ms throttle lets some reports through.
+    const clock = {
+      progress: (message: string, transfer?: { bytes: number; total?: number; bytesPerSecond: number }) => seen.push({ message, transfer }),
+      now: () => {
+        t += 300;
+        return new Date(t);
+      },
+    };
+    await streamOut(fakeExec(data), 'etcd-0', '/var/lib/x.db', fileStore({ kind: 'file', dir }), 'x.db', clock, sha, data.length);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) {
+      expect(s.transfer!.total).toBe(data.length);
+      expect(s.transfer!.bytes).toBeGreaterThan(0);
+      expect(s.transfer!.bytesPerSecond).toBeGreaterThan(0);
+      expect(s.message).toMatch(/ of 3\.0 MiB at /);
+    }
+    const counts = seen.map((s) => s.transfer!.bytes);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+  });
   it('a truncated stream fails and leaves nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hcp-snap-'));
     await expect(streamOut(fakeExec(data, { cutAt: 100_000 }), 'etcd-0', '/p', fileStore({ kind: 'file', dir }), 'x.db', ctx, sha)).rejects.toThrow(
