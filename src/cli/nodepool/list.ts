@@ -31,6 +31,8 @@ export class NodePoolListCommand extends HcpCommand {
       .filter((np) => this.name === undefined || np.spec.clusterName === this.name)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
       .map(nodePoolRow);
+    // A NAME that is not a HostedCluster is not found (exit 1), not an empty list (issue 11).
+    if (this.name !== undefined && !rows.length) await this.getHostedCluster(kube, this.name);
     const empty = `No NodePools${this.name ? ` of HostedCluster ${this.hcNamespace}/${this.name}` : ` in namespace ${this.hcNamespace}`}.\n`;
     this.out.data(this.output as OutputFormat, { items: rows }, () => (rows.length ? renderNodePoolTable(rows) : empty), 'NodePoolList');
   }
