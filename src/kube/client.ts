@@ -204,10 +204,13 @@ export class KubeClient {
         if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
         throw apiError(status, text, spec);
       } catch (err) {
-        if (!idempotent || attempt >= delays.length || !isRetryable(err)) throw toConnectionError(err, this.server);
         const retryAfter =
           err instanceof ApiError ? Number(err.status?.details && (err.status.details as { retryAfterSeconds?: number }).retryAfterSeconds) : NaN;
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : delays[attempt]);
+        // A 429/5xx that says when to come back was not processed: client-go retries it for every
+        // verb (rest/with_retry.go IsNextRetry → checkWait), so a write is sent again too.
+        const askedToRetry = err instanceof ApiError && Number.isFinite(retryAfter) && retryAfter > 0;
+        if ((!idempotent && !askedToRetry) || attempt >= delays.length || !isRetryable(err)) throw toConnectionError(err, this.server);
+        await sleep(askedToRetry ? retryAfter * 1000 : delays[attempt]);
       }
     }
   }
