@@ -2,5 +2,6 @@
 import { DrBackupCommand } from './backup.ts';
 import { DrRestoreCommand } from './restore.ts';
 import { DrRollbackCommand } from './rollback.ts';
+import { DrMigrateCommand } from './migrate.ts';
 
-export const drCommands = [DrBackupCommand, DrRestoreCommand, DrRollbackCommand];
+export const drCommands = [DrBackupCommand, DrRestoreCommand, DrRollbackCommand, DrMigrateCommand];
