@@ -12,6 +12,8 @@ export interface OptionSpec {
   /** Takes the next word (or `=value`) as its value. */
   takesValue: boolean;
   description: string;
+  /** Must be given (e.g. etcd restore's --from): clipanion then matches no command without it. */
+  required?: boolean;
 }
 
 export interface PositionalSpec {
@@ -62,6 +64,7 @@ export function commandSpecs(cli: Pick<Cli<any>, 'definitions' | 'binaryName'>):
           names: o.definition.split(' ')[0].split(','),
           takesValue: o.definition.includes(' #0'),
           description: oneLine(o.description),
+          ...(o.required ? { required: true } : {}),
         })),
       };
     })

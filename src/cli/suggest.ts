@@ -51,5 +51,15 @@ export function diagnoseCommandLine(specs: CommandSpec[], argv: readonly string[
     const takes = positionals.length ? `takes ${positionals.map((p) => p.name).join(' ')}` : 'takes no arguments';
     return `unexpected argument${extra.length > 1 ? 's' : ''} "${extra.join(' ')}" for "${where}": it ${takes} ${help}`;
   }
+  // clipanion matches no command when a required flag or argument is missing, and says "Command not
+  // found; did you mean:" (issue 11 bad-input corpus): name what is missing instead.
+  const missing = [
+    ...line.command.positionals
+      .slice(line.positionals.length)
+      .filter((p) => !p.optional)
+      .map((p) => p.name),
+    ...line.command.options.filter((o) => o.required && !line.flags.some((f) => o.names.includes(f.name))).map((o) => o.names[o.names.length - 1]),
+  ];
+  if (missing.length) return `"${where}" needs ${missing.join(' and ')} ${help}`;
   return undefined;
 }
