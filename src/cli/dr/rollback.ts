@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'clipanion';
 import type { Report } from '../mutating.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -6,6 +7,7 @@ import type { ExecutionResult } from '../../plan/executor.ts';
 import type { RollbackInputs } from '../../dr/rollback.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
+import { UsageError } from '../../util/errors.ts';
 import { DrCommand, addLease, type DrClients } from './common.ts';
 import { toContextOption, toKubeconfigOption } from './flags.ts';
 
@@ -35,6 +37,8 @@ export class DrRollbackCommand extends DrCommand<RollbackInput, RollbackInputs> 
 
   protected validate(): RollbackInput {
     assertObjectName(this.name, 'HostedCluster');
+    // A --backup-dir that is not there is bad input (exit 2, issue 11).
+    if (!existsSync(this.backupDir)) throw new UsageError(`--backup-dir ${this.backupDir} does not exist`);
     return { ...this.drClients(), waitMs: parseGoDuration(this.waitTimeout, '--wait-timeout') };
   }
 
