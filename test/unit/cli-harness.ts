@@ -1,5 +1,6 @@
 /** Runs the CLI in-process with captured streams, a fixed clock and a given environment. */
 import { PassThrough } from 'node:stream';
+import type { Cli } from 'clipanion';
 import { buildCli, runCli } from '../../src/cli/main.ts';
 import type { HcpContext } from '../../src/cli/context.ts';
 
@@ -9,7 +10,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runInProcess(argv: string[], opts: { env?: NodeJS.ProcessEnv; now?: Date; tty?: boolean; answers?: string[] } = {}): Promise<CliRun> {
+export async function runInProcess(
+  argv: string[],
+  /** `cli`: a registry of one's own (a command subclassed with a stand-in client), else the real one. */
+  opts: { env?: NodeJS.ProcessEnv; now?: Date; tty?: boolean; answers?: string[]; cli?: Cli<HcpContext> } = {},
+): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -29,6 +34,6 @@ export async function runInProcess(argv: string[], opts: { env?: NodeJS.ProcessE
     stderrIsTTY: opts.tty ?? false,
     prompt: async () => answers.shift() ?? '',
   };
-  const code = await runCli(buildCli(), argv, context);
+  const code = await runCli(opts.cli ?? buildCli(), argv, context);
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

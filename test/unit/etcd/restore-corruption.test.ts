@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Cli } from 'clipanion';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../cli-harness.ts';
 import type { HcpContext } from '../../../src/cli/context.ts';
 import { EtcdRestoreCommand } from '../../../src/cli/etcd/restore.ts';
 import type { KubeClient } from '../../../src/kube/client.ts';
@@ -199,26 +199,12 @@ async function restore(dir: string) {
   RestoreWithoutCluster.calls = [];
   const cli = new Cli<HcpContext>({ binaryName: 'kubectl hcp' });
   cli.register(RestoreWithoutCluster);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const context = {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
+  const r = await runInProcess(['etcd', 'restore', 'c1', '-n', 'clusters', '--from', join(dir, FILE), '-y'], {
+    cli,
     env: { HOME: root, XDG_STATE_HOME: root },
-    colorDepth: 1,
-    now: () => new Date('2026-11-25T17:00:00Z'),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    prompt: async () => 'y',
-  } as HcpContext;
-  const code = await cli.run(['etcd', 'restore', 'c1', '-n', 'clusters', '--from', join(dir, FILE), '-y'], context);
-  return { code, out, err, calls: RestoreWithoutCluster.calls };
+    answers: ['y'],
+  });
+  return { code: r.code, out: r.stdout, err: r.stderr, calls: RestoreWithoutCluster.calls };
 }
 
 function write(c: Case, n: number): string {
