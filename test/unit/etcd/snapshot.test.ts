@@ -52,21 +52,14 @@ describe('snapshot names and destinations', () => {
   it.each(['/backups', 'file://', 's3://Bad_Bucket/x', 'http://x'])('refuses %s (exit 2)', (v) => expect(() => parseLocation(v, '--to')).toThrow(/--to/));
 });
 
+const OFFLINE_STEPS = ['pause', 'scale-down-writers', 'save-etcd-0', 'inspect-etcd-0', 'stream-etcd-0', 'cleanup-etcd-0', 'scale-up-writers', 'resume'];
+
 describe('planEtcdSnapshot', () => {
   it('offline: pause, scale writers down (recorded), per member save/inspect/stream/cleanup, scale back, resume', () => {
     const plan = planEtcdSnapshot(inputs());
     expect(plan.blockers).toEqual([]);
     expect(plan.journal).toBe(true);
-    expect(plan.steps.map((s) => s.id)).toEqual([
-      'pause',
-      'scale-down-writers',
-      'save-etcd-0',
-      'inspect-etcd-0',
-      'stream-etcd-0',
-      'cleanup-etcd-0',
-      'scale-up-writers',
-      'resume',
-    ]);
+    expect(plan.steps.map((s) => s.id)).toEqual(OFFLINE_STEPS);
     expect(plan.steps[1].title).toBe('Scale kube-apiserver (3), openshift-apiserver (2) to 0');
     expect(plan.steps[0].undo?.run).toBeDefined();
     expect(plan.steps[1].undo).toBeDefined();
@@ -97,16 +90,7 @@ describe('planEtcdSnapshot', () => {
         writers: { 'kube-apiserver': 0, 'openshift-apiserver': 0, 'openshift-oauth-apiserver': null },
       }),
     );
-    expect(plan.steps.map((s) => s.id)).toEqual([
-      'pause',
-      'scale-down-writers',
-      'save-etcd-0',
-      'inspect-etcd-0',
-      'stream-etcd-0',
-      'cleanup-etcd-0',
-      'scale-up-writers',
-      'resume',
-    ]);
+    expect(plan.steps.map((s) => s.id)).toEqual(OFFLINE_STEPS);
     expect(plan.warnings.join('\n')).not.toMatch(/already paused/);
     // The executor swaps in the first run's memo; the steps read it when they run.
     plan.memo = { ...plan.memo, pausedBefore: null, writers: { 'kube-apiserver': 3, 'openshift-apiserver': 2, 'openshift-oauth-apiserver': null } };
