@@ -9,7 +9,7 @@
  * continues with --resume and never restores twice; finally every member's keyspace hash at the
  * snapshot's revision is compared with the one recorded in the manifest.
  */
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
@@ -31,7 +31,7 @@ import {
   parseSnapshotStatus,
   type EtcdTlsPaths,
 } from './etcdctl.ts';
-import { podView, summarizeEtcd, type Pod, type StatefulSet } from './health.ts';
+import { formatBytes, podView, summarizeEtcd, type Pod, type StatefulSet } from './health.ts';
 import { etcdExec, observeEtcd, type EtcdExec } from './observe.ts';
 import { HashingStream, storeFor, type Location, type SnapshotStore } from './sinks.ts';
 import { ETCD_WRITERS, MANIFEST_KIND, manifestFileName, sha256FileName, type Deployment, type SnapshotManifest } from './snapshot.ts';
@@ -152,10 +152,32 @@ export async function verifySnapshot(store: SnapshotStore, name: string): Promis
   return { manifest, sha256, size: h.bytes };
 }
 
-/** Streams a stored object into a file in a pod (`cat > FILE`), with backpressure. */
-export async function streamIn(exec: EtcdExec, pod: string, store: SnapshotStore, name: string, path: string): Promise<void> {
+/** Streams a stored object into a file in a pod (`cat > FILE`), with backpressure; `progress` gets bytes, total and rate. */
+export async function streamIn(
+  exec: EtcdExec,
+  pod: string,
+  store: SnapshotStore,
+  name: string,
+  path: string,
+  progress?: { ctx: Pick<StepContext, 'progress' | 'now'>; total: number },
+): Promise<void> {
   const source = await store.read(name);
-  const r = await exec(pod, ['sh', '-c', 'cat > "$0"', path], { stdin: source, timeoutMs: 0 });
+  let stdin: Readable = source;
+  if (progress) {
+    const { ctx, total } = progress;
+    const started = ctx.now().getTime();
+    let last = 0;
+    const counter = new HashingStream((bytes) => {
+      const t = ctx.now().getTime();
+      if (t - last < 500 && bytes < total) return;
+      last = t;
+      const rate = bytes / Math.max(0.001, (t - started) / 1000);
+      ctx.progress(`${formatBytes(bytes)} of ${formatBytes(total)} at ${formatBytes(rate)}/s`, { bytes, total, bytesPerSecond: Math.round(rate) });
+    });
+    source.on('error', (e) => counter.destroy(e));
+    stdin = source.pipe(counter);
+  }
+  const r = await exec(pod, ['sh', '-c', 'cat > "$0"', path], { stdin, timeoutMs: 0 });
   if (r.exitCode !== 0) throw new Error(`writing ${path} in ${pod} failed: ${r.stderr.trim()}`);
 }
 
@@ -399,7 +421,7 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
         },
         run: async (ctx) => {
           const p = await needDataPod(ctx, n);
-          await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE);
+          await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE, { ctx, total: i.verified.size });
           const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
           const got = parseSha256sum(sum.stdout);
           if (got !== m().sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${m().sha256}: the transfer was damaged`);

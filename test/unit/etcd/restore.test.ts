@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { TLS_PATHS } from '../../../src/etcd/etcdctl.ts';
-import { initialCluster, parseSource, planEtcdRestore, restoreArgs, verifySnapshot, type RestoreInputs } from '../../../src/etcd/restore.ts';
+import { initialCluster, parseSource, planEtcdRestore, restoreArgs, streamIn, verifySnapshot, type RestoreInputs } from '../../../src/etcd/restore.ts';
 import { presignSeconds, renderWithRestoreUrl, restoreFragment } from '../../../src/etcd/restore-url.ts';
 import { fileStore } from '../../../src/etcd/sinks.ts';
 import { MANIFEST_KIND, type SnapshotManifest } from '../../../src/etcd/snapshot.ts';
@@ -202,4 +202,29 @@ describe('restore-url', () => {
     expect(() => presignSeconds(ms)).toThrow(re);
   });
   it('7 days is the limit', () => expect(presignSeconds(7 * 24 * 3600_000)).toBe(604800));
+});
+
+describe('streamIn', () => {
+  it('feeds the pod the stored bytes and reports bytes, total and rate', async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024 + 5, 9);
+    const dir = mkdtempSync(join(tmpdir(), 'hcp-in-'));
+    writeFileSync(join(dir, 'x.db'), data);
+    const got: Buffer[] = [];
+    const exec = async (_pod: string, _cmd: string[], io: { stdin?: unknown } = {}) => {
+      for await (const c of io.stdin as AsyncIterable<Buffer>) got.push(c);
+      return { stdout: '', stderr: '', exitCode: 0 };
+    };
+    const seen: { bytes: number; total?: number }[] = [];
+    let t = 0;
+    const ctx = {
+      progress: (_m: string, tr?: { bytes: number; total?: number }) => seen.push(tr!),
+      now: () => {
+        t += 200;
+        return new Date(t);
+      },
+    };
+    await streamIn(exec as never, 'etcd-data', fileStore({ kind: 'file', dir }), 'x.db', '/var/lib/x', { ctx, total: data.length });
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ bytes: data.length, total: data.length });
+  });
 });
