@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'clipanion';
 import type { Report } from '../mutating.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -70,6 +71,8 @@ export class DrRestoreCommand extends DrCommand<RestoreCliInput, RestoreInputs> 
 
   protected validate(): RestoreCliInput {
     assertObjectName(this.name, 'HostedCluster');
+    // A --backup-dir that is not there is bad input (exit 2, issue 11), not a preflight refusal.
+    if (!existsSync(this.backupDir)) throw new UsageError(`--backup-dir ${this.backupDir} does not exist`);
     return validateRestore(this, this.drClients());
   }
 
@@ -143,7 +146,16 @@ interface RestoreFlagHolder {
 export function validateRestore(cmd: RestoreFlagHolder, clients: DrClients): RestoreCliInput {
   if (cmd.toContext === undefined && cmd.toKubeconfig === undefined) throw new UsageError('give the destination: --to-context or --to-kubeconfig');
   const seconds = Math.round(parseGoDuration(cmd.restoreUrlExpires, '--restore-url-expires') / 1000);
-  if (seconds > 7 * 24 * 3600) throw new UsageError('--restore-url-expires must be at most 168h (SigV4 presigned URLs cannot live longer)');
+  if (seconds > 7 * 24 * 3600)
+    throw new UsageError(`--restore-url-expires ${cmd.restoreUrlExpires} is too long: at most 168h (SigV4 presigned URLs cannot live longer)`);
+  const waitMs = parseGoDuration(cmd.waitTimeout, '--wait-timeout');
+  // Every etcd pod reads the URL when it starts on the destination, which may take the whole wait
+  // (FACTS: upstream's 1-hour presign can expire before etcd starts); an expired URL leaves the pods
+  // in Init:CrashLoopBackOff with S3's XML in their log.
+  if (seconds * 1000 < waitMs + 5 * 60_000)
+    throw new UsageError(
+      `--restore-url-expires ${cmd.restoreUrlExpires} would expire before etcd starts: it must outlast --wait-timeout ${cmd.waitTimeout} by 5m`,
+    );
   let presignS3 = clients.s3;
   if (cmd.restoreUrlEndpoint !== undefined) {
     const endpoint = cmd.restoreUrlEndpoint;
@@ -158,7 +170,7 @@ export function validateRestore(cmd: RestoreFlagHolder, clients: DrClients): Res
     ...clients,
     presignS3,
     presignSeconds: seconds,
-    waitMs: parseGoDuration(cmd.waitTimeout, '--wait-timeout'),
+    waitMs,
     nodesTimeoutMs: parseGoDuration(cmd.nodesTimeout, '--nodes-timeout'),
     dnsTimeoutMs: parseGoDuration(cmd.dnsTimeout, '--dns-timeout'),
   };
