@@ -1,13 +1,15 @@
-// `npm run package`: builds dist/kubectl-hcp (incrementally), packs it with README.md and LICENSE
-// (when present) into dist/release/kubectl-hcp-<version>-linux-amd64.tar.gz, and writes the krew
-// manifest dist/hcp.yaml from plugin/hcp.yaml with the version, download URI and sha256 filled in.
+// `npm run package`: builds dist/kubectl-hcp (incrementally), packs it with its completion helper
+// (kubectl_complete-hcp, oc_complete-hcp), LICENSE and README.md into
+// dist/release/kubectl-hcp-<version>-linux-amd64.tar.gz with its .sha256, and writes the krew
+// manifest dist/hcp.yaml from the template plugin/hcp.yaml with the version, download URI and
+// sha256 filled in.
 //
 // The download URI is <repository>/releases/download/v<version>/<tarball>, the repository being
 // $HCP_REPO_URL, else package.json's `repository` or `homepage`.
 // The tarball is reproducible: sorted, owned by root, dated by the last commit, gzip without a date.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { binaryPath, distDir, ensureBuilt, packageVersion, releaseDir, repoRoot } from './lib/dist.ts';
@@ -40,15 +42,20 @@ function makeArchive(version: string): string {
   const staging = join(releaseDir, 'staging');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const files = ['kubectl-hcp'];
-  copyFileSync(binaryPath, join(staging, 'kubectl-hcp'));
-  for (const doc of ['README.md', 'LICENSE']) {
-    if (existsSync(join(repoRoot, doc))) {
-      copyFileSync(join(repoRoot, doc), join(staging, doc));
-      files.push(doc);
-    } else {
-      process.stderr.write(`package: ${doc} is missing; the tarball goes without it\n`);
-    }
+  // The binary, its completion helper under the names kubectl and oc look for (plugin/kubectl_complete-hcp),
+  // and the license the binary is distributed under.
+  const sources: Record<string, string> = {
+    'kubectl-hcp': binaryPath,
+    'kubectl_complete-hcp': join(repoRoot, 'plugin/kubectl_complete-hcp'),
+    'oc_complete-hcp': join(repoRoot, 'plugin/kubectl_complete-hcp'),
+    LICENSE: join(repoRoot, 'LICENSE'),
+    'README.md': join(repoRoot, 'README.md'),
+  };
+  const files = Object.keys(sources);
+  for (const [name, source] of Object.entries(sources)) {
+    if (!existsSync(source)) throw new Error(`${source.slice(repoRoot.length + 1)} is missing`);
+    copyFileSync(source, join(staging, name));
+    chmodSync(join(staging, name), name.startsWith('kubectl') || name.startsWith('oc_') ? 0o755 : 0o644);
   }
   const tar = spawnSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${commitEpoch()}`, '-cf', '-', '-C', staging, ...files], {
     maxBuffer: 1024 * 1024 * 1024,

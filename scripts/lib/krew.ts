@@ -47,3 +47,16 @@ export function fillKrewManifest(template: string, release: KrewRelease): string
   });
   return filled;
 }
+
+/** The description's `Commands:` line lists every top-level command group: generated, never typed. */
+const COMMANDS_LINE = /^( +)Commands: .*$/m;
+
+export function commandGroupsLine(groups: readonly string[]): string {
+  return `Commands: ${[...new Set(groups)].sort().join(', ')}.`;
+}
+
+/** The template with its `Commands:` line listing `groups` (`npm run docs` writes it; the docs test checks it). */
+export function withCommandGroups(template: string, groups: readonly string[]): string {
+  if (!COMMANDS_LINE.test(template)) throw new Error('plugin/hcp.yaml has no "Commands: …" line in its description');
+  return template.replace(COMMANDS_LINE, (_line, indent: string) => `${indent}${commandGroupsLine(groups)}`);
+}
