@@ -101,6 +101,9 @@ interface ContainerStatusLike {
   lastState?: { terminated?: unknown };
 }
 
+/** Objects per list request: one page is in memory at a time. */
+const PAGE = 250;
+
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
 /** Which logs a pod has: current for every container that started, previous for one that restarted. */
@@ -177,6 +180,8 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
 
   /** Writes one object (scrubbed; a Secret elided first). */
   const writeObject = (t: Target, type: ServedType, obj: KubeObject) => {
+    // As `kubectl get -o yaml` (--show-managed-fields=false): the field managers are noise for a reader, and most of an object's size.
+    delete obj.metadata.managedFields;
     const full: KubeObject = { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, ...obj };
     const shown = type.kind === 'Secret' && type.group === '' ? elideSecret(full as SecretObject) : full;
     const ns = type.namespaced ? obj.metadata.namespace : undefined;
@@ -195,11 +200,8 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
       }));
     });
 
-  const listOf = (t: Target, type: ServedType, ns?: string) =>
-    t.client.list(
-      { kind: type.kind, group: type.group, version: type.version, plural: type.plural, namespaced: type.namespaced },
-      { namespace: ns, limit: 500 },
-    );
+  const resourceOf = (type: ServedType) => ({ kind: type.kind, group: type.group, version: type.version, plural: type.plural, namespaced: type.namespaced });
+  const listOf = (t: Target, type: ServedType, ns?: string) => t.client.list(resourceOf(type), { namespace: ns, limit: PAGE });
 
   // ---------------------------------------------------------------- secrets (read first: the scrub needs every value)
   const secretType = findType(served, '', 'Secret');
@@ -275,15 +277,20 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
     await collect(
       items.map((it) => ({
         name: it.name,
+        // Page by page, each written and let go before the next is read, waiting while the archive catches up.
         read: async () => {
-          const list = await listOf(t, it.type, it.ns);
-          for (const obj of list.items) {
-            writeObject(t, it.type, obj);
-            if (it.type.kind === 'Pod' && it.type.group === '' && wantLogs) logs.push(...podLogs(obj as PodLike));
-            if (it.type.kind === 'Event' && it.type.group === '') events.push(eventRow(obj, t.label));
-            if (it.type.kind === 'HostedControlPlane' && t === mgmt) hcps.push(obj);
+          let n = 0;
+          for await (const page of t.client.listPages(resourceOf(it.type), { namespace: it.ns, limit: PAGE })) {
+            for (const obj of page.items) {
+              writeObject(t, it.type, obj);
+              if (it.type.kind === 'Pod' && it.type.group === '' && wantLogs) logs.push(...podLogs(obj as PodLike));
+              if (it.type.kind === 'Event' && it.type.group === '') events.push(eventRow(obj, t.label));
+              if (it.type.kind === 'HostedControlPlane' && t === mgmt) hcps.push(obj);
+            }
+            n += page.items.length;
+            await sink.ready();
           }
-          return list.items.length;
+          return n;
         },
       })),
       { concurrency: opts.concurrency },
@@ -309,13 +316,15 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
               if (err instanceof ApiError && err.statusCode === 404) return undefined;
               throw err;
             }
-            return sink.writeStream(
+            await sink.writeStream(
               logPath('', l.namespace, l.pod, l.container, l.previous),
               stream,
               [scrubber.transform()],
               `log ${l.namespace}/${l.pod} ${l.container}${l.previous ? ' (previous)' : ''}`,
               'log',
             );
+            await sink.ready();
+            return undefined; // the entry is in the index spool; nothing held here
           }, delays),
       })),
       { concurrency: opts.concurrency },
@@ -346,8 +355,8 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
     'extra',
   );
 
-  const forbidden = sink.entries.filter((e) => e.status === 'forbidden');
-  const errors = sink.entries.filter((e) => e.status === 'error');
+  const forbidden = sink.problems.filter((e) => e.status === 'forbidden');
+  const errors = sink.problems.filter((e) => e.status === 'error');
   const ms = Date.now() - started;
   await sink.close({
     hostedCluster: `${hcNs}/${name}`,

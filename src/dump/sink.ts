@@ -4,8 +4,10 @@
  * item that could not be read becomes an entry of index.json (status, size, sha256, error).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { join, relative, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PrivateWriter } from '../util/private-writer.ts';
@@ -28,6 +30,8 @@ export interface IndexEntry {
 }
 
 export const GENERATOR = 'kubectl-hcp dump';
+/** The index entries as they are made, one JSON line each; becomes index.json at the end. */
+const SPOOL_NAME = '.index.ndjson';
 
 /**
  * Prepares the artifact dir: a new or empty directory, or with `overwrite` a previous dump of
@@ -39,12 +43,14 @@ export function prepareArtifactDir(dir: string, overwrite: boolean): void {
   if (!statSync(dir).isDirectory()) throw new UsageError(`--artifact-dir ${dir} exists and is not a directory`);
   if (readdirSync(dir).length === 0) return;
   if (!overwrite) throw new UsageError(`--artifact-dir ${dir} is not empty: choose an empty or new directory, or --overwrite to replace a previous dump`);
-  let ours = false;
-  try {
-    ours = (JSON.parse(readFileSync(join(dir, INDEX_NAME), 'utf8')) as { generator?: string }).generator === GENERATOR;
-  } catch {
-    ours = false;
-  }
+  // A dump that stopped half-way has its spool and no index.json yet.
+  let ours = existsSync(join(dir, SPOOL_NAME));
+  if (!ours)
+    try {
+      ours = (JSON.parse(readFileSync(join(dir, INDEX_NAME), 'utf8')) as { generator?: string }).generator === GENERATOR;
+    } catch {
+      ours = false;
+    }
   if (!ours)
     throw new UsageError(
       `--artifact-dir ${dir} is not empty and holds no ${INDEX_NAME} of a previous dump: --overwrite only replaces a dump, choose another directory`,
@@ -52,10 +58,19 @@ export function prepareArtifactDir(dir: string, overwrite: boolean): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Memory stays flat however big the dump: each finished file's index entry goes to a spool file
+ * (NDJSON, `.index.ndjson` in the artifact dir, removed when index.json is written) rather than an array, and only the failures are kept
+ * (for summary.md and the exit code); index.json is streamed from the spool at the end. The archive
+ * queue is bounded: `ready()` waits while it is full.
+ */
 export class DumpSink {
   readonly writer: PrivateWriter;
-  readonly entries: IndexEntry[] = [];
+  /** The items that could not be read (forbidden or error). */
+  readonly problems: IndexEntry[] = [];
   private readonly archive?: TarGzWriter;
+  private readonly spoolPath: string;
+  private readonly spool: number;
   bytes = 0;
   objects = 0;
   logs = 0;
@@ -65,15 +80,26 @@ export class DumpSink {
     this.writer = PrivateWriter.create(dir, { allowEmpty: true });
     this.archive = opts.archive ? new TarGzWriter(join(dir, ARCHIVE_NAME)) : undefined;
     this.onChange = opts.onChange;
+    this.spoolPath = join(this.writer.root, SPOOL_NAME);
+    this.spool = openSync(this.spoolPath, 'wx', 0o600);
   }
 
   get root(): string {
     return this.writer.root;
   }
 
+  private entry(e: IndexEntry): void {
+    writeSync(this.spool, `${JSON.stringify(e)}\n`);
+  }
+
+  /** Waits while the archive's queue is full (backpressure for the readers). */
+  async ready(): Promise<void> {
+    await this.archive?.ready();
+  }
+
   private finished(rel: string, abs: string, entry: Omit<IndexEntry, 'path' | 'status'> & { size: number; sha256: string }): IndexEntry {
     const e: IndexEntry = { path: rel, status: 'ok', ...entry };
-    this.entries.push(e);
+    this.entry(e);
     this.bytes += entry.size;
     if (entry.kind === 'object') this.objects++;
     if (entry.kind === 'log') this.logs++;
@@ -114,17 +140,41 @@ export class DumpSink {
 
   /** An item that could not be read: it is in the index with its reason. */
   failed(path: string, item: string, kind: IndexEntry['kind'], status: 'forbidden' | 'error', error: string): void {
-    this.entries.push({ path, item, kind, status, error });
+    const e: IndexEntry = { path, item, kind, status, error };
+    this.problems.push(e);
+    this.entry(e);
     this.onChange?.();
   }
 
-  /** Writes index.json (which lists itself neither in the tree nor the archive count), then ends the archive. */
+  /**
+   * Writes index.json (which lists itself neither in the tree nor the archive count), streamed from
+   * the spool one entry per line, then ends the archive and removes the spool.
+   */
   async close(extra: Record<string, unknown>): Promise<void> {
-    const index = { generator: GENERATOR, ...extra, items: this.entries };
-    const text = JSON.stringify(index, null, 2) + '\n';
-    const abs = this.writer.write(INDEX_NAME, text);
-    this.archive?.add({ name: INDEX_NAME, source: abs, size: Buffer.byteLength(text), mtimeSec: Date.now() / 1000 });
-    await this.archive?.close();
+    closeSync(this.spool);
+    try {
+      const { path: abs, stream } = this.writer.openStream(INDEX_NAME);
+      let size = 0;
+      const put = async (text: string) => {
+        size += Buffer.byteLength(text);
+        if (!stream.write(text)) await once(stream, 'drain');
+      };
+      const head = JSON.stringify({ generator: GENERATOR, ...extra }, null, 2);
+      await put(`${head.slice(0, -2)},\n  "items": [`);
+      let first = true;
+      for await (const line of createInterface({ input: createReadStream(this.spoolPath), crlfDelay: Infinity })) {
+        if (!line) continue;
+        await put(`${first ? '' : ','}\n    ${line}`);
+        first = false;
+      }
+      await put(`${first ? '' : '\n  '}]\n}\n`);
+      stream.end();
+      await once(stream, 'close');
+      this.archive?.add({ name: INDEX_NAME, source: abs, size, mtimeSec: Date.now() / 1000 });
+      await this.archive?.close();
+    } finally {
+      rmSync(this.spoolPath, { force: true });
+    }
   }
 
   /** Every file under the root except the archive, '/'-separated (for tests and the final count). */

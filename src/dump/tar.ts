@@ -59,6 +59,8 @@ export interface TarEntry {
 /**
  * Entries are appended strictly in the order `add` is called, one at a time; `add` returns at
  * once and `close()` waits for every queued entry, the end-of-archive blocks and the gzip trailer.
+ * The queue is bounded by the callers: `ready()` waits while more than `maxQueued` entries wait
+ * (backpressure, so a dump that reads faster than gzip writes never piles up work in memory).
  */
 export class TarGzWriter {
   private readonly gzip: Gzip;
@@ -67,9 +69,14 @@ export class TarGzWriter {
   private failure?: Error;
   readonly path: string;
   entries = 0;
+  /** Entries added and not yet written. */
+  queued = 0;
+  private readonly maxQueued: number;
+  private waiters: (() => void)[] = [];
 
-  constructor(path: string) {
+  constructor(path: string, opts: { maxQueued?: number } = {}) {
     this.path = path;
+    this.maxQueued = opts.maxQueued ?? 64;
     this.file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
     this.gzip = createGzip({ level: 6 });
     this.gzip.pipe(this.file);
@@ -79,7 +86,19 @@ export class TarGzWriter {
   }
 
   add(entry: TarEntry): void {
-    this.tail = this.tail.then(() => this.append(entry));
+    this.queued++;
+    // finally: after a failure the chain stays rejected (close() reports it), but every entry still leaves the queue.
+    this.tail = this.tail
+      .then(() => this.append(entry))
+      .finally(() => {
+        this.queued--;
+        if (this.queued <= this.maxQueued) for (const wake of this.waiters.splice(0)) wake();
+      });
+  }
+
+  /** Resolves once at most `maxQueued` entries wait to be written. */
+  async ready(): Promise<void> {
+    while (this.queued > this.maxQueued) await new Promise<void>((r) => this.waiters.push(r));
   }
 
   private async write(chunk: Buffer): Promise<void> {

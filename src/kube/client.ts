@@ -356,21 +356,28 @@ export class KubeClient {
 
   /** Lists every object (following `continue`), in one namespace or across all. */
   async list<T extends KubeObject = KubeObject>(rt: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
-    const path = await this.pathOf(rt, opts.namespace);
     const items: T[] = [];
-    let cont: string | undefined;
     let resourceVersion: string | undefined;
+    for await (const page of this.listPages<T>(rt, opts)) {
+      items.push(...page.items);
+      resourceVersion = page.metadata?.resourceVersion;
+    }
+    return { items, metadata: { resourceVersion } };
+  }
+
+  /** The pages of a list (`limit` objects each), one at a time: a caller that handles each page holds only one in memory (the dump). */
+  async *listPages<T extends KubeObject = KubeObject>(rt: ResourceType, opts: ListOptions = {}): AsyncGenerator<ObjectList<T>> {
+    const path = await this.pathOf(rt, opts.namespace);
+    let cont: string | undefined;
     do {
       const page = await this.request<ObjectList<T>>({
         method: 'GET',
         path,
         query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: cont },
       });
-      items.push(...page.items);
       cont = page.metadata?.continue || undefined;
-      resourceVersion = page.metadata?.resourceVersion;
+      yield page;
     } while (cont);
-    return { items, metadata: { resourceVersion } };
   }
 
   /** Lists a type, or returns null when the server does not serve it (CRD not installed). */

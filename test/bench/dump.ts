@@ -5,8 +5,11 @@
 // files. Targets (issue 10): ≥ 5× faster, the same file count, peak RSS ≤ 200 MB.
 //
 // Defaults are the issue's 5,000 pods / 200 namespaces; HCP_BENCH_DUMP_PODS and
-// HCP_BENCH_DUMP_NAMESPACES scale it down on a small machine (the summary says which ran).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// HCP_BENCH_DUMP_NAMESPACES scale it down on a small machine (the table says which ran).
+// The bench deletes its namespaces at the end (5,000 pods slow the simulator, which lists every pod
+// each second, and with it everybody's e2e tests); HCP_BENCH_KEEP=1 keeps them for the next run.
+// Both dumps are removed too (they are a few hundred MB).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import yaml from 'js-yaml';
@@ -26,11 +29,25 @@ interface IndexItem {
 }
 
 async function dumpBench({ log }: { log: (line: string) => void }) {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${PREFIX}-${String(i).padStart(3, '0')}`);
+  const out = mkdtempSync(join(tmpdir(), 'bench-dump-'));
+  try {
+    return await measure(log, namespaces, out);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    if (!process.env.HCP_BENCH_KEEP) {
+      log(`deleting ${NAMESPACES} namespaces ${PREFIX}-* (HCP_BENCH_KEEP=1 keeps them)`);
+      const { kubectl } = await sandboxBench();
+      kubectl(['delete', 'namespace', '--ignore-not-found', '--wait=false', ...namespaces]);
+    }
+  }
+}
+
+async function measure(log: (line: string) => void, namespaces: string[], out: string) {
   ensureBuilt({ quiet: true });
   const { env, kubectl } = await sandboxBench();
 
   // Fixture: PODS pods over NAMESPACES namespaces, reused across runs.
-  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `${PREFIX}-${String(i).padStart(3, '0')}`);
   const perNs = Math.ceil(PODS / NAMESPACES);
   const running = () =>
     kubectl(['get', 'pods', '-A', '-l', 'hcp-sandbox/bulk=true', '-o', 'jsonpath={range .items[*]}{.metadata.namespace} {.status.phase}{"\\n"}{end}'])
@@ -53,7 +70,6 @@ async function dumpBench({ log }: { log: (line: string) => void }) {
   }
 
   // Ours, with /usr/bin/time for the peak RSS.
-  const out = mkdtempSync(join(tmpdir(), 'bench-dump-'));
   const ours = join(out, 'ours');
   const r = await run(
     '/usr/bin/time',

@@ -97,6 +97,13 @@ class FakeApi {
     return { items, metadata: {} };
   }
 
+  /** As KubeClient.listPages: `limit` objects a page (the dump writes each page before it reads the next). */
+  async *listPages(rt: ResourceType, opts: ListOptions = {}) {
+    const { items } = await this.list(rt, opts);
+    const size = opts.limit ?? Math.max(1, items.length);
+    for (let i = 0; i === 0 || i < items.length; i += size) yield { items: items.slice(i, i + size), metadata: {} };
+  }
+
   async logStream(ns: string, pod: string, opts: { container?: string; previous?: boolean }): Promise<Readable> {
     this.requests.push(`log ${ns}/${pod}/${opts.container}${opts.previous ? ' previous' : ''}`);
     if (this.failingLogs.has(`${pod}/${opts.container}`)) throw new ApiError(500, { message: 'boom' }, 'boom');
@@ -219,6 +226,34 @@ describe('runDump', () => {
       'namespaces/clusters/hypershift.openshift.io/nodepools/np1.yaml',
     ]);
     expect(readFileSync(join(dir, 'namespaces/clusters-sample/core/configmaps/cm.yaml'), 'utf8')).not.toContain(SECRET);
+  });
+
+  it('writes a list page by page without managedFields, and streams index.json from its spool', async () => {
+    const fake = new FakeApi();
+    fake.forbidden.clear();
+    fake.failingLogs.clear();
+    fake.objects['configmaps/clusters-sample'] = Array.from(
+      { length: 600 },
+      (_, i) =>
+        ({ metadata: { name: `cm-${i}`, namespace: 'clusters-sample', managedFields: [{ manager: 'kubectl' }] }, data: { i: String(i) } }) as KubeObject,
+    );
+    const pages: number[] = [];
+    const listPages = fake.listPages.bind(fake);
+    fake.listPages = async function* (rt, opts) {
+      for await (const page of listPages(rt, opts)) {
+        if (rt.plural === 'configmaps') pages.push(page.items.length);
+        yield page;
+      }
+    };
+    const dir = join(mkdtempSync(join(tmpdir(), 'run-dump-')), 'out');
+    const result = await runDump(fake as unknown as KubeClient, hc, options(dir));
+    expect(pages.sort((a, b) => b - a)).toEqual([250, 250, 100, 0, 0]); // clusters-sample in three pages; clusters and hypershift empty
+    expect(readFileSync(join(dir, 'namespaces/clusters-sample/core/configmaps/cm-599.yaml'), 'utf8')).not.toContain('managedFields');
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { generator: string; counts: { objects: number }; items: { path: string }[] };
+    expect(index.generator).toBe('kubectl-hcp dump');
+    expect(index.counts.objects).toBe(result.objects);
+    expect([...index.items.map((i) => i.path), 'index.json'].sort()).toEqual(DumpSink.treeFiles(dir));
+    expect(DumpSink.treeFiles(dir)).not.toContain('.index.ndjson');
   });
 
   it('fails with exit 1 and writes nothing when discovery cannot be read', async () => {

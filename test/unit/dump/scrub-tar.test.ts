@@ -148,6 +148,25 @@ describe('TarGzWriter', () => {
     for (const [name, content] of Object.entries(files)) expect(readFileSync(join(out, name)).equals(content)).toBe(true);
   });
 
+  it('bounds its queue: ready() waits until at most maxQueued entries are left to write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tar-queue-'));
+    const src = join(dir, 'f');
+    writeFileSync(src, 'x'.repeat(100_000));
+    const tar = new TarGzWriter(join(dir, 'out.tar.gz'), { maxQueued: 4 });
+    for (let i = 0; i < 50; i++) {
+      tar.add({ name: `f${i}`, source: src, size: 100_000, mtimeSec: 0 });
+      await tar.ready();
+      expect(tar.queued).toBeLessThanOrEqual(4);
+    }
+    await tar.close();
+    expect(tar.queued).toBe(0);
+    expect(
+      execFileSync('tar', ['-tzf', join(dir, 'out.tar.gz')], { encoding: 'utf8' })
+        .trim()
+        .split('\n'),
+    ).toHaveLength(50);
+  });
+
   it('PAX records count their own length', () => {
     for (const n of [1, 80, 95, 200]) {
       const r = paxRecord('path', 'p'.repeat(n));
