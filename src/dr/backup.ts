@@ -220,7 +220,7 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     target: `HostedCluster ${ns}/${name}`,
     steps: [],
     warnings: snap.warnings.filter((w) => !w.startsWith('--online')),
-    blockers: [...snap.blockers],
+    blockers: i.resume ? [] : [...snap.blockers],
     journal: true,
   };
   // The snapshot steps read the memo through their own plan object: both plans share one memo, also
@@ -228,19 +228,23 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
   Object.defineProperty(plan, 'memo', { get: () => snap.memo, set: (v) => (snap.memo = v), enumerable: true, configurable: true });
   const m = () => memoOf(plan);
 
-  // Preflight (exit 3).
-  if (i.externalDnsProblem) plan.blockers.push({ message: i.externalDnsProblem });
-  if (i.bucketProblem) plan.blockers.push({ message: i.bucketProblem });
-  if (i.guestProblem) plan.blockers.push({ message: i.guestProblem, override: '--guest-kubeconfig' });
-  if (i.zoneProblem) plan.blockers.push({ message: i.zoneProblem, override: '--zone-id' });
-  if (!i.etcdSts) plan.blockers.push({ message: `no etcd StatefulSet in ${cpns}` });
-  if (i.snapshot.view.diverging.length) plan.blockers.push({ message: `etcd members ${i.snapshot.view.diverging.join(', ')} have a different keyspace hash` });
-  if (i.snapshot.view.healthyCount < i.snapshot.view.expectedMembers)
-    plan.blockers.push({ message: `etcd has ${i.snapshot.view.healthyCount} of ${i.snapshot.view.expectedMembers} members healthy` });
-  const nodePoolsOff = i.nodePools.filter((np) => np.spec.clusterName !== name);
-  if (nodePoolsOff.length) plan.blockers.push({ message: `NodePools ${nodePoolsOff.map((n) => n.metadata.name).join(', ')} are not of ${name}` });
-  const space = freeSpaceProblem(i.backupDir);
-  if (space) plan.blockers.push({ message: space, override: '--backup-dir' });
+  // Preflight (exit 3). A resumed run passed it when it started: what it finds now is its own
+  // doing (the writers and etcd at 0, the Routes gone), so only the owner checks apply then.
+  if (!i.resume) {
+    if (i.externalDnsProblem) plan.blockers.push({ message: i.externalDnsProblem });
+    if (i.bucketProblem) plan.blockers.push({ message: i.bucketProblem });
+    if (i.guestProblem) plan.blockers.push({ message: i.guestProblem, override: '--guest-kubeconfig' });
+    if (i.zoneProblem) plan.blockers.push({ message: i.zoneProblem, override: '--zone-id' });
+    if (!i.etcdSts) plan.blockers.push({ message: `no etcd StatefulSet in ${cpns}` });
+    if (i.snapshot.view.diverging.length)
+      plan.blockers.push({ message: `etcd members ${i.snapshot.view.diverging.join(', ')} have a different keyspace hash` });
+    if (i.snapshot.view.healthyCount < i.snapshot.view.expectedMembers)
+      plan.blockers.push({ message: `etcd has ${i.snapshot.view.healthyCount} of ${i.snapshot.view.expectedMembers} members healthy` });
+    const nodePoolsOff = i.nodePools.filter((np) => np.spec.clusterName !== name);
+    if (nodePoolsOff.length) plan.blockers.push({ message: `NodePools ${nodePoolsOff.map((n) => n.metadata.name).join(', ')} are not of ${name}` });
+    const space = freeSpaceProblem(i.backupDir);
+    if (space) plan.blockers.push({ message: space, override: '--backup-dir' });
+  }
   if (i.ownerProblem) plan.blockers.push({ message: i.ownerProblem });
   if (!i.resume && existsSync(i.backupDir))
     plan.blockers.push({ message: `${i.backupDir} already exists (a backup is never overwritten)`, override: '--backup-dir' });
@@ -385,8 +389,7 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     run: async (ctx) => {
       const v = verifyObjects(m().backupDir);
       if (v.problems.length) throw new Error(`the object backup does not verify: ${v.problems.join('; ')}`);
-      for (const pod of pods) {
-        const file = m().files[pod];
+      for (const [pod, file] of Object.entries(m().files)) {
         const sha = ctx.artifacts[`${pod}.sha256`] as string;
         const line = await store.getSmall(sha256FileName(file));
         if (!line?.startsWith(sha) || !(await store.exists(file)) || !(await store.exists(manifestFileName(file))))
@@ -412,7 +415,8 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
 
 function backupRecord(i: BackupInputs, m: BackupMemo, a: Record<string, unknown>, location: Extract<Location, { kind: 's3' }>): BackupRecord {
   const keyOf = (file: string) => (location.prefix ? `${location.prefix}/${file}` : file);
-  const snapshots = i.snapshot.pods.map((pod) => ({
+  // The members of the first run (a resumed run after the fence sees none).
+  const snapshots = Object.keys(m.files).map((pod) => ({
     member: pod,
     key: keyOf(m.files[pod]),
     sha256: a[`${pod}.sha256`] as string,

@@ -86,12 +86,20 @@ export class DrBackupCommand extends DrCommand<BackupInput, BackupInputs> {
 
   // Accessors for observeBackup (shared with dr migrate).
   get flags() {
-    return { backupDir: this.backupDir, zoneId: this.zoneId, bucket: this.bucket!, prefix: this.prefix, resume: this.resume, fromContext: this.fromContext };
+    return {
+      backupDir: this.backupDir,
+      zoneId: this.zoneId,
+      bucket: this.bucket!,
+      prefix: this.prefix,
+      resume: this.resume,
+      fromContext: this.fromContext,
+      operation: 'dr backup',
+    };
   }
 }
 
 type BackupObserver = DrCommand<DrClients, unknown> & {
-  flags: { backupDir?: string; zoneId?: string; bucket: string; prefix: string; resume: boolean; fromContext?: string };
+  flags: { backupDir?: string; zoneId?: string; bucket: string; prefix: string; resume: boolean; fromContext?: string; operation: string };
 };
 
 /** Everything dr backup's plan needs, read from the source (also used by dr migrate). */
@@ -100,6 +108,7 @@ export async function observeBackup(
   source: KubeClient,
   input: DrClients & { waitMs: number; dnsTimeoutMs: number },
   name: string,
+  guestFallback?: KubeClient,
 ): Promise<BackupInputs> {
   const c = cmd as unknown as {
     getHostedCluster(k: KubeClient, n: string): Promise<HostedCluster>;
@@ -122,7 +131,20 @@ export async function observeBackup(
     import('node:path'),
     import('../../hostedcluster/types.ts'),
   ]);
-  const hc = await c.getHostedCluster(source, name);
+  // A resumed run may find nothing of the cluster on the source (a crash during the teardown):
+  // it is rebuilt from the first run's backup.
+  const { unfinishedMemo, clusterFromBackup } = await import('../../dr/resume.ts');
+  const memo = cmd.flags.resume
+    ? unfinishedMemo(c.context.env, cmd.flags.operation, `HostedCluster ${(cmd as unknown as { hcNamespace: string }).hcNamespace}/${name}`)
+    : undefined;
+  const backedUp = typeof memo?.backupDir === 'string' ? clusterFromBackup(memo.backupDir) : undefined;
+  let hc: HostedCluster;
+  try {
+    hc = await c.getHostedCluster(source, name);
+  } catch (err) {
+    if (!backedUp) throw err;
+    hc = backedUp.hc;
+  }
   const ns = hc.metadata.namespace!;
   const cpns = controlPlaneNamespace(ns, name);
   const now = c.context.now();
@@ -130,7 +152,8 @@ export async function observeBackup(
   const [nodePools, snapshot, etcdSts, extDns, guest, bucketProblem, retention, ...writers] = await Promise.all([
     source
       .list(Resources.NodePool, { namespace: ns })
-      .then((l) => l.items.filter((np) => (np as { spec?: { clusterName?: string } }).spec?.clusterName === name)),
+      .then((l) => l.items.filter((np) => (np as { spec?: { clusterName?: string } }).spec?.clusterName === name))
+      .then((l) => (l.length || !backedUp ? l : (backedUp.nodePools as typeof l))),
     snap.observeSnapshot(source, hc, { allMembers: true }),
     source.getOrNull(Resources.StatefulSet, cpns, 'etcd'),
     source.getOrNull(Resources.Deployment, c.hypershiftNamespace, 'external-dns'),
@@ -140,6 +163,10 @@ export async function observeBackup(
     ...lib.DR_WRITERS.map((n) => source.getOrNull<{ metadata: { name: string }; spec?: { replicas?: number } }>(Resources.Deployment, cpns, n)),
   ]);
   c.guest = guest.client;
+  if (!c.guest && cmd.flags.resume && guestFallback) {
+    // The source's admin-kubeconfig secret went with the teardown; the destination has its copy.
+    c.guest = (await c.guestClient(guestFallback, hc)).client;
+  }
   const hostnames = dns.clusterHostnames(hc);
   let zoneId = cmd.flags.zoneId;
   let zoneProblem: string | undefined;

@@ -96,7 +96,7 @@ export class DrMigrateCommand extends DrCommand<MigrateInput, MigrateInputs> {
   protected async observe(kube: KubeClient, input: MigrateInput): Promise<MigrateInputs> {
     const source = await this.sourceClient(kube);
     this.target = await this.kubeForContext(this.toContext, this.toKubeconfig);
-    const backup = await observeBackup(this as never, source, input, this.name!);
+    const backup = await observeBackup(this as never, source, input, this.name!, this.target);
     this.guest = (this as unknown as { guest?: KubeClient }).guest;
     const {
       backupDir: _b,
@@ -112,7 +112,15 @@ export class DrMigrateCommand extends DrCommand<MigrateInput, MigrateInputs> {
   }
 
   get flags() {
-    return { backupDir: this.backupDir, zoneId: this.zoneId, bucket: this.bucket!, prefix: this.prefix, resume: this.resume, fromContext: this.fromContext };
+    return {
+      backupDir: this.backupDir,
+      zoneId: this.zoneId,
+      bucket: this.bucket!,
+      prefix: this.prefix,
+      resume: this.resume,
+      fromContext: this.fromContext,
+      operation: 'dr migrate',
+    };
   }
 
   protected override executeOptions() {
