@@ -29,6 +29,21 @@ export const ENV_FILE_NOT_NEEDED: Record<string, string> = {
   MGMT2_REGION: 'the presigned URL is signed for the bucket',
 };
 
+/**
+ * Every other variable the docs' 8.4.1 and 8.4.6 files and scripts set (helper paths, names, the
+ * script's own): read and ignored. A variable outside all three lists that no other line refers to
+ * is most likely a typo (HC_CLUSTR_NAME), which would silently leave a setting at its default: it is
+ * refused (issue 11's bad-input corpus).
+ */
+export const DOCS_VARIABLES = new Set(
+  (
+    'ACCESS_KEY BASE_DOMAIN BASE_PATH CL_NAME CONTENT_TYPE DATE_VALUE ETCDCTL_API ETCD_PODS ETCD_SNAPSHOT ETCD_SNAPSHOT_URL FILEPATH HC ' +
+    'HC_BACKUP_FILE HC_CLUSTER_DIR HC_NEW_FILE HC_REGION HC_RESTORE_FILE HYPERSHIFT_CLI HYPERSHIFT_IMAGE HYPERSHIFT_PATH KUBECONFIG ' +
+    'MGMT2_CLUSTER_DIR MGMT2_CLUSTER_NAME MGMT2_CLUSTER_NS MGMT_CLUSTER_DIR MGMT_CLUSTER_NAME MGMT_CLUSTER_NS NODE_STATUS PAUSED_UNTIL ' +
+    'PULL_SECRET_FILE SECRET_KEY SIGNATURE_HASH SIGNATURE_STRING SSH_KEY_FILE'
+  ).split(' '),
+);
+
 export type EnvFileSettings = Partial<Record<keyof typeof ENV_FILE_VARIABLES, string>>;
 
 export interface ParsedEnvFile {
@@ -49,6 +64,13 @@ export function parseEnvFile(text: string, source: string): ParsedEnvFile {
     vars[key] = unquote(rest.replace(/\s+#.*$/, ''), vars, `${source}:${index + 1}`);
     if (!order.includes(key)) order.push(key);
   });
+  const referenced = new Set([...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+  const unknown = order.find((k) => !(k in ENV_FILE_VARIABLES) && !(k in ENV_FILE_NOT_NEEDED) && !DOCS_VARIABLES.has(k) && !referenced.has(k));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `${source}: unknown variable ${unknown}: not one of the docs' 8.4.6 variables (kubectl hcp reads ${Object.keys(ENV_FILE_VARIABLES).join(', ')})`,
+    );
+  }
   const settings: EnvFileSettings = {};
   const ignored: string[] = [];
   for (const key of order) {

@@ -45,6 +45,8 @@ NODE_POOL_REPLICAS=\${NODE_POOL_REPLICAS:-2}
     ['echo hi', /not a KEY=value line/],
     ['A="unterminated', /unterminated double quote/],
     ["A='x", /unterminated single quote/],
+    // Issue 11: a typo would leave the setting at its default without a word.
+    ['HC_CLUSTR_NAME=sample', /^f: unknown variable HC_CLUSTR_NAME: not one of the docs' 8\.4\.6 variables/],
   ])('refuses %s', (line, message) => {
     expect(() => parseEnvFile(line, 'f')).toThrow(message);
   });
