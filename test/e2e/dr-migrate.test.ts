@@ -1,0 +1,220 @@
+// `kubectl hcp dr migrate` from mgmt-1 to mgmt-2 through the built binary (issue 9 "Proof"): a
+// cluster with two NodePools and Route-published hostnames, keys written into its hosted etcd,
+// migrated; then on mgmt-2 the HostedCluster, both NodePools, exactly one restore URL, every key,
+// etcd verified against the final snapshot's keyspace hash, the guest's nodes Ready; on mgmt-1
+// nothing left of the cluster and the operator still running. A probe every 100 ms (in process,
+// through the project's kube client) checks that the hosted etcd never serves on both management
+// clusters at once, that the fenced source never serves again, and that the source's Route 53
+// records are gone before the destination's appear. Interlocks: missing external-dns, a second
+// run's claim, too short a presign, a PVC retention of Delete.
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDrCluster } from '../../scripts/dr-crash-matrix.fixture.ts';
+import { KubeClient } from '../../src/kube/client.ts';
+import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
+import { Resources } from '../../src/kube/resources.ts';
+import { getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
+import { hcp } from './helpers/hcp.ts';
+import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
+
+const env = sandbox().awsEnv;
+const BUCKET = env.HCP_SANDBOX_BUCKET;
+const ZONE = 'Z0SANDBOX0PUBLIC';
+// MinIO is plain HTTP here; the CRD takes only https restore URLs and the sandbox's etcd-init
+// fetches https://127.0.0.1:… over http (scripts/sandbox/README.md): sign for the https endpoint.
+const httpsEndpoint = env.AWS_ENDPOINT_URL_S3.replace(/^http:/, 'https:');
+
+const client = (context: 'mgmt-1' | 'mgmt-2') =>
+  new KubeClient({ kubeconfig: resolveKubeconfig({ kubeconfig: sandbox().kubeconfig, context }, process.env), env: process.env });
+
+describe('dr migrate mgmt-1 → mgmt-2', async () => {
+  const ns = await uniqueNamespace('dr');
+  const name = 'drm';
+  const cpns = `${ns}-${name}`;
+  const common = ['-n', ns, '--bucket', BUCKET, '--prefix', `e2e-${ns}`, '--s3-path-style'];
+  const migrateArgs = [
+    'dr',
+    'migrate',
+    name,
+    ...common,
+    '--from-context',
+    'mgmt-1',
+    '--to-context',
+    'mgmt-2',
+    '--restore-url-endpoint',
+    httpsEndpoint,
+    '--wait-timeout',
+    '4m',
+    '--nodes-timeout',
+    '3m',
+    '--dns-timeout',
+    '2m',
+  ];
+  const s3 = new S3Client({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_S3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+  const r53 = new Route53Client({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_ROUTE_53,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+
+  afterAll(async () => {
+    await kubectl('mgmt-2', ['delete', 'hostedcluster', name, '-n', ns, '--wait=true', '--timeout=120s']);
+    await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=false']);
+    await kubectl('mgmt-1', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
+    await kubectl('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
+  });
+
+  await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=true', '--timeout=60s']);
+  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name);
+  await waitForEtcdPods(cpns, 1, 'mgmt-1', 180_000);
+  await waitFor(
+    async () =>
+      (await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).stdout ===
+      'True',
+    180_000,
+    `${name} Available on mgmt-1`,
+  );
+  // external-dns published the cluster's records (a sync every 2 s in tests).
+  await waitFor(
+    async () =>
+      (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE }))).ResourceRecordSets!.some(
+        (x) => x.Name === `api-${name}.sandbox.example.com.`,
+      ),
+    60_000,
+    `the Route 53 record of api-${name}`,
+  );
+  const keys = Array.from({ length: 10 }, (_, i) => [`/e2e/dr/k${i}`, `v${i}-${ns}`] as const);
+  for (const [k, v] of keys) await putKey(cpns, k, v);
+
+  it('refuses (exit 3) without external-dns on the destination, and with another run holding the claim', async () => {
+    await kubectlOk('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=0']);
+    try {
+      const r = await hcp([...migrateArgs, '-y'], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/external-dns is scaled to 0/);
+    } finally {
+      await kubectlOk('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
+    }
+    const key = `e2e-${ns}/${ns}/${name}/owner.json`;
+    const other = {
+      kind: 'kubectl-hcp/dr-claim',
+      runId: 'other-run-1',
+      operation: 'dr migrate',
+      hostedCluster: `${ns}/${name}`,
+      from: 'elsewhere',
+      holder: 'pid 1',
+      claimedAt: new Date().toISOString(),
+    };
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(other) }));
+    try {
+      const r = await hcp([...migrateArgs, '-y'], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/another DR run owns .* other-run-1/);
+    } finally {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    }
+    // The refused runs undid what they did: the cluster is running and unpaused.
+    expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
+    expect(await getKey(cpns, '/e2e/dr/k0')).toBe(keys[0][1]);
+  }, 240_000);
+
+  it('refuses a presign that could expire before etcd starts (exit 2, no API call), and shows the PVC retention interlock', async () => {
+    const r = await hcp([...migrateArgs, '--restore-url-expires', '2m'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/would expire before etcd starts/);
+    await kubectlOk('mgmt-1', [
+      'patch',
+      'statefulset',
+      'etcd',
+      '-n',
+      cpns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Delete"}}}',
+    ]);
+    const plan = await hcp([...migrateArgs, '--dry-run=client'], { env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/whenScaled from Delete to Retain on StatefulSet .*\/etcd.*\[destructive/);
+    await kubectlOk('mgmt-1', [
+      'patch',
+      'statefulset',
+      'etcd',
+      '-n',
+      cpns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Retain"}}}',
+    ]);
+  }, 120_000);
+
+  it('migrates: both NodePools, one restore URL, every key, nothing left on mgmt-1; never two owners; DNS gone before it comes back', async () => {
+    const [m1, m2] = [client('mgmt-1'), client('mgmt-2')];
+    const ready = async (k: KubeClient) =>
+      (await k.list(Resources.Pod, { namespace: cpns, labelSelector: 'app=etcd' }).catch(() => ({ items: [] }))).items.filter((p) =>
+        ((p.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
+    const owners = async () => {
+      const r = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE }));
+      const txt = (r.ResourceRecordSets ?? []).filter((x) => x.Type === 'TXT' && x.Name?.startsWith(`cname-api-${name}-external-dns.`));
+      return txt.map((x) => /external-dns\/owner=([^,]+)/.exec(x.ResourceRecords?.[0]?.Value ?? '')?.[1] ?? '?');
+    };
+    const samples: { t: number; src: number; dst: number; dns: string[] }[] = [];
+    let stop = false;
+    const probe = (async () => {
+      while (!stop) {
+        const t = Date.now();
+        const [src, dst, dns] = await Promise.all([ready(m1), ready(m2), owners().catch(() => ['?'])]);
+        samples.push({ t, src, dst, dns });
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - t))));
+      }
+    })();
+    const run = await hcp([...migrateArgs, '-y'], { env });
+    stop = true;
+    await probe;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/migrated drm from mgmt-1 to mgmt-2; .*etcd verified on etcd-0/);
+
+    // Never two owners; once fenced, the source never serves again.
+    expect(samples.length).toBeGreaterThan(50);
+    expect(samples.filter((s) => s.src > 0 && s.dst > 0)).toEqual([]);
+    const fenced = samples.findIndex((s, i) => i > 0 && s.src === 0 && samples[i - 1].src > 0);
+    expect(fenced).toBeGreaterThan(0);
+    expect(samples.slice(fenced).filter((s) => s.src > 0)).toEqual([]);
+    expect(samples.some((s) => s.dst > 0)).toBe(true);
+    // Route 53: the source's owner records go, nothing for a while, then the destination's.
+    const firstOwner = samples.find((s) => s.dns.length)?.dns[0];
+    const lastSrc = samples.findLastIndex((s) => s.dns.includes(firstOwner!));
+    const firstDst = samples.findIndex((s) => s.dns.some((o) => o !== firstOwner));
+    expect(firstOwner).toBeDefined();
+    expect(firstDst).toBeGreaterThan(lastSrc);
+    expect(samples.slice(lastSrc + 1, firstDst).every((s) => s.dns.length === 0)).toBe(true);
+
+    // mgmt-2: the cluster, both NodePools, exactly one https restore URL, every key.
+    const hc = JSON.parse(await kubectlOk('mgmt-2', ['get', 'hostedcluster', name, '-n', ns, '-o', 'json']));
+    expect(hc.spec.pausedUntil).toBeUndefined();
+    expect(hc.spec.etcd.managed.storage.restoreSnapshotURL).toHaveLength(1);
+    expect(hc.spec.etcd.managed.storage.restoreSnapshotURL[0]).toMatch(/^https:\/\/.*X-Amz-Signature=/);
+    expect(hc.status.conditions.find((c: { type: string }) => c.type === 'Available').status).toBe('True');
+    const pools = JSON.parse(await kubectlOk('mgmt-2', ['get', 'nodepools', '-n', ns, '-o', 'json'])).items;
+    expect(pools.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual([`${name}-pool-a`, `${name}-pool-b`]);
+    expect(pools.every((p: { spec: { pausedUntil?: string } }) => p.spec.pausedUntil === undefined)).toBe(true);
+    for (const [k, v] of keys) expect(await getKey(cpns, k, 'etcd-0', 'mgmt-2')).toBe(v);
+    const nodes = JSON.parse(
+      await kubectlOk('guest', ['get', 'nodes', '-l', `hypershift.openshift.io/nodePool in (${name}-pool-a,${name}-pool-b)`, '-o', 'json']),
+    ).items;
+    expect(nodes).toHaveLength(2);
+
+    // mgmt-1: nothing of the cluster; the operator still runs.
+    expect((await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns])).code).not.toBe(0);
+    expect((await kubectl('mgmt-1', ['get', 'namespace', cpns])).code).not.toBe(0);
+    expect((await kubectlOk('mgmt-1', ['get', 'nodepools', '-A', '-o', 'jsonpath={.items[*].spec.clusterName}'])).split(' ')).not.toContain(name);
+    expect(await kubectlOk('mgmt-1', ['get', 'deployment', 'operator', '-n', 'hypershift', '-o', 'jsonpath={.status.readyReplicas}'])).toBe('2');
+    expect((await kubectl('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', 'true'])).code).not.toBe(0);
+  }, 600_000);
+});
