@@ -428,6 +428,10 @@ export class KubeClient {
       const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
       if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
       if (opts.preconditionUid) body.preconditions = { uid: opts.preconditionUid };
+      // The API server reads DeleteOptions from the body when there is one and then ignores the
+      // query (apiserver handlers/delete.go DeleteResource), so dryRun=All must be in the body too:
+      // without it, --dry-run=server deleted for real.
+      if (this.serverDryRun || opts.dryRun) body.dryRun = ['All'];
       await this.request({ method: 'DELETE', path: await this.pathOf(rt, namespace, name), body, query: this.writeQuery(opts) });
       return true;
     } catch (err) {
