@@ -8,16 +8,16 @@ import type { EnvFileSettings } from '../../dr/env-file.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
-import { DrCommand, addLease } from './common.ts';
+import { addLease } from './common.ts';
 import { backupDirOption, zoneIdOption } from './flags.ts';
 import { observeBackup } from './backup.ts';
-import { observeRestore, restoreFlags, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
+import { DrToCommand, observeRestore, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
 
 interface MigrateInput extends RestoreCliInput {
   teardownTimeoutMs: number;
 }
 
-export class DrMigrateCommand extends DrCommand<MigrateInput, MigrateInputs> {
+export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
   static override paths = [['dr', 'migrate']];
   static override usage = Command.Usage({
     category: 'dr',
@@ -41,15 +41,6 @@ export class DrMigrateCommand extends DrCommand<MigrateInput, MigrateInputs> {
   backupDir = backupDirOption();
   zoneId = zoneIdOption();
   teardownTimeout = Option.String('--teardown-timeout', '10m', { description: 'How long the teardown of the source may take in all' });
-  f = restoreFlags();
-  toContext = this.f.toContext;
-  toKubeconfig = this.f.toKubeconfig;
-  replaceNamespaces = this.f.replaceNamespaces;
-  reuseNodes = this.f.reuseNodes;
-  restoreUrlExpires = this.f.restoreUrlExpires;
-  restoreUrlEndpoint = this.f.restoreUrlEndpoint;
-  nodesTimeout = this.f.nodesTimeout;
-  dnsTimeout = this.f.dnsTimeout;
 
   private lib!: typeof import('../../dr/migrate.ts');
   private envLib!: typeof import('../../dr/env-file.ts');

@@ -19,23 +19,23 @@ export interface RestoreCliInput extends DrClients {
   presignS3: DrClients['s3'];
 }
 
-/** The flags dr restore and dr migrate share for the destination side. */
-export const restoreFlags = () => ({
-  toContext: toContextOption(),
-  toKubeconfig: toKubeconfigOption(),
-  replaceNamespaces: Option.Boolean('--replace-namespaces', false, { description: 'Delete leftover namespaces of the cluster on the destination first' }),
-  reuseNodes: Option.Boolean('--reuse-nodes', true, {
+/** The destination side's flags, shared by dr restore and dr migrate. */
+export abstract class DrToCommand<Input extends DrClients, Observed> extends DrCommand<Input, Observed> {
+  toContext = toContextOption();
+  toKubeconfig = toKubeconfigOption();
+  replaceNamespaces = Option.Boolean('--replace-namespaces', false, { description: 'Delete leftover namespaces of the cluster on the destination first' });
+  reuseNodes = Option.Boolean('--reuse-nodes', true, {
     description: 'Restore the AWS objects and Machines, so that the nodes are kept (default; --no-reuse-nodes to skip them)',
-  }),
-  restoreUrlExpires: Option.String('--restore-url-expires', '6h', { description: 'How long the presigned restoreSnapshotURL is valid (at most 168h)' }),
-  restoreUrlEndpoint: Option.String('--restore-url-endpoint', {
+  });
+  restoreUrlExpires = Option.String('--restore-url-expires', '6h', { description: 'How long the presigned restoreSnapshotURL is valid (at most 168h)' });
+  restoreUrlEndpoint = Option.String('--restore-url-endpoint', {
     description: "The S3 endpoint as the destination's etcd pods reach it, for the presigned URL (default: the S3 endpoint)",
-  }),
-  nodesTimeout: Option.String('--nodes-timeout', '20m', { description: "How long to wait for the guest's nodes (the docs wait 40×30s)" }),
-  dnsTimeout: dnsTimeoutOption(),
-});
+  });
+  nodesTimeout = Option.String('--nodes-timeout', '20m', { description: "How long to wait for the guest's nodes (the docs wait 40×30s)" });
+  dnsTimeout = dnsTimeoutOption();
+}
 
-export class DrRestoreCommand extends DrCommand<RestoreCliInput, RestoreInputs> {
+export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs> {
   static override paths = [['dr', 'restore']];
   static override usage = Command.Usage({
     category: 'dr',
@@ -52,15 +52,6 @@ export class DrRestoreCommand extends DrCommand<RestoreCliInput, RestoreInputs> 
 
   name = Option.String({ name: 'NAME' });
   backupDir = Option.String('--backup-dir', { description: 'The directory dr backup wrote', required: true });
-  f = restoreFlags();
-  toContext = this.f.toContext;
-  toKubeconfig = this.f.toKubeconfig;
-  replaceNamespaces = this.f.replaceNamespaces;
-  reuseNodes = this.f.reuseNodes;
-  restoreUrlExpires = this.f.restoreUrlExpires;
-  restoreUrlEndpoint = this.f.restoreUrlEndpoint;
-  nodesTimeout = this.f.nodesTimeout;
-  dnsTimeout = this.f.dnsTimeout;
 
   private lib!: typeof import('../../dr/restore.ts');
 
