@@ -176,6 +176,15 @@ export async function observeBackup(
     if (!zoneId) zoneProblem = `no public Route 53 zone found for ${domain ?? 'the cluster (no spec.dns.baseDomain)'}`;
   }
   const holder = await leaseLib.readLeaseHolder(source, ns, name, 'dr', now);
+  // Another run's claim in the bucket refuses the run before it starts (exit 3); the claim step's
+  // conditional put still settles two runs that pass this check at the same moment.
+  const { claimKey, readClaim, describeClaim } = await import('../../dr/claim.ts');
+  const claimPath = claimKey(cmd.flags.prefix, ns, name);
+  const claim = bucketProblem ? null : await readClaim(await input.s3(), cmd.flags.bucket, claimPath).catch(() => null);
+  const claimProblem =
+    claim && claim.runId !== memo?.runId
+      ? `another DR run owns ${ns}/${name}: s3://${cmd.flags.bucket}/${claimPath} is claimed by ${describeClaim(claim)}`
+      : undefined;
   const inputs: BackupInputs = {
     hc,
     nodePools: nodePools as never,
@@ -198,7 +207,7 @@ export async function observeBackup(
     backupDir: cmd.flags.backupDir ?? join(stateDir(c.context.env), 'dr', `${ns}-${name}-${utcStamp(now)}`),
     runId: randomBytes(6).toString('hex'),
     resume: cmd.flags.resume,
-    ownerProblem: holder ? leaseLib.describeHolder(holder) : undefined,
+    ownerProblem: holder ? leaseLib.describeHolder(holder) : claimProblem,
     now,
     waitMs: input.waitMs,
     dnsTimeoutMs: input.dnsTimeoutMs,
