@@ -1,5 +1,5 @@
 /**
- * `dr migrate --env-file`: the variables of the docs' 8.4.6 script (and 8.4.1's example
+ * `dr migrate --vars-file`: the variables of the docs' 8.4.6 script (and 8.4.1's example
  * environment), read without running the file as a shell would: `KEY=value` lines, an optional
  * `export `, single or double quotes, `#` comments, and `${VAR}` / `$VAR` references to variables
  * defined earlier in the file (the docs' files build paths that way). Nothing is executed.

@@ -27,17 +27,20 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
 
       One owner at a time: the dr Lease on the source and the claim object in the bucket (\`If-None-Match: *\`); a second run gets exit 3 naming the holder.
 
-      \`--env-file FILE\` reads the variables of the docs' 8.4.6 script (MGMT_KUBECONFIG, MGMT2_KUBECONFIG, HC_CLUSTER_NS, HC_CLUSTER_NAME, HC_KUBECONFIG, BUCKET_NAME, BACKUP_DIR, AWS_CREDS, AWS_ZONE_ID, MGMT_REGION, EXTERNAL_DNS_DOMAIN…) without running it; flags win over it, and it says which variables it ignored.
+      \`--vars-file FILE\` reads the variables of the docs' 8.4.6 script (MGMT_KUBECONFIG, MGMT2_KUBECONFIG, HC_CLUSTER_NS, HC_CLUSTER_NAME, HC_KUBECONFIG, BUCKET_NAME, BACKUP_DIR, AWS_CREDS, AWS_ZONE_ID, MGMT_REGION, EXTERNAL_DNS_DOMAIN…) without running it; flags win over it, and it says which variables it ignored. A variable that is none of the docs' and that no other line refers to is refused as a likely typo. (Not \`--env-file\`: Node itself takes that argument from any program it runs.)
     `,
     examples: [
       ['Migrate clusters/sample from mgmt-1 to mgmt-2', '$0 dr migrate sample --from-context mgmt-1 --to-context mgmt-2 --bucket my-dr-bucket'],
-      ["With the docs' script variables", '$0 dr migrate --env-file ./migrate.env'],
+      ["With the docs' script variables", '$0 dr migrate --vars-file ./migrate.env'],
       ['Continue after a crash', '$0 dr migrate sample --from-context mgmt-1 --to-context mgmt-2 --bucket my-dr-bucket --resume -y'],
     ],
   });
 
   name = Option.String({ name: 'NAME', required: false });
-  envFile = Option.String('--env-file', { description: "The docs' 8.4.6 variables file (read, never run)" });
+  // Not --env-file: Node itself reads every --env-file argument of any process, the single executable
+  // included (node_dotenv.cc, Dotenv::GetDataFromArgs stops only at `--`), and loads the file into the
+  // environment, or exits 9 when it is missing, before this code runs (issue 11 bad-input corpus).
+  envFile = Option.String('--vars-file', { description: "The docs' 8.4.6 variables file (read, never run)" });
   backupDir = backupDirOption();
   zoneId = zoneIdOption();
   teardownTimeout = Option.String('--teardown-timeout', '10m', { description: 'How long the teardown of the source may take in all' });
@@ -52,7 +55,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
 
   protected validate(): MigrateInput {
     if (this.envFile !== undefined) this.applyEnvFile();
-    if (this.name === undefined) throw new UsageError('give the HostedCluster: NAME (or HC_CLUSTER_NAME in --env-file)');
+    if (this.name === undefined) throw new UsageError('give the HostedCluster: NAME (or HC_CLUSTER_NAME in --vars-file)');
     assertObjectName(this.name, 'HostedCluster');
     const clients = this.drClients();
     return { ...validateRestore(this, clients), teardownTimeoutMs: parseGoDuration(this.teardownTimeout, '--teardown-timeout') };
@@ -64,7 +67,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
     try {
       text = this.envLib ? readFileSyncUtf8(this.envFile!) : '';
     } catch (err) {
-      throw new UsageError(`--env-file ${this.envFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`--vars-file ${this.envFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const { settings: s, ignored } = this.envLib.parseEnvFile(text, this.envFile!);
     const set = <K extends keyof this>(key: K, value: string | undefined) => {
@@ -81,7 +84,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
     set('region', s.MGMT_REGION);
     if (s.AWS_CREDS && !this.context.env.AWS_SHARED_CREDENTIALS_FILE) this.context.env.AWS_SHARED_CREDENTIALS_FILE = s.AWS_CREDS;
     envFileSettings = s;
-    if (ignored.length) this.out.note(`--env-file: ignored ${ignored.join(', ')}`);
+    if (ignored.length) this.out.note(`--vars-file: ignored ${ignored.join(', ')}`);
   }
 
   protected async observe(kube: KubeClient, input: MigrateInput): Promise<MigrateInputs> {

@@ -5,7 +5,7 @@ import { clusterHostnames, txtRecordName } from '../../../src/dr/dns.ts';
 import { externalDnsProblem } from '../../../src/dr/backup.ts';
 import type { HostedCluster, NodePool } from '../../../src/hostedcluster/types.ts';
 
-describe('dr migrate --env-file (docs 8.4.6 variables, never run)', () => {
+describe('dr migrate --vars-file (docs 8.4.6 variables, never run)', () => {
   const text = `# Fill the Common variables
 SSH_KEY_FILE=\${HOME}/.ssh/id_rsa.pub
 BASE_PATH=/srv/hypershift
