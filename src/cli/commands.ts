@@ -8,8 +8,10 @@ import { configCommands } from './config-commands.ts';
 import { etcdCommands } from './etcd/commands.ts';
 import { DebugJournalTestCommand } from './debug/journal-test.ts';
 import { DumpCommand } from './dump.ts';
-import { CompletionCommand } from './completion-command.ts';
+import { DeleteCommand } from './delete.ts';
 import { drCommands } from './dr/commands.ts';
+import { DrTeardownCommand } from './dr/teardown.ts';
+import { CompletionCommand } from './completion-command.ts';
 
 export const commands = [
   HelpCommand,
@@ -17,9 +19,11 @@ export const commands = [
   VersionCommand,
   PauseCommand,
   ResumeCommand,
+  DeleteCommand,
   ...configCommands,
   ...etcdCommands,
   ...drCommands,
+  DrTeardownCommand,
   DumpCommand,
   CompletionCommand,
   DebugJournalTestCommand,
