@@ -233,6 +233,11 @@ export async function acquireLease(
         held = await kube.create<LeaseObject>(Resources.Lease, spec.namespace, body(now));
       } catch (err) {
         if (isAlreadyExists(err)) continue;
+        // The namespace is gone (a resumed dr teardown deleted it): nothing of the cluster is left there to own.
+        if (isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, spec.namespace))) {
+          hooks.warn(`namespace ${spec.namespace} does not exist: no ${where} is held`);
+          return { name, namespace: spec.namespace, identity, renew: async () => {}, release: async () => {} };
+        }
         throw err;
       }
       break;
