@@ -12,7 +12,8 @@
  *
  * Interface (for dr migrate, helper R):
  *   teardownSteps(i: TeardownStepInputs): { steps, warnings }  // the steps after the verified restore;
- *       step ids: pvc-retention-<sts>, teardown-scale-down, delete-<kind>…, ovn-restart, resume-destination.
+ *       step ids: teardown-pause-source (when not paused), pvc-retention-<sts>, teardown-scale-down,
+ *       delete-<kind>…, ovn-restart, resume-destination.
  *       They act on ctx.kube (the source), ctx.clusters.guest and ctx.clusters.target.
  *   findVerifiedRestore(env, namespace, name): the journal proving a verified restore, or null.
  *   planDrTeardown(i: TeardownInputs): the whole plan, blockers included (dr teardown).
@@ -20,10 +21,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeClient } from '../kube/client.ts';
-import { Resources, type KubeObject } from '../kube/resources.ts';
+import { Resources, describeRef, type KubeObject } from '../kube/resources.ts';
 import { Journal, stateDir } from '../plan/journal.ts';
 import { newPlan, type Plan, type Step, type StepContext } from '../plan/plan.ts';
 import type { HostedCluster, NodePool } from '../hostedcluster/types.ts';
+import { hcRef, npRef } from '../hostedcluster/lookup.ts';
+import { setPausedUntil } from '../hostedcluster/pause.ts';
 import { formatDuration } from '../util/duration.ts';
 import { RuntimeError } from '../util/errors.ts';
 import type { ClusterInventory } from '../deletion/observe.ts';
@@ -113,7 +116,20 @@ export function teardownSteps(i: TeardownStepInputs): { steps: Step[]; warnings:
   const cpns = i.inventory.controlPlaneNamespace;
   const deadline = sharedDeadline(i.timeoutMs);
   const warnings: string[] = [];
-  const steps: Step[] = [...planPvcRetention(i.retention, { policies: ['whenScaled'] })];
+  const steps: Step[] = [];
+  // dr backup leaves the source paused; a source that is not (a teardown after a manual backup)
+  // is paused first, or its operator would scale the control plane straight back up.
+  const unpaused = [
+    ...(i.inventory.hostedCluster && i.inventory.hostedCluster.spec?.pausedUntil !== 'true' ? [hcRef(i.inventory.hostedCluster)] : []),
+    ...i.inventory.nodePools.filter((np) => np.spec?.pausedUntil !== 'true').map(npRef),
+  ];
+  if (unpaused.length)
+    steps.push({
+      id: 'teardown-pause-source',
+      title: `Pause ${unpaused.map(describeRef).join(', ')} on the source, so that its operator leaves the teardown alone`,
+      changes: unpaused.map((ref) => setPausedUntil(ref, 'true')),
+    });
+  steps.push(...planPvcRetention(i.retention, { policies: ['whenScaled'] }));
   if (i.workloads.length) steps.push(scaleDownStep(cpns, i.workloads, i.timeoutMs));
   const forced = planForcedDeletion(i.inventory, { deadline });
   warnings.push(...forced.warnings);

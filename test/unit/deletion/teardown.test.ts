@@ -50,6 +50,7 @@ describe('dr teardown plan', () => {
     const plan = planDrTeardown(await inputs(source()));
     expect(plan.blockers).toEqual([]);
     expect(plan.steps.map((s) => s.id)).toEqual([
+      'teardown-pause-source',
       'pvc-retention-etcd',
       'teardown-scale-down',
       'delete-nodepools',
@@ -61,7 +62,9 @@ describe('dr teardown plan', () => {
       'ovn-restart',
       'resume-destination',
     ]);
-    expect(plan.steps[1].details).toEqual([
+    // The HostedCluster is paused already (as dr backup leaves it); its NodePool is not.
+    expect(plan.steps[0].title).toBe('Pause NodePool clusters/sample-a on the source, so that its operator leaves the teardown alone');
+    expect(plan.steps[2].details).toEqual([
       'Deployment clusters-sample/control-plane-operator: 1 → 0',
       'Deployment clusters-sample/kube-apiserver: 3 → 0',
       'StatefulSet clusters-sample/etcd: 3 → 0',
