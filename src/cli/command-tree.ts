@@ -83,6 +83,8 @@ export function findOption(options: OptionSpec[], name: string): OptionSpec | un
 export interface ParsedFlag {
   name: string;
   value?: string;
+  /** The value was the next word (`--replicas -1`), not `--replicas=-1`. */
+  separate?: boolean;
 }
 
 export interface ParsedLine {
@@ -121,7 +123,7 @@ export function parseLine(specs: CommandSpec[], words: readonly string[]): Parse
       const option = findOption(optionsOf(line.command), name);
       if (eq > 0) line.flags.push({ name, value: word.slice(eq + 1) });
       else if (option?.takesValue) {
-        if (i + 1 < words.length) line.flags.push({ name, value: words[++i] });
+        if (i + 1 < words.length) line.flags.push({ name, value: words[++i], separate: true });
         else {
           line.flags.push({ name });
           line.pendingValue = option;

@@ -27,6 +27,9 @@ export function diagnoseCommandLine(specs: CommandSpec[], argv: readonly string[
     return `unknown command "${typed}" for "${where}"${suggestions.length ? didYouMean(suggestions) : ` ${help}`}`;
   }
   const options = optionsOf(line.command);
+  // clipanion reads `--replicas -1` as two flags and matches no command (issue 11 bad-input corpus).
+  const dashed = line.flags.find((f) => f.separate && f.value !== undefined && /^-./.test(f.value));
+  if (dashed) return `${dashed.name} ${dashed.value}: write a value that starts with "-" as ${dashed.name}=${dashed.value}`;
   for (const flag of line.flags) {
     // clipanion accepts --no-X for every boolean --X.
     const negated = flag.name.startsWith('--no-') ? findOption(options, `--${flag.name.slice(5)}`) : undefined;
