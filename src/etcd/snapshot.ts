@@ -322,7 +322,10 @@ function memberSteps(i: SnapshotInputs, pod: string, cpns: string, store: Snapsh
       run: async (ctx) => {
         const podSha = ctx.artifacts[key('podSha256')] as string;
         const status = ctx.artifacts[key('status')] as ReturnType<typeof parseSnapshotStatus>;
-        const { sha256, bytes } = await streamOut(exec(ctx), pod, inPod(), store, file(), ctx, podSha, status.totalSize || undefined);
+        // The file's size for the bar's percentage and ETA (etcdutl's totalSize is the bbolt size, a page short of it).
+        const st = await exec(ctx)(pod, ['stat', '-c', '%s', inPod()]).catch(() => ({ exitCode: 1, stdout: '' }));
+        const total = st.exitCode === 0 && /^\d+$/.test(st.stdout.trim()) ? Number(st.stdout.trim()) : undefined;
+        const { sha256, bytes } = await streamOut(exec(ctx), pod, inPod(), store, file(), ctx, podSha, total);
         const manifest: SnapshotManifest = {
           kind: MANIFEST_KIND,
           version: 1,
@@ -386,7 +389,7 @@ export async function streamOut(
   ctx: Pick<StepContext, 'progress' | 'now'>,
   /** `sha256sum` of the file in the pod: a mismatch (or a short stream) keeps nothing. */
   expectedSha256: string,
-  /** The file's size (etcdutl's totalSize), for the progress bar's percentage and ETA. */
+  /** The file's size (`stat` in the pod), for the progress bar's percentage and ETA. */
   total?: number,
 ): Promise<{ sha256: string; bytes: number }> {
   const started = ctx.now().getTime();
