@@ -47,6 +47,7 @@ function exec(cmd: string, args: string[], extra: NodeJS.ProcessEnv = {}, input?
     const child = execFile(cmd, args, { env: { ...env, ...extra }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : err.signal === 'SIGKILL' ? 137 : 1) : 0, stdout, stderr }),
     );
+    child.stdin?.on('error', () => {}); // a child that exits (or is SIGKILLed) before reading
     child.stdin?.end(input ?? '');
   });
 }
