@@ -100,6 +100,8 @@ export abstract class HcpCommand extends Command<HcpContext> {
     if (this.requestTimeout !== undefined) {
       const raw = /^\d+$/.test(this.requestTimeout) ? `${this.requestTimeout}s` : this.requestTimeout;
       timeoutMs = parseGoDuration(raw, '--request-timeout');
+      // kubectl refuses a negative timeout too; 0 means none.
+      if (timeoutMs < 0) throw new UsageError(`--request-timeout ${this.requestTimeout} is negative`);
     }
     for (const [flag, value] of [
       ['--namespace', this.namespace],

@@ -27,6 +27,10 @@ export function diagnoseCommandLine(specs: CommandSpec[], argv: readonly string[
     return `unknown command "${typed}" for "${where}"${suggestions.length ? didYouMean(suggestions) : ` ${help}`}`;
   }
   const options = optionsOf(line.command);
+  if (line.pendingValue) {
+    const flag = line.flags[line.flags.length - 1].name;
+    return `${flag} needs a value ${help}`;
+  }
   // clipanion reads `--replicas -1` as two flags and matches no command (issue 11 bad-input corpus).
   const dashed = line.flags.find((f) => f.separate && f.value !== undefined && /^-./.test(f.value));
   if (dashed) return `${dashed.name} ${dashed.value}: write a value that starts with "-" as ${dashed.name}=${dashed.value}`;
