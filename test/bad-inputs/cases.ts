@@ -605,6 +605,16 @@ export const cases: BadInputCase[] = [
     pending: 'dump takes an --include-kind that names no type on the server and dumps only what is always dumped (exit 0)',
   }),
 
+  input('request-timeout-negative', 'duration', '-1s', () => ['status', 'sample', '--request-timeout=-1s']),
+  input('flag-without-value', 'other', '--hosted-cluster', () => ['metrics', 'set', 'SRE', '--hosted-cluster']),
+  input('kubeconfig-directory', 'kubeconfig', 'a-directory', (f) => ['status', 'sample', '--kubeconfig', f.directory]),
+  input('kubeconfig-unknown-cluster', 'kubeconfig', 'no-such-cluster', () => ['status', 'sample', '--cluster', 'no-such-cluster']),
+  input('kubeconfig-unknown-user', 'kubeconfig', 'no-such-user', () => ['status', 'sample', '--user', 'no-such-user']),
+  input('verbosity-not-number', 'other', 'abc', () => ['status', 'sample', '-v', 'abc']),
+  input('nodepool-replicas-fraction', 'other', '1.5', () => ['nodepool', 'scale', NP, '--replicas', '1.5']),
+  input('nodepool-autoscaling-dash', 'other', '1-3', () => ['nodepool', 'scale', NP, '--autoscaling', '1-3']),
+  input('htpasswd-not-htpasswd', 'file', '--htpasswd-file', (f) => ['oauth', 'add', 'htpasswd', 'sample', '--idp-name', 'local', '--htpasswd-file', f.notPem]),
+
   // ---- dr migrate and its env file
   input('dr-migrate-env-unknown-variable', 'env-file', 'HC_CLUSTR_NAME', (f) => ['dr', 'migrate', '--vars-file', f.envUnknown, '--to-context', 'mgmt-2']),
   input('dr-migrate-env-not-key-value', 'env-file', 'script.env:2', (f) => ['dr', 'migrate', '--vars-file', f.envNotKeyValue, '--to-context', 'mgmt-2']),
