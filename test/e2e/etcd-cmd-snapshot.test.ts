@@ -7,10 +7,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createHostedCluster, etcdctl, getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
 import { hcp } from './helpers/hcp.ts';
-import { kubectlOk, sandbox, uniqueNamespace } from './helpers/sandbox.ts';
+import { kubectl, kubectlOk, sandbox, uniqueNamespace } from './helpers/sandbox.ts';
 
 const WRITERS = ['kube-apiserver', 'openshift-apiserver', 'openshift-oauth-apiserver'];
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -19,6 +19,10 @@ describe('etcd snapshot and restore', async () => {
   const ns = await uniqueNamespace('etcd-snap');
   const name = 's1';
   const cpns = await createHostedCluster(ns, name, { highlyAvailable: true });
+  afterAll(async () => {
+    // Its three live etcd members go with the test, not with the next run.
+    await kubectl('mgmt-1', ['delete', 'hostedcluster', name, '-n', ns, '--wait=false']);
+  });
   const dir = join(mkdtempSync(join(tmpdir(), 'hcp-snap-')), 'backups');
   const env = sandbox().awsEnv;
   const s3Args = ['--s3-path-style'];
@@ -106,6 +110,16 @@ describe('etcd snapshot and restore', async () => {
     // --online never paused nor scaled.
     expect(await replicas()).toEqual(writersBefore);
     s3Key = key;
+    // etcd status finds it as the newest snapshot in the bucket (ListObjectsV2, HEAD, the .sha256).
+    const st = await hcp(['etcd', 'status', name, '-n', ns, '--bucket', `s3://${env.HCP_SANDBOX_BUCKET}/${prefix}`, '-o', 'json', ...s3Args], { env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout).newestSnapshot).toMatchObject({
+      source: 'bucket',
+      location: snap.location,
+      sha256: snap.sha256,
+      size: snap.size,
+      verified: true,
+    });
   });
 
   it('restore-url: the fragment with one presigned URL; refuses the existing cluster; 100 of 100 corruptions refused', async () => {
