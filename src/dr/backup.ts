@@ -20,7 +20,8 @@ import { Resources, type KubeObject } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { Plan, StepContext } from '../plan/plan.ts';
-import { controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
+import { condition, controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
+import { waitConditionStep } from '../plan/wait-step.ts';
 import { hcRef, npRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
 import { ETCD_LABEL, ETCD_STATEFULSET } from '../etcd/etcdctl.ts';
@@ -147,10 +148,19 @@ export async function etcdPodNames(kube: KubeClient, ns: string): Promise<string
   return (await kube.list(Resources.Pod, { namespace: ns, labelSelector: ETCD_LABEL })).items.map((p) => p.metadata.name).sort();
 }
 
-async function runningWriters(kube: KubeClient, ns: string, names: string[]): Promise<string[]> {
+/**
+ * The writers still running. One scaled back up (a controller that had not yet seen the pause
+ * reconciled it) is scaled to 0 again: the wait converges instead of waiting on a count that
+ * someone else keeps at 1.
+ */
+async function runningWriters(kube: KubeClient, ns: string, names: string[], warn: (m: string) => void): Promise<string[]> {
   const left: string[] = [];
   for (const n of names) {
-    const d = await kube.getOrNull<KubeObject & { status?: { replicas?: number } }>(Resources.Deployment, ns, n);
+    const d = await kube.getOrNull<KubeObject & { spec?: { replicas?: number }; status?: { replicas?: number } }>(Resources.Deployment, ns, n);
+    if ((d?.spec?.replicas ?? 0) > 0) {
+      warn(`${n} was scaled back to ${d!.spec!.replicas} (a controller had not seen the pause yet): scaling it to 0 again`);
+      await kube.scale(Resources.Deployment, ns, n, 0);
+    }
     if ((d?.status?.replicas ?? 0) > 0) left.push(`${n} ${d!.status!.replicas}`);
   }
   return left;
@@ -298,6 +308,19 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
       ],
     },
   });
+  if (condition(hc, 'ReconciliationActive'))
+    plan.steps.push(
+      waitConditionStep({
+        id: 'pause-verify',
+        title: 'Wait for the operator to report ReconciliationActive=False (it stops reconciling the control plane)',
+        ref: hcRef(hc),
+        type: 'ReconciliationActive',
+        status: 'False',
+        timeoutMs: i.waitMs,
+        intervalMs: 500,
+        onTimeout: 'warn',
+      }),
+    );
   const up = Object.entries(i.writers).filter(([, n]) => (n ?? 0) > 0);
   plan.steps.push({
     id: 'scale-down',
@@ -316,6 +339,7 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
             ctx.kube,
             cpns,
             up.map(([n]) => n),
+            ctx.warn,
           ),
         i.waitMs,
       ),
