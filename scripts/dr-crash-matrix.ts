@@ -7,10 +7,13 @@
 //
 //   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts [--steps claim,fence,...|all]
 //
-// It uses the built binary (`npm run build` first) through the sandbox's kubectl.
+// It uses the built binary (`npm run build` first) through the sandbox's kubectl, or with
+// --from-source the TypeScript sources (no build).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { delimiter } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { ensureSandbox, kubectlEnv } from './sandbox/api.ts';
 import { distDir } from './lib/dist.ts';
 import { createDrCluster, ETCDCTL } from './dr-crash-matrix.fixture.ts';
@@ -34,11 +37,19 @@ const DEFAULT_STEPS = [
 ];
 
 const sb = await ensureSandbox();
+// --from-source: `kubectl hcp` runs src/entry.ts through a kubectl-hcp wrapper instead of dist/ (no build needed).
+let binDir = distDir;
+if (process.argv.includes('--from-source')) {
+  binDir = mkdtempSync(join(tmpdir(), 'dr-matrix-bin-'));
+  writeFileSync(join(binDir, 'kubectl-hcp'), `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, '..', 'src', 'entry.ts')}" "$@"\n`, {
+    mode: 0o755,
+  });
+}
 const env: NodeJS.ProcessEnv = {
   ...kubectlEnv(),
   ...sb.awsEnv,
   KUBECONFIG: sb.kubeconfig,
-  PATH: `${distDir}${delimiter}${process.env.PATH ?? ''}`,
+  PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
   NO_COLOR: '1',
 };
 
