@@ -23,6 +23,8 @@ export interface HostedClusterOptions {
   /** Unused: the simulated operator gives every HostedCluster its admin kubeconfig (status.kubeconfig). */
   guest?: boolean;
   pausedUntil?: string;
+  /** spec.secretEncryption.aescbc.activeKey: the Secret (in ns) holding the etcd encryption key; set at creation, as upstream's `create cluster` does. */
+  encryptionKeySecret?: string;
 }
 
 /** Creates a HostedCluster copied from clusters/sample in namespace ns; returns its control-plane namespace. */
@@ -31,6 +33,13 @@ export async function createHostedCluster(ns: string, name: string, o: HostedClu
   const sample = JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'json']));
   const spec = { ...sample.spec, infraID: `${name}-infra`, clusterID: undefined };
   delete spec.secretEncryption;
+  // A copy starts as the seeded sample: without spec.configuration.oauth, which tests of the oauth
+  // commands may leave on clusters/sample (an empty identityProviders list is still an explicit
+  // OAuth configuration, so no kubeadmin password: hostedcluster_controller.go).
+  if (spec.configuration) {
+    spec.configuration = { ...spec.configuration };
+    delete spec.configuration.oauth;
+  }
   spec.controllerAvailabilityPolicy = o.highlyAvailable ? 'HighlyAvailable' : 'SingleReplica';
   spec.etcd = {
     managementType: 'Managed',
@@ -39,6 +48,7 @@ export async function createHostedCluster(ns: string, name: string, o: HostedClu
     },
   };
   if (o.pausedUntil) spec.pausedUntil = o.pausedUntil;
+  if (o.encryptionKeySecret) spec.secretEncryption = { type: 'aescbc', aescbc: { activeKey: { name: o.encryptionKeySecret } } };
   const objects: object[] = [{ apiVersion: sample.apiVersion, kind: 'HostedCluster', metadata: { name, namespace: ns }, spec }];
   await kubectlOk(cluster, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   return controlPlaneNamespace(ns, name);
