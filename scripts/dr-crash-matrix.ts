@@ -112,7 +112,8 @@ const results: { step: string; crash: number; resume: number; ok: boolean; secon
 for (const [i, step] of steps.entries()) {
   const t0 = Date.now();
   const ns = `dr-crash-${i}-${randomBytes(2).toString('hex')}`;
-  const name = 'dcx';
+  // Unique per run: the Route hostnames (api-<name>.…) must not be another run's, or their records never go.
+  const name = `dcx${randomBytes(2).toString('hex')}`;
   const cpns = `${ns}-${name}`;
   let crash = -1;
   let resume = -1;
