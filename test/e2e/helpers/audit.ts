@@ -10,7 +10,7 @@
 // waits to see in the log: the API server writes an event after its response has gone out, so
 // without the fence a request that had just returned could still be missing from the file.
 import { randomBytes } from 'node:crypto';
-import { openSync, readdirSync, readSync, closeSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, sandbox, type Cluster } from './sandbox.ts';
@@ -71,47 +71,65 @@ function position(c: Cluster): FilePosition {
   }
 }
 
-function readFrom(file: string, offset: number): string {
+/** Bytes of one log file read from `start` to its end, and which file (inode) they came from. */
+interface Segment {
+  ino: number;
+  start: number;
+  buf: Buffer;
+}
+
+/** Reads a file from `offset` to its end; the inode comes from the open descriptor, so a rename in between cannot mislabel it. */
+function readFrom(file: string, offset: number): Segment {
   const fd = openSync(file, 'r');
   try {
-    const size = statSync(file).size;
-    if (size <= offset) return '';
-    const buf = Buffer.alloc(size - offset);
+    const st = fstatSync(fd);
+    const buf = Buffer.alloc(Math.max(0, st.size - offset));
     let done = 0;
     while (done < buf.length) {
       const n = readSync(fd, buf, done, buf.length - done, offset + done);
       if (n === 0) break;
       done += n;
     }
-    return buf.subarray(0, done).toString('utf8');
+    return { ino: st.ino, start: offset, buf: buf.subarray(0, done) };
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * The log text written since `pos`, across a rotation: the apiserver's lumberjack renames the full
- * file to <cluster>-<timestamp>.log (keeping its inode) and starts a new one.
+ * The log bytes written since `pos`, across a rotation: the apiserver's lumberjack renames the
+ * full file to <cluster>-<timestamp>.log (keeping its inode) and starts a new one.
  */
-function textSince(c: Cluster, pos: FilePosition): string {
+function segmentsSince(c: Cluster, pos: FilePosition): Segment[] {
   const current = currentLog(c);
-  const cur = position(c);
-  if (cur.ino === pos.ino && cur.offset >= pos.offset) return readFrom(current, pos.offset);
-  if (pos.ino === -1) return cur.ino === -1 ? '' : readFrom(current, 0);
+  if (pos.ino === -1) return position(c).ino === -1 ? [] : [readFrom(current, 0)];
+  const head = readFrom(current, pos.offset);
+  if (head.ino === pos.ino) return [head];
+  const whole = (): Segment => readFrom(current, 0);
   const backups = readdirSync(auditDir())
     .filter((f) => f.startsWith(`${c}-`) && f.endsWith('.log'))
     .sort()
     .map((f) => join(auditDir(), f));
-  const start = backups.findIndex((f) => statSync(f).ino === pos.ino);
+  const first = backups.findIndex((f) => statSync(f).ino === pos.ino);
   // Rotated out of the backups (50 MB each, two kept): what happened after the mark is partly gone,
   // and a count from the rest could pass a test that should fail.
-  if (start < 0) throw new Error(`audit log ${current} rotated past the mark (more than ~100 MB since): mark closer to the requests`);
-  const parts = backups.slice(start).map((f, i) => readFrom(f, i === 0 ? pos.offset : 0));
-  return parts.join('') + readFrom(current, 0);
+  if (first < 0) throw new Error(`audit log ${current} rotated past the mark (more than ~100 MB since): mark closer to the requests`);
+  return [...backups.slice(first).map((f, i) => readFrom(f, i === 0 ? pos.offset : 0)), whole()];
 }
 
-/** Sends the sentinel request to each cluster and waits until each log holds it. */
-async function fence(clusters: Cluster[]): Promise<Partial<Record<Cluster, FilePosition>>> {
+/** Where the line holding `needle` ends (the position after its newline), or undefined while it is not complete. */
+function lineEndAfter(segments: Segment[], needle: string): FilePosition | undefined {
+  for (const seg of segments) {
+    const at = seg.buf.indexOf(needle);
+    if (at < 0) continue;
+    const nl = seg.buf.indexOf(0x0a, at);
+    return nl < 0 ? undefined : { ino: seg.ino, offset: seg.start + nl + 1 };
+  }
+  return undefined;
+}
+
+/** Sends the sentinel request to each cluster and waits until each log holds its whole line. */
+async function fence(clusters: Cluster[]): Promise<{ id: string; positions: Partial<Record<Cluster, FilePosition>> }> {
   const before = Object.fromEntries(clusters.map((c) => [c, position(c)])) as Record<Cluster, FilePosition>;
   const id = randomBytes(6).toString('hex');
   await Promise.all(
@@ -125,17 +143,10 @@ async function fence(clusters: Cluster[]): Promise<Partial<Record<Cluster, FileP
     clusters.map(async (c) => {
       const deadline = Date.now() + 15_000;
       for (;;) {
-        const text = textSince(c, before[c]);
-        const at = text.indexOf(`hcpAuditSentinel=${id}`);
-        if (at >= 0) {
-          const lineEnd = text.indexOf('\n', at);
-          if (lineEnd >= 0) {
-            // The position just after the sentinel's line, in the file that holds it now.
-            const cur = position(c);
-            const tail = Buffer.byteLength(text.slice(lineEnd + 1));
-            positions[c] = { ino: cur.ino, offset: cur.offset - tail };
-            return;
-          }
+        const end = lineEndAfter(segmentsSince(c, before[c]), `hcpAuditSentinel=${id}`);
+        if (end) {
+          positions[c] = end;
+          return;
         }
         if (Date.now() > deadline)
           throw new Error(`audit log ${currentLog(c)} never showed the sentinel request: is audit logging on (scripts/sandbox/audit.ts)?`);
@@ -143,12 +154,12 @@ async function fence(clusters: Cluster[]): Promise<Partial<Record<Cluster, FileP
       }
     }),
   );
-  return positions;
+  return { id, positions };
 }
 
 /** Marks the current end of the audit logs: auditEvents() returns what comes after it. */
 export async function auditMark(clusters: Cluster[] = ALL_CLUSTERS): Promise<AuditMark> {
-  return { clusters, positions: await fence(clusters) };
+  return { clusters, positions: (await fence(clusters)).positions };
 }
 
 export function matches(e: AuditEvent, f: AuditFilter = {}): boolean {
@@ -170,18 +181,16 @@ export const isDryRun = (e: AuditEvent) => /[?&]dryRun=All(&|$)/.test(e.requestU
  * the filter, in log order per cluster. Waits for the logs to catch up first.
  */
 export async function auditEvents(mark: AuditMark, filter: AuditFilter = {}): Promise<AuditEvent[]> {
-  const end = await fence(mark.clusters);
+  const { id } = await fence(mark.clusters);
   const events: AuditEvent[] = [];
   for (const c of mark.clusters) {
     const start = mark.positions[c];
     if (!start) continue;
-    const text = textSince(c, start);
-    // Only up to the closing fence, so that a later test's requests never count.
-    const cur = position(c);
-    const endPos = end[c]!;
-    const cut = endPos.ino === cur.ino ? Buffer.byteLength(text) - (cur.offset - endPos.offset) : Buffer.byteLength(text);
-    const lines = Buffer.from(text).subarray(0, Math.max(0, cut)).toString('utf8').split('\n');
-    for (const line of lines) {
+    const text = Buffer.concat(segmentsSince(c, start).map((s) => s.buf)).toString('utf8');
+    // Only up to the closing fence's line, so that later requests never count.
+    const at = text.indexOf(`hcpAuditSentinel=${id}`);
+    const cut = at < 0 ? text.lastIndexOf('\n') + 1 : text.indexOf('\n', at) + 1;
+    for (const line of text.slice(0, cut).split('\n')) {
       if (!line.trim()) continue;
       const e = JSON.parse(line) as AuditEvent;
       if (e.stage === 'ResponseStarted') continue;
