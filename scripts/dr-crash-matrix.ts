@@ -33,7 +33,7 @@ const DEFAULT_STEPS = [
   'verify-available',
   'teardown-delete-nodepools',
   'teardown-delete-machines',
-  'ovn-restart',
+  'teardown-ovn-restart',
 ];
 
 const sb = await ensureSandbox();

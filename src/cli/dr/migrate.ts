@@ -99,10 +99,17 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
     } = await observeRestore(this, this.target, input, this.name!, () => '', backup.hc.metadata.namespace);
     const { observeInventory } = await import('../../deletion/observe.ts');
     const inventory = await observeInventory(source, backup.hc.metadata.namespace!, this.name!);
+    const { observeWorkloads } = await import('../../dr/teardown.ts');
+    const { observeRetention } = await import('../../dr/pvc-retention.ts');
+    const [retention, workloads] = await Promise.all([
+      observeRetention(source, inventory.controlPlaneNamespace),
+      observeWorkloads(source, inventory.controlPlaneNamespace),
+    ]);
+    const teardown = { retention, workloads, guestProblem: this.guest ? undefined : 'no guest access' };
     const domain = envFileSettings?.EXTERNAL_DNS_DOMAIN;
     if (domain && backup.hc.spec.dns?.baseDomain && !domain.endsWith(backup.hc.spec.dns.baseDomain) && !backup.hc.spec.dns.baseDomain.endsWith(domain))
       backup.externalDnsProblem ??= `EXTERNAL_DNS_DOMAIN ${domain} does not match the cluster's base domain ${backup.hc.spec.dns.baseDomain}`;
-    return { backup, restore, inventory, teardownTimeoutMs: input.teardownTimeoutMs };
+    return { backup, restore, inventory, teardown, teardownTimeoutMs: input.teardownTimeoutMs };
   }
 
   get flags() {
