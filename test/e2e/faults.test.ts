@@ -108,7 +108,6 @@ describe('mutating flows through the fault proxy', () => {
     const wasEnabled = (await status()).operator.enabled;
     try {
       await compare(['dashboards', 'enable', '-y'], () => hcp(['dashboards', 'disable', '-y']), 401);
-      expect((await status()).operator.enabled).toBe(true);
     } finally {
       if (!wasEnabled) await hcp(['dashboards', 'disable', '-y']);
     }
