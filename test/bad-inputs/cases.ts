@@ -615,6 +615,8 @@ export const cases: BadInputCase[] = [
   input('nodepool-autoscaling-dash', 'other', '1-3', () => ['nodepool', 'scale', NP, '--autoscaling', '1-3']),
   input('htpasswd-not-htpasswd', 'file', '--htpasswd-file', (f) => ['oauth', 'add', 'htpasswd', 'sample', '--idp-name', 'local', '--htpasswd-file', f.notPem]),
 
+  input('dr-teardown-name-upper', 'name', 'Sample', () => ['dr', 'teardown', 'Sample']),
+
   // ---- dr migrate and its env file
   input('dr-migrate-env-unknown-variable', 'env-file', 'HC_CLUSTR_NAME', (f) => ['dr', 'migrate', '--vars-file', f.envUnknown, '--to-context', 'mgmt-2']),
   input('dr-migrate-env-not-key-value', 'env-file', 'script.env:2', (f) => ['dr', 'migrate', '--vars-file', f.envNotKeyValue, '--to-context', 'mgmt-2']),
