@@ -4,6 +4,7 @@
  * since a shell is waiting. Failures reject; completion.ts turns them into no candidates.
  */
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import type { NameSource, Target } from './completion.ts';
 import { parseGoDuration } from '../util/duration.ts';
 
@@ -30,7 +31,7 @@ export function clusterNames(target: Target, env: NodeJS.ProcessEnv): NameSource
         timeoutMs: given > 0 ? Math.min(given, COMPLETION_REQUEST_TIMEOUT_MS) : COMPLETION_REQUEST_TIMEOUT_MS,
         retryDelaysMs: [],
         // An exec credential plugin must not prompt in the middle of a completion.
-        terminal: { stdin: undefined, stdinIsTTY: false, stderr: { write: () => true } as unknown as NodeJS.WritableStream },
+        terminal: { stdin: undefined, stdinIsTTY: false, stderr: new PassThrough() },
       });
     })();
     return client;
