@@ -183,7 +183,6 @@ export class Scrubber {
     const matcher = this.byteMatcher;
     const hold = Math.max(0, matcher.maxLength - 1);
     let carry = '';
-    const self = this;
     const emit = (stream: Transform, text: string, final: boolean) => {
       if (!matcher.re) {
         stream.push(Buffer.from(text, 'latin1'));
@@ -197,7 +196,7 @@ export class Scrubber {
       for (let m = matcher.re.exec(text); m; m = matcher.re.exec(text)) {
         if (!final && m.index >= cut) break;
         out.push(text.slice(last, m.index), matcher.markers.get(m[0])!);
-        self.replacements++;
+        this.replacements++;
         last = m.index + m[0].length;
         if (last > cut) cut = last;
       }
