@@ -20,6 +20,7 @@ import { Resources, type KubeObject } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { Plan, StepContext } from '../plan/plan.ts';
+import { runningWriters } from '../hostedcluster/writers.ts';
 import { condition, controlPlaneNamespace, type HostedCluster, type NodePool } from '../hostedcluster/types.ts';
 import { waitConditionStep } from '../plan/wait-step.ts';
 import { hcRef, npRef } from '../hostedcluster/lookup.ts';
@@ -146,24 +147,6 @@ export async function waitPodsGone(
 
 export async function etcdPodNames(kube: KubeClient, ns: string): Promise<string[]> {
   return (await kube.list(Resources.Pod, { namespace: ns, labelSelector: ETCD_LABEL })).items.map((p) => p.metadata.name).sort();
-}
-
-/**
- * The writers still running. One scaled back up (a controller that had not yet seen the pause
- * reconciled it) is scaled to 0 again: the wait converges instead of waiting on a count that
- * someone else keeps at 1.
- */
-async function runningWriters(kube: KubeClient, ns: string, names: string[], warn: (m: string) => void): Promise<string[]> {
-  const left: string[] = [];
-  for (const n of names) {
-    const d = await kube.getOrNull<KubeObject & { spec?: { replicas?: number }; status?: { replicas?: number } }>(Resources.Deployment, ns, n);
-    if ((d?.spec?.replicas ?? 0) > 0) {
-      warn(`${n} was scaled back to ${d!.spec!.replicas} (a controller had not seen the pause yet): scaling it to 0 again`);
-      await kube.scale(Resources.Deployment, ns, n, 0);
-    }
-    if ((d?.status?.replicas ?? 0) > 0) left.push(`${n} ${d!.status!.replicas}`);
-  }
-  return left;
 }
 
 /** The external-dns Deployment `hypershift install --external-dns-*` creates, with a provider and a domain filter. */

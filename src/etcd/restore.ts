@@ -19,6 +19,7 @@ import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
+import { runningWriters } from '../hostedcluster/writers.ts';
 import { RuntimeError, UsageError } from '../util/errors.ts';
 import {
   ETCD_STATEFULSET,
@@ -305,8 +306,12 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
       changes: writersDown.map(([n]) => ({ op: 'scale', ref: { resource: Resources.Deployment, namespace: ns, name: n }, replicas: 0 })),
       run: (ctx) =>
         wait(ctx, 'the etcd writers to stop', async () => {
-          const left = [];
-          for (const [n] of writersDown) if (((await ctx.kube.getOrNull<Deployment>(Resources.Deployment, ns, n))?.status?.replicas ?? 0) > 0) left.push(n);
+          const left = await runningWriters(
+            ctx.kube,
+            ns,
+            writersDown.map(([n]) => n),
+            ctx.warn,
+          );
           return { done: !left.length, message: left.length ? `running: ${left.join(', ')}` : 'stopped' };
         }),
     });

@@ -19,6 +19,7 @@ import type { Change, Plan, Step, StepContext } from '../plan/plan.ts';
 import { controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
+import { runningWriters } from '../hostedcluster/writers.ts';
 import { VERSION } from '../version.ts';
 import { formatBytes, type EtcdHealthView } from './health.ts';
 import { ETCD_VOLUME_ROOT, etcdctl, hashKvArgs, parseHashKv, parseSha256sum, parseSnapshotStatus, type EtcdTlsPaths } from './etcdctl.ts';
@@ -255,11 +256,7 @@ async function waitWritersDown(ctx: StepContext, ns: string, names: string[], ti
   const r = await waitFor(
     'the etcd writers to stop',
     async () => {
-      const left: string[] = [];
-      for (const n of names) {
-        const d = await ctx.kube.getOrNull<Deployment>(Resources.Deployment, ns, n);
-        if ((d?.status?.replicas ?? 0) > 0) left.push(`${n} ${d!.status!.replicas}`);
-      }
+      const left = await runningWriters(ctx.kube, ns, names, ctx.warn);
       return { done: left.length === 0, message: left.length ? `still running: ${left.join(', ')}` : 'all stopped' };
     },
     { timeoutMs, intervalMs: 1000, onProgress: ctx.progress },
