@@ -8,7 +8,7 @@ import { ApiError } from '../kube/errors.ts';
 import { waitInStep } from '../plan/wait-step.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
-import { IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
+import { dataDigest, IDP_ANNOTATION, idpOwner, type ExistingObject, type IdentityProvider, type IdpObject } from './types.ts';
 
 function withOAuthList(obj: HostedCluster, list: IdentityProvider[]): void {
   const spec = obj.spec as Record<string, unknown>;
@@ -48,16 +48,19 @@ function listWriteStep(
 
 function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: ReadonlyMap<string, ExistingObject>, idpName: string): Change[] {
   const ns = hc.metadata.namespace!;
-  return objects.map((o): Change => {
+  return objects.flatMap((o): Change[] => {
     const resource = o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap;
     const ref: ObjectRef = { resource, namespace: ns, name: o.name };
     const data = o.kind === 'Secret' ? Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) : o.data;
     const found = existing.get(`${o.kind}/${o.name}`);
     // The resourceVersion read with the owner annotation: if someone changed the object since, the
     // patch fails instead of overwriting what may no longer be ours.
-    if (found) return { op: 'patch', ref, patchType: 'merge', patch: { metadata: { resourceVersion: found.resourceVersion }, data } };
+    // Already holding exactly this data (a re-run after a failure that came after the write): no write,
+    // so a retried run never applies the same write twice (issue 11, fault injection).
+    if (found?.dataDigest && found.dataDigest === dataDigest(data)) return [];
+    if (found) return [{ op: 'patch', ref, patchType: 'merge', patch: { metadata: { resourceVersion: found.resourceVersion }, data } }];
     const metadata = { name: o.name, namespace: ns, annotations: { [IDP_ANNOTATION]: idpOwner(hc.metadata.name, idpName) } };
-    return { op: 'create', ref, body: { metadata, ...(o.type ? { type: o.type } : {}), data } };
+    return [{ op: 'create', ref, body: { metadata, ...(o.type ? { type: o.type } : {}), data } }];
   });
 }
 

@@ -3,7 +3,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { Resources } from '../kube/resources.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { renderTable } from '../output/output.ts';
-import { IDP_ANNOTATION, type ExistingObject, type IdentityProvider } from './types.ts';
+import { dataDigest, IDP_ANNOTATION, type ExistingObject, type IdentityProvider } from './types.ts';
 
 export function identityProvidersOf(hc: HostedCluster): IdentityProvider[] {
   const oauth = (hc.spec.configuration as { oauth?: { identityProviders?: IdentityProvider[] } } | undefined)?.oauth;
@@ -85,7 +85,12 @@ export async function observeIdpObjects(
   await Promise.all(
     objects.map(async (o) => {
       const obj = await kube.getOrNull(o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap, namespace, o.name);
-      if (obj) found.set(`${o.kind}/${o.name}`, { owner: obj.metadata.annotations?.[IDP_ANNOTATION], resourceVersion: obj.metadata.resourceVersion });
+      if (obj)
+        found.set(`${o.kind}/${o.name}`, {
+          owner: obj.metadata.annotations?.[IDP_ANNOTATION],
+          resourceVersion: obj.metadata.resourceVersion,
+          dataDigest: dataDigest((obj as { data?: Record<string, string> }).data),
+        });
     }),
   );
   return found;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Identity providers of a hosted cluster's OAuth server (spec 3.1; FACTS "HostedCluster fields"):
  * the provider types the CLI knows and the shapes shared by validation, building and planning.
@@ -70,6 +71,14 @@ export interface ExistingObject {
   /** The IDP_ANNOTATION value, if any. */
   owner?: string;
   resourceVersion?: string;
+  /** dataDigest() of its data as read: a re-run that would write the same data writes nothing. */
+  dataDigest?: string;
+}
+
+/** A digest of an object's data (keys sorted; Secret values as base64, as the API returns them). */
+export function dataDigest(data: Record<string, string> | undefined): string {
+  const sorted = Object.entries(data ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
 export interface IdentityProvider {
