@@ -6,7 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { KubeClient } from '../kube/client.ts';
-import type { ExecResult } from '../kube/exec.ts';
+import { ExecConnectionLost, type ExecResult } from '../kube/exec.ts';
 import { Resources } from '../kube/resources.ts';
 import { condition, controlPlaneNamespace, type HostedCluster } from '../hostedcluster/types.ts';
 import {
@@ -41,6 +41,23 @@ export function etcdExec(kube: KubeClient, cpNamespace: string, container = ETCD
   return (pod, command, io = {}) => kube.exec(cpNamespace, pod, container, command, { timeoutMs: 120_000, ...io });
 }
 
+/**
+ * For read-only queries (etcdctl endpoint health/status, member list, hashkv, a file test): a stream
+ * that ended without an exit status is asked again, twice at most, instead of taking a member that
+ * answered for one that did not (issue 11: one dropped exec stream must not read as a dead member).
+ */
+export function retryLostConnection(exec: EtcdExec, attempts = 3): EtcdExec {
+  return async (pod, command, io) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await exec(pod, command, io);
+      } catch (e) {
+        if (!(e instanceof ExecConnectionLost) || attempt >= attempts || io?.stdin !== undefined || io?.stdout !== undefined) throw e;
+      }
+    }
+  };
+}
+
 /** The release a HostedCluster runs, for the TLS CA path (FACTS: moved in 4.12). */
 export function releaseOf(hc: HostedCluster): string | undefined {
   return hc.status?.version?.history?.find((h) => h.state === 'Completed')?.version ?? hc.status?.version?.desired?.version;
@@ -70,7 +87,7 @@ export async function observeEtcd(kube: KubeClient, hc: HostedCluster, opts: Obs
   const conditions = ['EtcdAvailable', 'EtcdRecoveryActive'].map((t) => condition(hc, t)).filter((c) => c !== undefined);
   const base = { controlPlaneNamespace: cpns, pods: pods.items, statefulSet: sts, recoveryJob: job, conditions };
   if (opts.query === false) return { ...base, queries: { errors: [] } };
-  const exec = etcdExec(kube, cpns);
+  const exec = retryLostConnection(etcdExec(kube, cpns));
   const { queries, tls } = await queryEtcd(exec, pods.items, releaseOf(hc), opts.hashes !== false);
   return { ...base, queries, tls };
 }

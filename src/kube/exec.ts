@@ -14,6 +14,9 @@ import WebSocket from 'ws';
 import { ApiError, type ApiStatus } from './errors.ts';
 import { RuntimeError } from '../util/errors.ts';
 
+/** The exec stream ended without the command's exit status: the command may or may not have run. A read-only command can be run again. */
+export class ExecConnectionLost extends RuntimeError {}
+
 const STDIN = 0;
 const STDOUT = 1;
 const STDERR = 2;
@@ -129,7 +132,9 @@ export function execInPod(
       if (timer) clearTimeout(timer);
       if (failure) return reject(failure);
       if (!status)
-        return reject(new RuntimeError('exec stream closed without an exit status: the connection to the pod was lost; the command may still be running'));
+        return reject(
+          new ExecConnectionLost('exec stream closed without an exit status: the connection to the pod was lost; the command may still be running'),
+        );
       let exitCode: number;
       try {
         exitCode = exitCodeFromStatus(status);
