@@ -51,7 +51,7 @@ describe('etcd snapshot and restore through the fault proxy', () => {
       const sum = sha256(readFileSync(join(dir, db)));
       expect(readFileSync(join(dir, `${db}.sha256`), 'utf8').split(/\s+/)[0], db).toBe(sum);
       const manifest = JSON.parse(readFileSync(join(dir, `${db}.manifest.json`), 'utf8'));
-      expect(manifest.sha256, db).toBe(sum);
+      expect(manifest.snapshot.sha256, db).toBe(sum);
     }
     snapshot = join(dir, dbs.sort().at(-1)!);
     // Nothing left half-written: every file belongs to a complete snapshot.

@@ -56,11 +56,14 @@ export function faultFlows(ns: () => string, cpns: () => string) {
       if (opts.faults) {
         if (proxy) counters.execDropped += proxy.faults.execDropped;
         await proxy?.close();
+        // The same address for every attempt: a resumed run finds its journal, which is keyed by the server URL.
+        const port = proxy ? Number(new URL(proxy.url).port) : undefined;
         // One dropped exec stream in all: only the first attempt's proxy drops one.
         proxy = await startFaultProxy(sandbox().kubeconfig, 'mgmt-1', {
           ...opts.faults,
           seed: opts.faults.seed + i,
           dropExecStream: i === 0 ? opts.faults.dropExecStream : undefined,
+          port,
         });
         const kc = join(work, `proxy-${tag}-${i}.kubeconfig`);
         writeFileSync(kc, proxyKubeconfig(proxy.url), { mode: 0o600 });

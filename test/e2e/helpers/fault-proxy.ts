@@ -38,6 +38,8 @@ export interface FaultOptions {
   dropExecStream?: number;
   dropExecAfterBytes?: number;
   watchCloseMs?: number;
+  /** Listen on this port (default: any free one). A retried flow keeps its port: the journal is keyed by the server URL. */
+  port?: number;
 }
 
 export interface FaultCounts {
@@ -234,7 +236,7 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
     socket.on('error', () => up.destroy());
   });
 
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = () =>
     new Promise((r) => {
