@@ -20,7 +20,21 @@ import type { OutputFormat } from '../output/output.ts';
 import type { DryRunMode, Plan } from '../plan/plan.ts';
 import type { ExecuteOptions, ExecutionResult } from '../plan/executor.ts';
 import type { KubeClient } from '../kube/client.ts';
+import { ConnectionError } from '../kube/errors.ts';
 import { InterlockError, InterruptedError, RuntimeError } from '../util/errors.ts';
+
+/**
+ * The API server could not be reached while the command was still reading: say that nothing was
+ * changed and that running it again is safe (a fault mid-read must not leave the user guessing).
+ */
+function nothingChangedYet(err: unknown): never {
+  if (err instanceof ConnectionError && !err.hint)
+    throw new ConnectionError(err.message, {
+      cause: err.cause ?? err,
+      hint: 'nothing was changed yet (it failed while reading the cluster): run the same command again',
+    });
+  throw err;
+}
 
 /** What a command prints after its plan ran: data for -o json|yaml and a text line (or lines). */
 export interface Report {
@@ -82,7 +96,7 @@ export abstract class MutatingCommand<Input = void, Observed = void, Target = Ob
     const input = this.validateAll();
     await this.whileListening(async () => {
       const kube = await this.kube();
-      const targets = this.targetsOf(await this.interruptible(this.observe(kube, input)));
+      const targets = this.targetsOf(await this.interruptible(this.observe(kube, input)).catch(nothingChangedYet));
       const options = await this.executeOptions(input);
       if (targets.length === 0) return this.out.note(this.noTargetsMessage);
       if (targets.length === 1) return this.runOne(kube, input, targets[0], options);
