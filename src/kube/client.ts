@@ -446,15 +446,27 @@ export class KubeClient {
   }
 
   /** Sets replicas through the /scale subresource (deployments, statefulsets, nodepools). */
+  /**
+   * Sets spec.replicas through the scale subresource, writing only when it differs: a scale whose
+   * answer was lost (the connection reset after the server applied it) is read back instead of sent
+   * again, and a resumed run does not repeat a scale that already holds (issue 11: no write applied twice).
+   */
   async scale(rt: ResourceType, namespace: string, name: string, replicas: number, opts: WriteOptions = {}): Promise<void> {
-    await this.request({
-      method: 'PATCH',
-      path: await this.pathOf(rt, namespace, name, 'scale'),
-      body: { spec: { replicas } },
-      contentType: PATCH_CONTENT_TYPE.merge,
-      query: this.writeQuery(opts),
-      idempotent: true,
-    });
+    const path = await this.pathOf(rt, namespace, name, 'scale');
+    const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+    for (let attempt = 0; ; attempt++) {
+      if (!opts.dryRun && !this.serverDryRun) {
+        const current = await this.request<{ spec?: { replicas?: number } }>({ method: 'GET', path });
+        if ((current?.spec?.replicas ?? 0) === replicas) return;
+      }
+      try {
+        await this.request({ method: 'PATCH', path, body: { spec: { replicas } }, contentType: PATCH_CONTENT_TYPE.merge, query: this.writeQuery(opts) });
+        return;
+      } catch (err) {
+        if (attempt >= delays.length || !isRetryable(err)) throw err;
+        await sleep(delays[attempt]);
+      }
+    }
   }
 
   /**
