@@ -76,7 +76,8 @@ describe('one etcd run per hosted cluster', () => {
 
   it('a live Lease of another host refuses snapshot and restore with exit 3, and nothing is written', async () => {
     const since = await plantLease(5, 600);
-    const dir = readdirSync(join(work, 'a')).some((f) => f.endsWith('.db')) ? join(work, 'a') : join(work, 'b');
+    // The winner of the first test wrote its snapshot to a or b; the loser's dir may not exist at all.
+    const dir = existsSync(join(work, 'a')) && readdirSync(join(work, 'a')).some((f) => f.endsWith('.db')) ? join(work, 'a') : join(work, 'b');
     const db = join(dir, readdirSync(dir).find((f) => f.endsWith('.db'))!);
     const mark = await auditMark(['mgmt-1']);
     for (const args of [
