@@ -421,48 +421,24 @@ describe('oauth commands', () => {
   });
 
   // Issue 13 item 21: refused before any API call, with the rule.
+  const github = (...extra: string[]) => [
+    'oauth',
+    'add',
+    'sample',
+    '--type',
+    'github',
+    '--idp-name',
+    'gh',
+    '--client-id',
+    'c',
+    '--client-secret-file',
+    secret,
+    ...extra,
+  ];
   const pem = f('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   it.each([
-    [
-      [
-        'oauth',
-        'add',
-        'sample',
-        '--type',
-        'github',
-        '--idp-name',
-        'gh',
-        '--client-id',
-        'c',
-        '--client-secret-file',
-        secret,
-        '--organization',
-        'o',
-        '--team',
-        'o/t',
-      ],
-      /--organization and --team cannot be combined/,
-    ],
-    [
-      [
-        'oauth',
-        'add',
-        'sample',
-        '--type',
-        'github',
-        '--idp-name',
-        'gh',
-        '--client-id',
-        'c',
-        '--client-secret-file',
-        secret,
-        '--organization',
-        'o',
-        '--ca-file',
-        pem,
-      ],
-      /--ca-file needs --hostname/,
-    ],
+    [github('--organization', 'o', '--team', 'o/t'), /--organization and --team cannot be combined/],
+    [github('--organization', 'o', '--ca-file', pem), /--ca-file needs --hostname/],
     [
       ['oauth', 'add', 'sample', '--type', 'ldap', '--idp-name', 'corp', '--url', 'ldap://ldap.example.com/ou=u?uid', '--insecure', '--ca-file', pem],
       /--insecure cannot be combined with --ca-file/,
