@@ -137,24 +137,32 @@ export function planFeatureSet({ hc, set, custom, replace = false }: FeatureSetI
       `${set} cannot be undone and blocks minor version updates of ${hc.metadata.name} for good (spec 5.1): do not use it on production clusters`,
     );
   }
-  const featureGate: Record<string, unknown> = { featureSet: next, customNoUpgrade: gates ?? null };
+  const featureGate: Record<string, unknown> = gates ? { featureSet: next, customNoUpgrade: gates } : { featureSet: next };
   plan.steps.push({
     id: 'set-feature-set',
     title: `Set featureSet of ${describeRef(ref)}: ${shown(current.featureSet)} => ${set}${gates ? ` (enabled: ${gates.enabled.join(',') || '-'}; disabled: ${gates.disabled.join(',') || '-'}${merged?.dropped.length ? `; dropped: ${merged.dropped.join(',')}` : ''})` : ''}`,
-    // The resourceVersion makes the API check CEL against the state we checked, not a newer one.
-    changes: unchanged
-      ? []
-      : [
-          {
-            op: 'patch',
-            ref,
-            patchType: 'merge',
-            patch: { metadata: { resourceVersion: hc.metadata.resourceVersion }, spec: { configuration: { featureGate } } },
-          },
-        ],
+    changes: unchanged ? [] : [{ op: 'patch', ref, patchType: 'json', patch: featureGatePatch(hc, featureGate) }],
     isDone: async () => unchanged,
   });
   return plan;
+}
+
+/**
+ * A JSON patch guarded by metadata.generation: the API applies it only while the spec is the one we
+ * planned against (the CEL one-way rules and our irreversibility warning were checked on it). The
+ * generation moves with spec changes only, so the operator's status and finalizer writes, which
+ * come every few seconds, no longer turn the write into a 409 (a whole-object resourceVersion did).
+ * The featureGate is replaced whole: customNoUpgrade goes when the new set has no gates.
+ */
+export function featureGatePatch(hc: HostedCluster, featureGate: Record<string, unknown>): unknown[] {
+  const guard =
+    hc.metadata.generation !== undefined
+      ? { op: 'test', path: '/metadata/generation', value: hc.metadata.generation }
+      : { op: 'test', path: '/metadata/resourceVersion', value: hc.metadata.resourceVersion };
+  const write = hc.spec?.configuration
+    ? { op: 'add', path: '/spec/configuration/featureGate', value: featureGate }
+    : { op: 'add', path: '/spec/configuration', value: { featureGate } };
+  return [guard, write];
 }
 
 /** Lists compared as sets: the order of gates means nothing to the operator. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalFeatureSet, celRejection, featureGateView, planFeatureSet, validateCustomGates } from '../../../src/featuregate/featuregate.ts';
+import {
+  canonicalFeatureSet,
+  celRejection,
+  featureGatePatch,
+  featureGateView,
+  planFeatureSet,
+  validateCustomGates,
+} from '../../../src/featuregate/featuregate.ts';
 import { parseGuestKubeconfig } from '../../../src/hostedcluster/guest.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { UsageError } from '../../../src/util/errors.ts';
@@ -46,21 +53,31 @@ describe('CEL transitions of featureSet', () => {
     expect(plan.steps).toEqual([]);
   });
 
-  it('marks a new *NoUpgrade set as irreversible and guards the patch with the resourceVersion', () => {
+  it('marks a new *NoUpgrade set as irreversible and guards the patch with the resourceVersion when there is no generation', () => {
     const plan = planFeatureSet({ hc: hc(), set: 'TechPreviewNoUpgrade' });
     expect(plan.irreversible).toBe(true);
     expect(plan.warnings[0]).toMatch(/cannot be undone and blocks minor version updates/);
     expect(plan.steps[0].changes?.[0]).toMatchObject({
-      patchType: 'merge',
-      patch: { metadata: { resourceVersion: '7' }, spec: { configuration: { featureGate: { featureSet: 'TechPreviewNoUpgrade', customNoUpgrade: null } } } },
+      patchType: 'json',
+      patch: [
+        { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+        { op: 'add', path: '/spec/configuration', value: { featureGate: { featureSet: 'TechPreviewNoUpgrade' } } },
+      ],
     });
+  });
+
+  it('guards with the generation, which status writes do not move (a resourceVersion guard got a 409 from every operator status write)', () => {
+    const withGen: HostedCluster = { ...hc(), metadata: { ...hc().metadata, generation: 3 } };
+    expect(featureGatePatch(withGen, { featureSet: 'TechPreviewNoUpgrade' })[0]).toEqual({ op: 'test', path: '/metadata/generation', value: 3 });
+    const bare: HostedCluster = { metadata: { name: 'sample', namespace: 'clusters', generation: 3 }, spec: {} };
+    expect(featureGatePatch(bare, { featureSet: '' })[1]).toEqual({ op: 'add', path: '/spec/configuration', value: { featureGate: { featureSet: '' } } });
   });
 
   it('changes CustomNoUpgrade gates without asking again', () => {
     const plan = planFeatureSet({ hc: hc('CustomNoUpgrade'), set: 'CustomNoUpgrade', custom: { enabled: ['A'], disabled: [] } });
     expect(plan.irreversible).toBe(false);
     expect(plan.blockers).toEqual([]);
-    expect(plan.steps[0].changes?.[0]).toMatchObject({ patch: { spec: { configuration: { featureGate: { customNoUpgrade: { enabled: ['A'] } } } } } });
+    expect(plan.steps[0].changes?.[0]).toMatchObject({ patch: [{}, { value: { featureSet: 'CustomNoUpgrade', customNoUpgrade: { enabled: ['A'] } } }] });
   });
 
   describe('existing CustomNoUpgrade gates (issue 13 item 17)', () => {
@@ -69,8 +86,7 @@ describe('CEL transitions of featureSet', () => {
       spec: { configuration: { featureGate: { featureSet: 'CustomNoUpgrade', customNoUpgrade: { enabled, disabled } } } },
     });
     const written = (plan: ReturnType<typeof planFeatureSet>) =>
-      (plan.steps[0].changes?.[0] as { patch: { spec: { configuration: { featureGate: { customNoUpgrade: unknown } } } } }).patch.spec.configuration.featureGate
-        .customNoUpgrade;
+      ((plan.steps[0].changes ?? [])[0] as { patch: [unknown, { value: { customNoUpgrade: unknown } }] }).patch[1].value.customNoUpgrade;
 
     it('keeps the gates not named again, moves the named ones, and says which stay', () => {
       const plan = planFeatureSet({ hc: custom(['A', 'B'], ['C']), set: 'CustomNoUpgrade', custom: { enabled: ['D'], disabled: ['B'] } });
