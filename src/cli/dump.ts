@@ -66,6 +66,15 @@ export class DumpCommand extends HostedClusterViewCommand {
       this.sinceOpts = { sinceTime: this.sinceTime };
     }
     for (const ns of this.namespaces()) assertDnsLabel(ns, '--include-namespace');
+    const { unknownKind } = await import('../dump/discovery.ts');
+    for (const [flag, values] of [
+      ['--include-kind', this.split(this.includeKind)],
+      ['--exclude-kind', this.split(this.excludeKind)],
+    ] as const) {
+      const bad = unknownKind(values);
+      if (bad !== undefined)
+        throw new UsageError(`${flag} "${bad}" is not a type the dump reads (give a kind or plural, e.g. Pod, pods, machines.cluster.x-k8s.io; see --help)`);
+    }
     if (!this.artifactDir?.trim()) throw new UsageError('--artifact-dir DIR is required: the directory for the dump (new or empty)');
     const { prepareArtifactDir } = await import('../dump/sink.ts');
     // Refuses a non-empty directory now; with --overwrite the previous dump is removed only after the cluster answered.

@@ -165,6 +165,36 @@ export function selectTypes(served: ServedType[], wanted: readonly Wanted[], fil
   return out;
 }
 
+/**
+ * Every spelling --include-kind / --exclude-kind accepts, known without asking the cluster: each
+ * type the dump may read (kind, plural, and either with its group), plus the HostedCluster and
+ * NodePool (always dumped). The plural is the API's regular one (Kubernetes' own kinds follow it:
+ * Endpoints stays endpoints, NetworkPolicy becomes networkpolicies).
+ */
+export function knownKindNames(): Set<string> {
+  const plurals = (kind: string): string[] => {
+    const k = kind.toLowerCase();
+    if (k.endsWith('s')) return [k, `${k}es`];
+    if (/[^aeiou]y$/.test(k)) return [`${k.slice(0, -1)}ies`];
+    return [`${k}s`];
+  };
+  const names = new Set<string>();
+  const all: Wanted[] = [...MANAGEMENT_NAMESPACED, ...MANAGEMENT_CLUSTER_SCOPED, ...GUEST, [HS, 'HostedCluster'], [HS, 'NodePool']];
+  for (const [group, kind] of all) {
+    for (const form of [kind.toLowerCase(), ...plurals(kind)]) {
+      names.add(form);
+      if (group) names.add(`${form}.${group}`);
+    }
+  }
+  return names;
+}
+
+/** The first name in `names` that no type of the dump answers to, if any (checked before any API call). */
+export function unknownKind(names: string[]): string | undefined {
+  const known = knownKindNames();
+  return names.find((n) => !known.has(n.toLowerCase()));
+}
+
 export function findType(served: ServedType[], group: string, kind: string): ServedType | undefined {
   return served.find((s) => s.group === group && s.kind === kind);
 }

@@ -601,9 +601,8 @@ export const cases: BadInputCase[] = [
   input('delete-dry-run-unknown', 'other', 'maybe', () => ['delete', 'sample', '--dry-run=maybe']),
   input('etcd-status-bucket-no-name', 's3-url', 's3://', () => ['etcd', 'status', 'sample', '--bucket', 's3://']),
   input('etcd-status-bucket-ftp', 's3-url', 'ftp://x', () => ['etcd', 'status', 'sample', '--bucket', 'ftp://x']),
-  input('dump-include-kind-unknown', 'other', 'Bogus', (f) => ['dump', 'sample', '--artifact-dir', join(f.dir, 'd10'), '--include-kind', 'Bogus'], {
-    pending: 'dump takes an --include-kind that names no type on the server and dumps only what is always dumped (exit 0)',
-  }),
+  input('dump-include-kind-unknown', 'other', 'Bogus', (f) => ['dump', 'sample', '--artifact-dir', join(f.dir, 'd10'), '--include-kind', 'Bogus']),
+  input('dump-exclude-kind-unknown', 'other', 'podz', (f) => ['dump', 'sample', '--artifact-dir', join(f.dir, 'd11'), '--exclude-kind', 'pods,podz']),
 
   input('request-timeout-negative', 'duration', '-1s', () => ['status', 'sample', '--request-timeout=-1s']),
   input('flag-without-value', 'other', '--hosted-cluster', () => ['metrics', 'set', 'SRE', '--hosted-cluster']),
