@@ -203,6 +203,35 @@ describe('kubectl hcp completion bash|zsh|fish', () => {
     expect(r.stdout.trim()).toBe('__kubectl_hcp_complete');
   });
 
+  /**
+   * Runs the zsh function as the completion system would for `words` (cursor on the last word),
+   * with _describe and _files standing in for zsh's own: they print what they were given, so the
+   * test sees the candidates the script hands to zsh ("value:description", colons escaped).
+   */
+  async function zshComplete(words: string[]): Promise<string[]> {
+    const quoted = words.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(' ');
+    const r = await exec('zsh', [
+      '-fc',
+      [
+        'autoload -Uz compinit && compinit -u -D && source <(kubectl-hcp completion zsh)',
+        '_describe() { print -rl -- "${(@P)4}"; }',
+        '_files() { print -r -- "<files>"; }',
+        `words=(${quoted}); CURRENT=${words.length}`,
+        '__kubectl_hcp_complete',
+      ].join('\n'),
+    ]);
+    expect(r.stderr).toBe('');
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
+  it.skipIf(!findOnPath('zsh'))('zsh: commands with descriptions, names from the cluster, and values after --flag= (zsh keeps the flag)', async () => {
+    expect(await zshComplete(['kubectl-hcp', 'pau'])).toEqual(['pause:Pause reconciliation of hosted clusters (and optionally their NodePools)']);
+    expect(await zshComplete(['kubectl-hcp', '-n', ns, 'pause', ''])).toEqual(['alpha', 'beta']);
+    expect(await zshComplete(['kubectl-hcp', 'pause', 'x', '--dry-run=cl'])).toEqual(['--dry-run=client']);
+    // A file argument (no candidates, no "no file completion" directive) falls back to zsh's _files.
+    expect(await zshComplete(['kubectl-hcp', 'metrics', 'sre-config', 'apply', '-f', ''])).toEqual(['<files>']);
+  });
+
   it.skipIf(!findOnPath('fish'))('fish: completes commands with descriptions, and names from the cluster', async () => {
     const run = (line: string) => exec('fish', ['--no-config', '-c', `kubectl-hcp completion fish | source; complete -C${JSON.stringify(line)}`]);
     const commands = await run('kubectl-hcp pau');
