@@ -2,6 +2,8 @@
 // a SingleReplica copy of clusters/sample on mgmt-1 with two NodePools of one node each and
 // Route-published hostnames for the API and OAuth (external-dns publishes those; the docs' DR
 // chapter requires them), plus its pull and SSH secrets.
+import { ETCD_TLS } from '../test/e2e/helpers/etcd-tls.ts';
+
 export type Kubectl = (context: 'mgmt-1' | 'mgmt-2', args: string[], input?: string) => Promise<string>;
 
 export async function createDrCluster(kubectl: Kubectl, ns: string, name: string): Promise<void> {
@@ -48,14 +50,4 @@ export async function createDrCluster(kubectl: Kubectl, ns: string, name: string
   await kubectl('mgmt-1', ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
 }
 
-export const ETCDCTL = [
-  'etcdctl',
-  '--cacert',
-  '/etc/etcd/tls/etcd-ca/ca.crt',
-  '--cert',
-  '/etc/etcd/tls/client/etcd-client.crt',
-  '--key',
-  '/etc/etcd/tls/client/etcd-client.key',
-  '--endpoints',
-  'https://localhost:2379',
-];
+export const ETCDCTL = ['etcdctl', ...ETCD_TLS];

@@ -1,18 +1,10 @@
 // Helpers for tests of the simulated operator and the real hosted etcd: HostedClusters of a test's
 // own (copies of clusters/sample), etcdctl through `kubectl exec` with the real pod paths, and
 // test keys written and read back to prove that data survived.
+import { ETCD_TLS } from './etcd-tls.ts';
 import { kubectl, kubectlOk, waitFor, type Cluster } from './sandbox.ts';
 
-export const ETCD_TLS = [
-  '--cacert',
-  '/etc/etcd/tls/etcd-ca/ca.crt',
-  '--cert',
-  '/etc/etcd/tls/client/etcd-client.crt',
-  '--key',
-  '/etc/etcd/tls/client/etcd-client.key',
-  '--endpoints',
-  'https://localhost:2379',
-];
+export { ETCD_TLS };
 
 export const controlPlaneNamespace = (ns: string, name: string) => `${ns}-${name.replace(/\./g, '-')}`;
 
