@@ -43,6 +43,8 @@ export interface RestoreInputs {
   /** --resume: the namespaces and the HostedCluster may be this run's own. */
   resume: boolean;
   externalDnsProblem?: string;
+  /** The live holder of the dr Lease on the destination (another run restoring there), described. */
+  ownerProblem?: string;
   backupProblems: string[];
   fenceProblem?: string;
   s3: () => Promise<S3Client>;
@@ -332,6 +334,7 @@ export function restoreSteps(i: RestoreInputs): Step[] {
 
 export function restoreBlockers(i: RestoreInputs): Plan['blockers'] {
   const b: Plan['blockers'] = [];
+  if (i.ownerProblem) b.push({ message: i.ownerProblem });
   if (i.hcExists && !i.resume) b.push({ message: `HostedCluster ${i.hcNamespace}/${i.name} already exists on ${i.targetName}` });
   if (i.namespacesLeft.length && !i.replaceNamespaces && !i.resume)
     b.push({ message: `namespaces ${i.namespacesLeft.join(', ')} already exist on ${i.targetName}`, override: '--replace-namespaces' });

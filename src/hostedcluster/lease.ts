@@ -27,7 +27,8 @@
  *
  * How to use it (the interface for the DR, delete and etcd commands):
  *   - in a plan: `plan.locks = [ownershipLease({ namespace, name, group: 'dr', operation: 'dr backup' })]`
- *     (add `cluster: 'source' | 'target'` for a lease on another management cluster). The one
+ *     (add `cluster: 'source' | 'target'` for a lease on another management cluster, and
+ *     `createNamespace: true` where the namespace may not exist yet). The one
  *     executor acquires it after the blockers, before the journal and the confirmation, renews it and releases it
  *     when the run ends; a lost lease stops the run (src/plan/executor.ts).
  *   - to refuse early in observe()/plan(): `await readLeaseHolder(kube, namespace, name, 'dr', now)`
@@ -65,6 +66,11 @@ export interface OwnershipLeaseSpec {
   operation: string;
   /** Which management cluster holds it, for plans acting on several (default the plan's own). */
   cluster?: ClusterRole;
+  /**
+   * Create the namespace when it is missing, so that the Lease can exist before the cluster does:
+   * a dr restore/migrate holds it on the destination, where the restore creates the namespace.
+   */
+  createNamespace?: boolean;
   durationSeconds?: number;
 }
 
@@ -235,6 +241,13 @@ export async function acquireLease(
         if (isAlreadyExists(err)) continue;
         // The namespace is gone (a resumed dr teardown deleted it): nothing of the cluster is left there to own.
         if (isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, spec.namespace))) {
+          if (spec.createNamespace && !dryRun) {
+            const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: spec.namespace } };
+            await kube.create(Resources.Namespace, undefined, namespace).catch((e: unknown) => {
+              if (!isAlreadyExists(e)) throw e;
+            });
+            continue;
+          }
           hooks.warn(`namespace ${spec.namespace} does not exist: no ${where} is held`);
           return { name, namespace: spec.namespace, identity, renew: async () => {}, release: async () => {} };
         }

@@ -92,7 +92,10 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
   const keys = Array.from({ length: 10 }, (_, i) => [`/e2e/dr/k${i}`, `v${i}-${ns}`] as const);
   for (const [k, v] of keys) await putKey(cpns, k, v);
 
-  it('refuses (exit 3) without external-dns on the destination, and with another run holding the claim', async () => {
+  const leaseHolder = async (c: 'mgmt-1' | 'mgmt-2') =>
+    (await kubectl(c, ['get', 'lease', `hcp-dr-${name}`, '-n', ns, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
+
+  it('refuses (exit 3) without external-dns on the destination, with another run holding the claim, and with another run holding the destination Lease', async () => {
     await kubectlOk('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=0']);
     try {
       const r = await hcp([...migrateArgs, '-y'], { env });
@@ -119,6 +122,25 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     } finally {
       await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
     }
+    // Another run holding the dr Lease on the DESTINATION (a dr restore there): refused, naming it.
+    await kubectlOk('mgmt-2', ['create', 'namespace', ns]);
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: `hcp-dr-${name}`, namespace: ns, annotations: { 'kubectl-hcp.openshift.io/operation': 'dr restore' } },
+      spec: { holderIdentity: 'carol@elsewhere:1 run e2e00001', leaseDurationSeconds: 600, acquireTime: now, renewTime: now },
+    };
+    await kubectlOk('mgmt-2', ['create', '-f', '-'], JSON.stringify(lease));
+    try {
+      const r = await hcp([...migrateArgs, '-y'], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`Lease ${ns}/hcp-dr-${name} is held by carol@elsewhere:1 run e2e00001 \\(dr restore\\).* on mgmt-2`));
+      expect(await leaseHolder('mgmt-2')).toBe('carol@elsewhere:1 run e2e00001');
+      expect(await leaseHolder('mgmt-1')).toBe('');
+    } finally {
+      await kubectlOk('mgmt-2', ['delete', 'lease', `hcp-dr-${name}`, '-n', ns]);
+    }
     // The refused runs undid what they did: the cluster is running and unpaused.
     expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
     expect(await getKey(cpns, '/e2e/dr/k0')).toBe(keys[0][1]);
@@ -141,6 +163,8 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     const plan = await hcp([...migrateArgs, '--dry-run=client'], { env });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/whenScaled from Delete to Retain on StatefulSet .*\/etcd.*\[destructive/);
+    expect(plan.stdout).toContain(`holds: Lease ${ns}/hcp-dr-${name} (one dr run at a time) on the source cluster while it runs`);
+    expect(plan.stdout).toContain(`holds: Lease ${ns}/hcp-dr-${name} (one dr run at a time) on the target cluster while it runs`);
     await kubectlOk('mgmt-1', [
       'patch',
       'statefulset',
@@ -151,6 +175,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
       '-p',
       '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Retain"}}}',
     ]);
+
   }, 120_000);
 
   it('migrates: both NodePools, one restore URL, every key, nothing left on mgmt-1; never two owners; DNS gone before it comes back', async () => {
@@ -164,13 +189,15 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
       const txt = (r.ResourceRecordSets ?? []).filter((x) => x.Type === 'TXT' && x.Name?.startsWith(`cname-api-${name}-external-dns.`));
       return txt.map((x) => /external-dns\/owner=([^,]+)/.exec(x.ResourceRecords?.[0]?.Value ?? '')?.[1] ?? '?');
     };
-    const samples: { t: number; src: number; dst: number; dns: string[] }[] = [];
+    const holder = async (k: KubeClient) =>
+      ((await k.getOrNull(Resources.Lease, ns, `hcp-dr-${name}`).catch(() => null))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '';
+    const samples: { t: number; src: number; dst: number; dns: string[]; leases: [string, string] }[] = [];
     let stop = false;
     const probe = (async () => {
       while (!stop) {
         const t = Date.now();
-        const [src, dst, dns] = await Promise.all([ready(m1), ready(m2), owners().catch(() => ['?'])]);
-        samples.push({ t, src, dst, dns });
+        const [src, dst, dns, l1, l2] = await Promise.all([ready(m1), ready(m2), owners().catch(() => ['?']), holder(m1), holder(m2)]);
+        samples.push({ t, src, dst, dns, leases: [l1, l2] });
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - t))));
       }
     })();
@@ -180,6 +207,12 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/migrated drm from mgmt-1 to mgmt-2; .*etcd verified on etcd-0/);
 
+    // One owner on both ends: the run held the dr Lease on mgmt-1 and on mgmt-2 at once (the same
+    // holder), from before the fence until the teardown, and left neither behind.
+    const both = samples.filter((s) => s.leases[0] !== '' && s.leases[0] === s.leases[1]);
+    expect(both.length).toBeGreaterThan(0);
+    expect(both[0].t).toBeLessThan(samples[samples.findIndex((s, i) => i > 0 && s.src === 0 && samples[i - 1].src > 0)].t);
+    expect(await leaseHolder('mgmt-2')).toBe('');
     // Never two owners; once fenced, the source never serves again.
     expect(samples.length).toBeGreaterThan(50);
     expect(samples.filter((s) => s.src > 0 && s.dst > 0)).toEqual([]);

@@ -101,10 +101,28 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
   }
 }
 
-/** The ownership Lease (src/hostedcluster/lease.ts) of group dr on one management cluster, held by the executor for the run. */
-export function addLease(plan: import('../../plan/plan.ts').Plan, hc: HostedCluster, operation: string, cluster: 'source' | 'target'): void {
-  plan.locks = [...(plan.locks ?? []), leaseLib.ownershipLease({ namespace: hc.metadata.namespace!, name: hc.metadata.name, group: 'dr', operation, cluster })];
+/**
+ * The ownership Lease (src/hostedcluster/lease.ts) of group dr on one management cluster, held by the
+ * executor for the run. On the destination the HostedCluster's namespace may not exist yet: the Lease
+ * creates it (the restore would create it anyway), so that both ends are owned from the first step.
+ */
+export function addLease(
+  plan: import('../../plan/plan.ts').Plan,
+  hc: { namespace: string; name: string },
+  operation: string,
+  cluster: 'source' | 'target',
+): void {
+  const spec = { namespace: hc.namespace, name: hc.name, group: 'dr', operation, cluster, createNamespace: cluster === 'target' };
+  plan.locks = [...(plan.locks ?? []), leaseLib.ownershipLease(spec)];
+}
+
+/** The live holder of the dr Lease on `kube`, described for a blocker, or undefined. */
+export async function leaseHolderProblem(kube: KubeClient, namespace: string, name: string, now: Date, where: string): Promise<string | undefined> {
+  const holder = await leaseLib.readLeaseHolder(kube, namespace, name, 'dr', now);
+  return holder ? `${leaseLib.describeHolder(holder)} on ${where}` : undefined;
 }
 
 let leaseLib: typeof import('../../hostedcluster/lease.ts');
 let awsModules: { s3: typeof import('../../aws/s3.ts'); route53: typeof import('../../aws/route53.ts') };
+
+export const hcRef = (hc: HostedCluster) => ({ namespace: hc.metadata.namespace!, name: hc.metadata.name });

@@ -8,7 +8,7 @@ import type { EnvFileSettings } from '../../dr/env-file.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
-import { addLease } from './common.ts';
+import { addLease, hcRef } from './common.ts';
 import { backupDirOption, zoneIdOption } from './flags.ts';
 import { observeBackup } from './backup.ts';
 import { DrToCommand, observeRestore, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
@@ -25,7 +25,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
     details: `
       \`dr backup\` on the source, \`dr restore\` on the destination and the teardown of the source (docs 8.4.5) in one run with one journal: \`--resume\` continues after any crash, from any step. The source is destroyed only after the destination is verified (Available, etcd with the final snapshot's keyspace hash, nodes back, DNS records back). The teardown scales the control-plane workloads to 0 (never the operator, which serves every other cluster), removes finalizers and deletes in the docs' order, each kind verified gone, then deletes the guest's OVN pods once and waits for them (bounded).
 
-      One owner at a time: the dr Lease on the source and the claim object in the bucket (\`If-None-Match: *\`); a second run gets exit 3 naming the holder.
+      One owner at a time: the dr Lease (\`hcp-dr-NAME\` in the HostedCluster's namespace) on the source **and** on the destination, held for the whole run, and the claim object in the bucket (\`If-None-Match: *\`); a second run gets exit 3 naming the holder.
 
       \`--vars-file FILE\` reads the variables of the docs' 8.4.6 script (MGMT_KUBECONFIG, MGMT2_KUBECONFIG, HC_CLUSTER_NS, HC_CLUSTER_NAME, HC_KUBECONFIG, BUCKET_NAME, BACKUP_DIR, AWS_CREDS, AWS_ZONE_ID, MGMT_REGION, EXTERNAL_DNS_DOMAIN…) without running it; flags win over it, and it says which variables it ignored. A variable that is none of the docs' and that no other line refers to is refused as a likely typo. (Not \`--env-file\`: Node itself takes that argument from any program it runs.)
     `,
@@ -134,7 +134,9 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
 
   protected plan(_input: MigrateInput, i: MigrateInputs): Plan {
     const plan = this.lib.planDrMigrate(i);
-    addLease(plan, i.backup.hc, 'dr migrate', 'source');
+    // One owner on both ends: the source's Lease and the destination's (plus the bucket claim).
+    addLease(plan, hcRef(i.backup.hc), 'dr migrate', 'source');
+    addLease(plan, hcRef(i.backup.hc), 'dr migrate', 'target');
     return plan;
   }
 

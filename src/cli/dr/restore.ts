@@ -8,7 +8,7 @@ import type { RestoreInputs } from '../../dr/restore.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
-import { DrCommand, type DrClients } from './common.ts';
+import { DrCommand, addLease, leaseHolderProblem, type DrClients } from './common.ts';
 import { dnsTimeoutOption, toContextOption, toKubeconfigOption } from './flags.ts';
 
 export interface RestoreCliInput extends DrClients {
@@ -41,7 +41,7 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
     category: 'dr',
     description: 'Restore a backed-up hosted cluster on the destination management cluster (docs 8.4.4)',
     details: `
-      Preflight (exit 3): no HostedCluster of that name on the destination and no leftover namespaces (\`--replace-namespaces\` deletes them, after confirmation); the destination has the external-dns Deployment; \`backup.json\` and every object verify against their sha256s; the snapshot in S3 verifies against its manifest; the source is fenced (etcd at 0 when the source is reachable with \`--from-context\`, else from \`backup.json\`).
+      Preflight (exit 3): no other run holds the dr Lease on the destination (this run holds it, \`hcp-dr-NAME\` in the HostedCluster's namespace, which it creates if missing); no HostedCluster of that name on the destination and no leftover control-plane namespace (\`--replace-namespaces\` deletes it, after confirmation; the HostedCluster's namespace is shared and never deleted); the destination has the external-dns Deployment; \`backup.json\` and every object verify against their sha256s; the snapshot in S3 verifies against its manifest; the source is fenced (etcd at 0 when the source is reachable with \`--from-context\`, else from \`backup.json\`).
 
       Then in the docs' order: namespaces; HC-namespace secrets; control-plane secrets, HostedControlPlane, Cluster; AWS objects and Machines (\`--reuse-nodes\`, the default); the HostedCluster with exactly **one** presigned \`restoreSnapshotURL\` (the API takes one; the docs' script writes three) and no pausedUntil; NodePools without pausedUntil. Verify: Available; every etcd member healthy with the final snapshot's keyspace hash; the guest's nodes Ready again; the cluster's Route 53 records back. Reports the downtime from the fence to Available.
     `,
@@ -85,7 +85,7 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
   }
 
   protected plan(_input: RestoreCliInput, i: RestoreInputs): Plan {
-    return {
+    const plan: Plan = {
       operation: 'dr restore',
       target: `HostedCluster ${i.hcNamespace}/${i.name}`,
       steps: this.lib.restoreSteps(i),
@@ -93,6 +93,8 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
       blockers: this.lib.restoreBlockers(i),
       journal: true,
     };
+    addLease(plan, { namespace: i.hcNamespace, name: i.name }, 'dr restore', 'target');
+    return plan;
   }
 
   protected report(result: ExecutionResult, _input: RestoreCliInput, i: RestoreInputs): Report {
@@ -181,19 +183,23 @@ export async function observeRestore(
   const { externalDnsProblem } = await import('../../dr/backup.ts');
   const ns = hcNamespace ?? (cmd as unknown as { hcNamespace: string }).hcNamespace;
   const cpns = controlPlaneNamespace(ns, name);
-  const [hc, nsObj, cpObj, extDns] = await Promise.all([
+  const [hc, cpObj, extDns] = await Promise.all([
     target.getOrNull(Resources.HostedCluster, ns, name),
-    target.getOrNull(Resources.Namespace, undefined, ns),
     target.getOrNull(Resources.Namespace, undefined, cpns),
     target.getOrNull(Resources.Deployment, cmd.hypershiftNamespace, 'external-dns'),
   ]);
+  const targetName = cmd.toContext ?? new URL(target.server).hostname;
   return {
     hcNamespace: ns,
     name,
     backupDir,
-    targetName: cmd.toContext ?? new URL(target.server).hostname,
+    targetName,
     hcExists: hc !== null,
-    namespacesLeft: [nsObj ? ns : '', cpObj ? cpns : ''].filter(Boolean),
+    // Only the control-plane namespace is the cluster's own: the HostedCluster's namespace (upstream's
+    // `clusters`) is shared by every hosted cluster there, so it is neither a leftover nor deleted by
+    // --replace-namespaces; the destination's dr Lease lives in it and creates it when missing.
+    namespacesLeft: cpObj ? [cpns] : [],
+    ownerProblem: await leaseHolderProblem(target, ns, name, new Date(), targetName),
     replaceNamespaces: cmd.replaceNamespaces,
     resume: cmd.resume,
     externalDnsProblem: externalDnsProblem(extDns as never, undefined, cmd.hypershiftNamespace),
