@@ -33,7 +33,7 @@ import { PrivateWriter } from '../util/private-writer.ts';
 import { planPvcRetention, type RetentionObservation } from './pvc-retention.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
 import { clusterRecords } from './dns.ts';
-import { readClusterObjects, verifyObjects, writeObjects, OBJECTS_MANIFEST } from './objects.ts';
+import { describeObjects, readClusterObjects, verifyObjects, writeObjects, OBJECTS_MANIFEST, type BackupObject } from './objects.ts';
 
 /** FACTS: the etcd writers, and control-plane-operator for DR (it would scale them back). */
 export const DR_WRITERS = [...ETCD_WRITERS, 'control-plane-operator'] as const;
@@ -102,6 +102,8 @@ export interface BackupInputs {
   resume: boolean;
   /** Another run's live ownership Lease (helper D's lease.ts), described. */
   ownerProblem?: string;
+  /** In --dry-run: the objects the backup would write, read now (listed in the client plan). */
+  preview?: BackupObject[];
   now: Date;
   waitMs: number;
   dnsTimeoutMs: number;
@@ -348,6 +350,7 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     title: `Back up the objects to ${i.backupDir} (0700, files 0600, manifest with sha256)`,
     details: [
       'one list call per type: HostedCluster, NodePools, HC-namespace secrets, HostedControlPlane, Cluster, AWSCluster, AWSMachineTemplates, AWSMachines, MachineDeployments, MachineSets, Machines, control-plane secrets',
+      ...(i.preview ? [`${i.preview.length} objects as of now:`, ...describeObjects(i.preview)] : []),
     ],
     isDone: async () => existsSync(join(m().backupDir, OBJECTS_MANIFEST)),
     run: async (ctx) => {

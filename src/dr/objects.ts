@@ -85,6 +85,10 @@ export interface BackupObject {
   object: KubeObject;
 }
 
+/** `Kind namespace/name`, one line per object, for the --dry-run=client plan. */
+export const describeObjects = (objects: Pick<BackupObject, 'object'>[]): string[] =>
+  objects.map((o) => `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}`);
+
 export interface ManifestEntry {
   group: ObjectGroup;
   apiVersion: string;

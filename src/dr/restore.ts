@@ -15,7 +15,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { KubeClient } from '../kube/client.ts';
-import { isAlreadyExists } from '../kube/errors.ts';
+import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import { Resources, type KubeObject, type ResourceType } from '../kube/resources.ts';
 import { waitFor } from '../kube/wait.ts';
 import type { Plan, Step, StepContext } from '../plan/plan.ts';
@@ -27,7 +27,7 @@ import { summarizeEtcd } from '../etcd/health.ts';
 import { presignGet } from '../etcd/restore-url.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
 import { clusterRecords } from './dns.ts';
-import { NODE_GROUPS, RESTORE_ORDER, verifyObjects, type ObjectGroup } from './objects.ts';
+import { NODE_GROUPS, RESTORE_ORDER, describeObjects, verifyObjects, type BackupObject, type ObjectGroup } from './objects.ts';
 import { readBackupRecord, type BackupRecord } from './backup.ts';
 
 export interface RestoreInputs {
@@ -59,6 +59,12 @@ export interface RestoreInputs {
   env: NodeJS.ProcessEnv;
   /** Release the bucket claim when the restore is verified (dr restore; dr migrate releases after teardown). */
   releaseClaimAtEnd: boolean;
+  /**
+   * In --dry-run: the objects the restore would create (dr restore reads them from the backup dir,
+   * dr migrate from the source, since its backup is not written). Listed in the client plan; in
+   * --dry-run=server they are sent to the destination with dryRun=All.
+   */
+  preview?: Pick<BackupObject, 'group' | 'object'>[];
 }
 
 const target = (ctx: StepContext): KubeClient => {
@@ -67,15 +73,27 @@ const target = (ctx: StepContext): KubeClient => {
   return k;
 };
 
-async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: KubeObject): Promise<boolean> {
+async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: KubeObject, ctx?: StepContext): Promise<boolean> {
   try {
     await kube.create(rt, obj.metadata.namespace, obj);
     return true;
   } catch (err) {
     if (isAlreadyExists(err)) return false;
+    // --dry-run=server: the API server cannot dry-run a create in a namespace that does not exist
+    // yet (this restore creates it, with dryRun=All too, so it persists nothing): say so, go on.
+    const ns = obj.metadata.namespace;
+    if (ctx?.dryRun === 'server' && ns && isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, ns))) {
+      ctx.warn(
+        `dry-run=server: ${rt.kind} ${ns}/${obj.metadata.name} not sent: namespace ${ns} does not exist on the destination until the restore creates it`,
+      );
+      return false;
+    }
     throw err;
   }
 }
+
+/** The placeholder restoreSnapshotURL of --dry-run=server (nothing is signed for a cluster that is not created). */
+export const DRY_RUN_RESTORE_URL = 'https://dry-run.invalid/restore-snapshot';
 
 const RESOURCE_OF: Record<ObjectGroup, ResourceType> = {
   'hc-secret': Resources.Secret,
@@ -121,6 +139,9 @@ export function restoreSteps(i: RestoreInputs): Step[] {
     if (v.problems.length) throw new Error(`the backup in ${dir} does not verify: ${v.problems.join('; ')}`);
     return { record, objects: v.objects };
   };
+  // --dry-run=server sends the creates with dryRun=All; dr migrate has no backup dir yet then.
+  const objectsFor = (ctx: StepContext) => (ctx.dryRun === 'server' && i.preview ? i.preview : load().objects);
+  const listed = (g: ObjectGroup) => (i.preview ? describeObjects(i.preview.filter((o) => o.group === g)) : []);
   const groups = RESTORE_ORDER.filter((g) => g !== 'hostedcluster' && g !== 'nodepool' && (i.reuseNodes || !NODE_GROUPS.includes(g)));
   const steps: Step[] = [];
   steps.push({
@@ -164,30 +185,37 @@ export function restoreSteps(i: RestoreInputs): Step[] {
   steps.push({
     id: 'restore-namespaces',
     title: `Create namespaces ${ns} and ${cpns} on ${i.targetName}`,
+    serverDryRun: 'run',
     run: async (ctx) => {
       for (const n of [ns, cpns])
-        await createIgnoringExisting(target(ctx), Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
+        await createIgnoringExisting(target(ctx), Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }, ctx);
     },
   });
   for (const g of groups) {
     steps.push({
       id: `restore-${g}`,
       title: `Restore the ${g} objects`,
-      details: [`every ${g} object of the backup, created as backed up (an existing one is kept)`],
+      details: [`every ${g} object of the backup, created as backed up (an existing one is kept)`, ...listed(g)],
+      serverDryRun: 'run',
       run: async (ctx) => {
-        const { objects } = load();
         let created = 0;
-        for (const o of objects.filter((x) => x.group === g)) if (await createIgnoringExisting(target(ctx), RESOURCE_OF[g], o.object)) created++;
-        ctx.progress(`${created} created`);
+        for (const o of objectsFor(ctx).filter((x) => x.group === g)) if (await createIgnoringExisting(target(ctx), RESOURCE_OF[g], o.object, ctx)) created++;
+        ctx.progress(`${created} ${ctx.dryRun === 'server' ? 'accepted with dryRun=All' : 'created'}`);
       },
     });
   }
   steps.push({
     id: 'restore-hostedcluster',
     title: `Create HostedCluster ${ns}/${i.name} with one presigned restoreSnapshotURL (valid ${Math.round(i.presignSeconds / 3600)}h) and no pausedUntil`,
-    details: ['FACTS: the field takes one URL and is read only when the cluster is created; every member restores from it'],
+    details: ['FACTS: the field takes one URL and is read only when the cluster is created; every member restores from it', ...listed('hostedcluster')],
     isDone: async (ctx) => (await target(ctx).getOrNull(Resources.HostedCluster, ns, i.name)) !== null,
+    serverDryRun: 'run',
     run: async (ctx) => {
+      if (ctx.dryRun === 'server') {
+        const hc = objectsFor(ctx).find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
+        if (hc) await createIgnoringExisting(target(ctx), Resources.HostedCluster, restoredHostedCluster(hc, DRY_RUN_RESTORE_URL), ctx);
+        return;
+      }
       const { record, objects } = load();
       const hc = objects.find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
       if (!hc) throw new Error('the backup holds no HostedCluster');
@@ -201,11 +229,13 @@ export function restoreSteps(i: RestoreInputs): Step[] {
   steps.push({
     id: 'restore-nodepools',
     title: 'Create every NodePool without pausedUntil',
+    details: listed('nodepool'),
+    serverDryRun: 'run',
     run: async (ctx) => {
-      const { objects } = load();
       let n = 0;
-      for (const o of objects.filter((x) => x.group === 'nodepool'))
-        if (await createIgnoringExisting(target(ctx), Resources.NodePool, restoredNodePool(o.object as NodePool))) n++;
+      for (const o of objectsFor(ctx).filter((x) => x.group === 'nodepool'))
+        if (await createIgnoringExisting(target(ctx), Resources.NodePool, restoredNodePool(o.object as NodePool), ctx)) n++;
+      if (ctx.dryRun === 'server') return;
       return { 'restored.nodepool': n };
     },
   });

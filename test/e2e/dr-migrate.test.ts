@@ -165,6 +165,20 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     expect(plan.stdout).toMatch(/whenScaled from Delete to Retain on StatefulSet .*\/etcd.*\[destructive/);
     expect(plan.stdout).toContain(`holds: Lease ${ns}/hcp-dr-${name} (one dr run at a time) on the source cluster while it runs`);
     expect(plan.stdout).toContain(`holds: Lease ${ns}/hcp-dr-${name} (one dr run at a time) on the target cluster while it runs`);
+    // The full plan lists every object the backup writes and the restore creates, by kind/namespace/name.
+    const pools = (await kubectlOk('mgmt-1', ['get', 'nodepools', '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/);
+    const machines = (await kubectlOk('mgmt-1', ['get', 'machines.cluster.x-k8s.io', '-n', cpns, '-o', 'jsonpath={.items[*].metadata.name}']))
+      .trim()
+      .split(/\s+/);
+    expect(pools).toHaveLength(2);
+    expect(machines.length).toBeGreaterThan(0);
+    for (const line of [
+      `HostedCluster ${ns}/${name}`,
+      ...pools.map((p) => `NodePool ${ns}/${p}`),
+      `HostedControlPlane ${cpns}/${name}`,
+      ...machines.map((m) => `Machine ${cpns}/${m}`),
+    ])
+      expect(plan.stdout.split(`\n       ${line}\n`).length - 1, line).toBe(2); // once backed up, once restored
     await kubectlOk('mgmt-1', [
       'patch',
       'statefulset',
@@ -176,7 +190,28 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
       '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Retain"}}}',
     ]);
 
-  }, 120_000);
+    const sts = () =>
+      kubectlOk('mgmt-1', [
+        'get',
+        'statefulset',
+        'etcd',
+        '-n',
+        cpns,
+        '-o',
+        'jsonpath={.spec.persistentVolumeClaimRetentionPolicy.whenScaled} {.spec.replicas}',
+      ]);
+    // --dry-run=server: the destination's writes are sent with dryRun=All (the API server checks
+    // them, admission included) and nothing persists on either cluster.
+    const server = await hcp([...migrateArgs, '--dry-run=server'], { env });
+    expect(server.code, server.stderr).toBe(0);
+    expect(server.stderr).toMatch(new RegExp(`HostedControlPlane ${cpns}/${name} not sent: namespace ${cpns} does not exist on the destination`));
+    expect((await kubectl('mgmt-2', ['get', 'hostedcluster', name, '-n', ns])).code).toBe(1);
+    expect((await kubectl('mgmt-2', ['get', 'nodepools', '-n', ns, '-o', 'name'])).stdout.trim()).toBe('');
+    expect((await kubectl('mgmt-2', ['get', 'namespace', cpns])).code).toBe(1);
+    expect(await sts()).toBe('Retain 1');
+    expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
+    expect([await leaseHolder('mgmt-1'), await leaseHolder('mgmt-2')]).toEqual(['', '']);
+  }, 240_000);
 
   it('migrates: both NodePools, one restore URL, every key, nothing left on mgmt-1; never two owners; DNS gone before it comes back', async () => {
     const [m1, m2] = [client('mgmt-1'), client('mgmt-2')];

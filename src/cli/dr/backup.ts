@@ -212,5 +212,10 @@ export async function observeBackup(
     waitMs: input.waitMs,
     dnsTimeoutMs: input.dnsTimeoutMs,
   };
+  // --dry-run lists every object the backup would write (and dr migrate's restore would create).
+  if ((cmd as unknown as { dryRunMode: string }).dryRunMode !== 'none') {
+    const { readClusterObjects } = await import('../../dr/objects.ts');
+    inputs.preview = await readClusterObjects(source, hc);
+  }
   return inputs;
 }

@@ -97,6 +97,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
       releaseClaimAtEnd: _r,
       ...restore
     } = await observeRestore(this, this.target, input, this.name!, () => '', backup.hc.metadata.namespace);
+    restore.preview = backup.preview;
     const { observeInventory } = await import('../../deletion/observe.ts');
     const inventory = await observeInventory(source, backup.hc.metadata.namespace!, this.name!);
     const { observeWorkloads } = await import('../../dr/teardown.ts');
