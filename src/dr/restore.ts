@@ -73,7 +73,10 @@ const target = (ctx: StepContext): KubeClient => {
   return k;
 };
 
-async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: KubeObject, ctx?: StepContext): Promise<boolean> {
+/** --dry-run=server: the creates the API server could not check, by the namespace they wait for. */
+type NotSent = Map<string, string[]>;
+
+async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: KubeObject, notSent?: NotSent): Promise<boolean> {
   try {
     await kube.create(rt, obj.metadata.namespace, obj);
     return true;
@@ -82,14 +85,26 @@ async function createIgnoringExisting(kube: KubeClient, rt: ResourceType, obj: K
     // --dry-run=server: the API server cannot dry-run a create in a namespace that does not exist
     // yet (this restore creates it, with dryRun=All too, so it persists nothing): say so, go on.
     const ns = obj.metadata.namespace;
-    if (ctx?.dryRun === 'server' && ns && isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, ns))) {
-      ctx.warn(
-        `dry-run=server: ${rt.kind} ${ns}/${obj.metadata.name} not sent: namespace ${ns} does not exist on the destination until the restore creates it`,
-      );
+    if (notSent && ns && isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, ns))) {
+      notSent.set(ns, [...(notSent.get(ns) ?? []), `${rt.kind} ${ns}/${obj.metadata.name}`]);
       return false;
     }
     throw err;
   }
+}
+
+/** The step's creates on the destination; in --dry-run=server one warning per namespace names those the API server could not check. */
+function destinationCreates(ctx: StepContext) {
+  const notSent: NotSent | undefined = ctx.dryRun === 'server' ? new Map() : undefined;
+  return {
+    create: (rt: ResourceType, obj: KubeObject) => createIgnoringExisting(target(ctx), rt, obj, notSent),
+    done: () => {
+      for (const [ns, objects] of notSent ?? [])
+        ctx.warn(
+          `dry-run=server: namespace ${ns} does not exist on the destination until the restore creates it, so these creates were not sent: ${objects.join(', ')}`,
+        );
+    },
+  };
 }
 
 /** The placeholder restoreSnapshotURL of --dry-run=server (nothing is signed for a cluster that is not created). */
@@ -187,8 +202,8 @@ export function restoreSteps(i: RestoreInputs): Step[] {
     title: `Create namespaces ${ns} and ${cpns} on ${i.targetName}`,
     serverDryRun: 'run',
     run: async (ctx) => {
-      for (const n of [ns, cpns])
-        await createIgnoringExisting(target(ctx), Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }, ctx);
+      const c = destinationCreates(ctx);
+      for (const n of [ns, cpns]) await c.create(Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
     },
   });
   for (const g of groups) {
@@ -198,8 +213,10 @@ export function restoreSteps(i: RestoreInputs): Step[] {
       details: [`every ${g} object of the backup, created as backed up (an existing one is kept)`, ...listed(g)],
       serverDryRun: 'run',
       run: async (ctx) => {
+        const c = destinationCreates(ctx);
         let created = 0;
-        for (const o of objectsFor(ctx).filter((x) => x.group === g)) if (await createIgnoringExisting(target(ctx), RESOURCE_OF[g], o.object, ctx)) created++;
+        for (const o of objectsFor(ctx).filter((x) => x.group === g)) if (await c.create(RESOURCE_OF[g], o.object)) created++;
+        c.done();
         ctx.progress(`${created} ${ctx.dryRun === 'server' ? 'accepted with dryRun=All' : 'created'}`);
       },
     });
@@ -213,7 +230,9 @@ export function restoreSteps(i: RestoreInputs): Step[] {
     run: async (ctx) => {
       if (ctx.dryRun === 'server') {
         const hc = objectsFor(ctx).find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
-        if (hc) await createIgnoringExisting(target(ctx), Resources.HostedCluster, restoredHostedCluster(hc, DRY_RUN_RESTORE_URL), ctx);
+        const c = destinationCreates(ctx);
+        if (hc) await c.create(Resources.HostedCluster, restoredHostedCluster(hc, DRY_RUN_RESTORE_URL));
+        c.done();
         return;
       }
       const { record, objects } = load();
@@ -232,9 +251,11 @@ export function restoreSteps(i: RestoreInputs): Step[] {
     details: listed('nodepool'),
     serverDryRun: 'run',
     run: async (ctx) => {
+      const c = destinationCreates(ctx);
       let n = 0;
       for (const o of objectsFor(ctx).filter((x) => x.group === 'nodepool'))
-        if (await createIgnoringExisting(target(ctx), Resources.NodePool, restoredNodePool(o.object as NodePool), ctx)) n++;
+        if (await c.create(Resources.NodePool, restoredNodePool(o.object as NodePool))) n++;
+      c.done();
       if (ctx.dryRun === 'server') return;
       return { 'restored.nodepool': n };
     },

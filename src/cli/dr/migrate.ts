@@ -145,7 +145,10 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
     const r = restoreReport(result, { ...i.restore, backupDir: () => '', releaseClaimAtEnd: false });
     return {
       value: { ...r.value, source: i.backup.sourceName, backupDir: result.artifacts.backupDir, sourceTornDown: true },
-      text: `migrated ${i.backup.hc.metadata.name} from ${i.backup.sourceName} to ${i.restore.targetName}; ${r.text.replace(/^restored \S+ on \S+: /, '')}; nothing of it is left on ${i.backup.sourceName}`,
+      text:
+        result.artifacts.availableAt === undefined
+          ? `migration of ${i.backup.hc.metadata.name} from ${i.backup.sourceName} to ${i.restore.targetName}: every write sent was accepted; nothing was changed`
+          : `migrated ${i.backup.hc.metadata.name} from ${i.backup.sourceName} to ${i.restore.targetName}; ${r.text.replace(/^restored \S+ on \S+: /, '')}; nothing of it is left on ${i.backup.sourceName}`,
     };
   }
 }

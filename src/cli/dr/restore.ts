@@ -116,7 +116,11 @@ export function restoreReport(result: ExecutionResult, i: RestoreInputs): Report
       etcdVerified: a.etcdVerified ?? [],
       nodesReady: a.nodesReady,
     },
-    text: `restored ${i.name} on ${i.targetName}: Available at ${String(a.availableAt)} (downtime ${String(a.downtimeSeconds)}s from the fence), etcd verified on ${((a.etcdVerified as string[]) ?? []).join(', ') || 'no member (no hash recorded)'}, ${String(a.nodesReady)} nodes Ready`,
+    // --dry-run=server: the writes were sent with dryRun=All, nothing was created or verified.
+    text:
+      a.availableAt === undefined
+        ? `restore of ${i.name} on ${i.targetName}: every write sent was accepted; nothing was created or verified`
+        : `restored ${i.name} on ${i.targetName}: Available at ${String(a.availableAt)} (downtime ${String(a.downtimeSeconds)}s from the fence), etcd verified on ${((a.etcdVerified as string[]) ?? []).join(', ') || 'no member (no hash recorded)'}, ${String(a.nodesReady)} nodes Ready`,
   };
 }
 
