@@ -6,10 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { appliedTwice } from './applied-twice.ts';
 import { type AuditEvent, appliedWrites, auditEvents, auditMark, describeEvents, MUTATING_VERBS } from './audit.ts';
 import { type FaultOptions, type FaultProxy, proxyKubeconfig, startFaultProxy } from './fault-proxy.ts';
 import { hcp } from './hcp.ts';
-import { kubectlOk, sandbox, waitFor } from './sandbox.ts';
+import { type Cluster, kubectlOk, sandbox, waitFor } from './sandbox.ts';
 
 /** The issue's mix: 10% 500/503/429 (a third of 503/429 with Retry-After), 5% responses cut mid-body, 50-200 ms of jitter. */
 export const FAULTS: FaultOptions = { transientRate: 0.1, resetRate: 0.05, jitterMs: [50, 200] };
@@ -19,6 +20,8 @@ export interface FlowRun {
   writes: Map<string, number>;
   events: AuditEvent[];
   proxy?: FaultProxy;
+  /** Through the proxy: the writes of this flow applied twice (test/e2e/helpers/applied-twice.ts), one line each. */
+  twice: string[];
 }
 
 /** Flows on one hosted cluster (names in ns and cpns are left out of the write keys). */
@@ -46,32 +49,49 @@ export function faultFlows(ns: () => string, cpns: () => string) {
    * Runs `args` until it exits 0 (at most 4 times): cleanly, or through a fresh fault proxy per
    * attempt (seeds seed, seed+1, …). A failed attempt must exit 1 and say the state and what to do.
    */
-  const runFlow = async (args: string[], opts: { faults?: FaultOptions & { seed: number } } = {}): Promise<FlowRun> => {
+  const runFlow = async (
+    args: string[],
+    opts: { faults?: FaultOptions & { seed: number }; clusters?: Cluster[]; env?: Record<string, string> } = {},
+  ): Promise<FlowRun> => {
     const tag = `faults-${randomBytes(4).toString('hex')}`;
-    const mark = await auditMark(['mgmt-1']);
+    // One proxy per cluster (dr migrate talks to two); the kubeconfig names each context after its cluster.
+    const clusters = opts.clusters ?? ['mgmt-1'];
+    const mark = await auditMark(clusters);
     const attempts: FlowRun['attempts'] = [];
-    let proxy: FaultProxy | undefined;
+    let proxies: FaultProxy[] = [];
+    const bodies = new Map<string, string>();
+    const retire = async () => {
+      for (const p of proxies) {
+        counters.execDropped += p.faults.execDropped;
+        for (const [id, b] of p.bodies) bodies.set(id, b);
+        await p.close();
+      }
+    };
     for (let i = 0; i < 4; i++) {
       let kubeconfigArgs: string[] = [];
       if (opts.faults) {
-        if (proxy) counters.execDropped += proxy.faults.execDropped;
-        await proxy?.close();
+        const faults = opts.faults;
+        await retire();
         // The same address for every attempt: a resumed run finds its journal, which is keyed by the server URL.
-        const port = proxy ? Number(new URL(proxy.url).port) : undefined;
-        // One dropped exec stream in all: only the first attempt's proxy drops one.
-        proxy = await startFaultProxy(sandbox().kubeconfig, 'mgmt-1', {
-          ...opts.faults,
-          seed: opts.faults.seed + i,
-          dropExecStream: i === 0 ? opts.faults.dropExecStream : undefined,
-          port,
-        });
+        const ports = proxies.map((p) => Number(new URL(p.url).port));
+        // One dropped exec stream in all: only the first attempt's proxy (of the first cluster) drops one.
+        proxies = await Promise.all(
+          clusters.map((c, k) =>
+            startFaultProxy(sandbox().kubeconfig, c, {
+              ...faults,
+              seed: faults.seed + i + 1000 * k,
+              dropExecStream: i === 0 && k === 0 ? faults.dropExecStream : undefined,
+              port: ports[k],
+            }),
+          ),
+        );
         const kc = join(work, `proxy-${tag}-${i}.kubeconfig`);
-        writeFileSync(kc, proxyKubeconfig(proxy.url), { mode: 0o600 });
+        writeFileSync(kc, proxyKubeconfig(Object.fromEntries(clusters.map((c, k) => [c, proxies[k].url]))), { mode: 0o600 });
         kubeconfigArgs = ['--kubeconfig', kc];
       }
       // Go on as the last failure said: with --resume when its hint names it, else by running again.
       const resume = i > 0 && /^hint: .*--resume/m.test(attempts[i - 1].stderr) ? ['--resume'] : [];
-      const r = await hcp([...args, ...resume, ...kubeconfigArgs], { env: { HCP_TEST_USER_AGENT_SUFFIX: tag } });
+      const r = await hcp([...args, ...resume, ...kubeconfigArgs], { env: { ...opts.env, HCP_TEST_USER_AGENT_SUFFIX: tag } });
       attempts.push({ code: r.code, stderr: r.stderr });
       if (r.code === 0) break;
       // A failure is exit 1 with the error, the state it left and what to do next.
@@ -80,15 +100,28 @@ export function faultFlows(ns: () => string, cpns: () => string) {
       expect(r.stderr, 'and how to go on').toMatch(/^(state|hint): .+/m);
       expect(r.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
     }
-    if (proxy) counters.execDropped += proxy.faults.execDropped;
-    await proxy?.close();
+    await retire();
+    const proxy = proxies[0];
     expect(attempts.at(-1)!.code, attempts.map((a) => a.stderr).join('\n---\n')).toBe(0);
     const { writes, events } = await writesSince(mark, tag);
+    // Per request: every user's writes since the mark, so that a write by someone else between two of ours is seen.
+    let twice: string[] = [];
+    if (opts.faults) {
+      const all = await auditEvents(mark, { userAgent: /(?:)/, verbs: MUTATING_VERBS });
+      const ours = all.filter((e) => (e.userAgent ?? '').includes(tag) && /^kubectl-hcp\//.test(e.userAgent ?? ''));
+      expect(ours.length, 'the flow wrote through the proxy').toBeGreaterThan(0);
+      expect(
+        ours.filter((e) => !bodies.has(e.auditID) && !['exec', 'attach', 'portforward'].includes(e.objectRef?.subresource ?? '')).map((e) => e.requestURI),
+        'every write of the flow went through the proxy, which gave it its Audit-ID',
+      ).toEqual([]);
+      twice = appliedTwice(all, bodies, (e) => ours.includes(e));
+      expect(twice, `no write applied twice:\n${describeEvents(ours)}`).toEqual([]);
+    }
     if (opts.faults && proxy)
       summary.push(
-        `${args.slice(0, 2).join(' ')}: ${attempts.length} attempt(s), ${proxy.requests} requests in the last, faults ${JSON.stringify(proxy.faults)}`,
+        `${args.slice(0, 2).join(' ')}: ${attempts.length} attempt(s), ${proxies.map((p) => p.requests).join('+')} requests in the last, faults ${proxies.map((p) => JSON.stringify(p.faults)).join(' + ')}`,
       );
-    return { attempts, writes, events, proxy };
+    return { attempts, writes, events, proxy, twice };
   };
 
   /** The clean run, then the faulted one from the same state (undo() restores it in between); their applied writes must be equal. */

@@ -15,8 +15,10 @@
 //   - exec: the `dropExecStream`-th exec (WebSocket) stream is cut after `dropExecAfterBytes` bytes
 //     from the pod;
 //   - watch: a response to `watch=true` (or a `follow=true` log stream) ends after `watchCloseMs`.
-// Other WebSocket upgrades are tunnelled untouched.
-import { createHash } from 'node:crypto';
+// Other WebSocket upgrades are tunnelled untouched. Every forwarded request carries an Audit-ID of the
+// proxy's (the API server logs it as the event's auditID), and `bodies` keeps each write's body under
+// it: the audit log is at Metadata level, and "no write applied twice" compares what writes asked for.
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -63,6 +65,8 @@ export interface FaultProxy {
   log: string[];
   requests: number;
   execStreams: number;
+  /** The body of every forwarded POST, PUT, PATCH and DELETE, by the Audit-ID the proxy gave it. */
+  bodies: Map<string, string>;
   close: () => Promise<void>;
 }
 
@@ -103,6 +107,7 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
     log: [],
     requests: 0,
     execStreams: 0,
+    bodies: new Map(),
     close: async () => undefined,
   };
 
@@ -155,7 +160,8 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
       const reset = eligible && roll >= transient && roll < transient + (opts.resetRate ?? 0);
       if (reset) lastFaulted.add(key);
       else lastFaulted.delete(key);
-      const headers = { ...req.headers, host: target.host };
+      const auditID = randomUUID();
+      const headers = { ...req.headers, host: target.host, 'audit-id': auditID };
       const up = https.request({ host: target.hostname, port: target.port, path: url, method, headers, agent }, (upRes) => {
         if (reset) {
           // Read the whole answer, send its headers and half of it, then cut the connection.
@@ -184,7 +190,14 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
         }
       });
       up.on('error', (err) => (res.headersSent ? res.destroy(err) : fail(res, 502, err.message)));
-      req.pipe(up);
+      if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) return req.pipe(up);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        proxy.bodies.set(auditID, body.toString('utf8'));
+        up.end(body);
+      });
     };
     if (delay > 0) setTimeout(go, delay);
     else go();
@@ -248,14 +261,16 @@ export async function startFaultProxy(kubeconfigPath: string, context: string, o
   return proxy;
 }
 
-/** A kubeconfig for the proxy: http, no credentials (the proxy holds them). */
-export function proxyKubeconfig(url: string): string {
+/** A kubeconfig for the proxy: http, no credentials (the proxy holds them). A map gives one context per proxy, named by its key; the first is current. */
+export function proxyKubeconfig(url: string | Record<string, string>): string {
+  const urls = typeof url === 'string' ? { proxy: url } : url;
+  const names = Object.keys(urls);
   return yaml.dump({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'proxy', cluster: { server: url } }],
+    clusters: names.map((name) => ({ name, cluster: { server: urls[name] } })),
     users: [{ name: 'proxy', user: {} }],
-    contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'proxy' } }],
-    'current-context': 'proxy',
+    contexts: names.map((name) => ({ name, context: { cluster: name, user: 'proxy' } })),
+    'current-context': names[0],
   });
 }
