@@ -15,6 +15,7 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
 import { Resources } from '../../src/kube/resources.ts';
 import { getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
+import { etcdRetentionAndReplicas, setEtcdRetention } from './helpers/dr.ts';
 import { hcp } from './helpers/hcp.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
@@ -150,16 +151,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     const r = await hcp([...migrateArgs, '--restore-url-expires', '2m'], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/would expire before etcd starts/);
-    await kubectlOk('mgmt-1', [
-      'patch',
-      'statefulset',
-      'etcd',
-      '-n',
-      cpns,
-      '--type=merge',
-      '-p',
-      '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Delete"}}}',
-    ]);
+    await setEtcdRetention(cpns, 'Delete');
     const plan = await hcp([...migrateArgs, '--dry-run=client'], { env });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/whenScaled from Delete to Retain on StatefulSet .*\/etcd.*\[destructive/);
@@ -179,32 +171,26 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
       ...machines.map((m) => `Machine ${cpns}/${m}`),
     ])
       expect(plan.stdout.split(`\n       ${line}\n`).length - 1, line).toBe(2); // once backed up, once restored
-    await kubectlOk('mgmt-1', [
-      'patch',
-      'statefulset',
-      'etcd',
-      '-n',
-      cpns,
-      '--type=merge',
-      '-p',
-      '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Retain"}}}',
-    ]);
+    // Without -y and without a terminal, the retention interlock is not confirmed: exit 3, nothing changed.
+    const sts = () => etcdRetentionAndReplicas(cpns);
+    const before = await sts();
+    expect(before).toBe('Delete 1');
+    const unconfirmed = await hcp(migrateArgs, { env });
+    expect(unconfirmed.code, unconfirmed.stderr).toBe(3);
+    expect(unconfirmed.stderr).toMatch(/without confirmation: .*whenScaled from Delete to Retain/);
+    expect(await sts()).toBe(before);
+    expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
+    expect([await leaseHolder('mgmt-1'), await leaseHolder('mgmt-2')]).toEqual(['', '']);
+    await setEtcdRetention(cpns, 'Retain');
 
-    const sts = () =>
-      kubectlOk('mgmt-1', [
-        'get',
-        'statefulset',
-        'etcd',
-        '-n',
-        cpns,
-        '-o',
-        'jsonpath={.spec.persistentVolumeClaimRetentionPolicy.whenScaled} {.spec.replicas}',
-      ]);
     // --dry-run=server: the destination's writes are sent with dryRun=All (the API server checks
     // them, admission included) and nothing persists on either cluster.
     const server = await hcp([...migrateArgs, '--dry-run=server'], { env });
     expect(server.code, server.stderr).toBe(0);
-    expect(server.stderr).toMatch(new RegExp(`HostedControlPlane ${cpns}/${name} not sent: namespace ${cpns} does not exist on the destination`));
+    expect(server.stdout).toMatch(/^migration of drm from mgmt-1 to mgmt-2: every write sent was accepted; nothing was changed/);
+    expect(server.stderr).toMatch(
+      new RegExp(`namespace ${cpns} does not exist on the destination .*so these creates were not sent: .*HostedControlPlane ${cpns}/${name}`),
+    );
     expect((await kubectl('mgmt-2', ['get', 'hostedcluster', name, '-n', ns])).code).toBe(1);
     expect((await kubectl('mgmt-2', ['get', 'nodepools', '-n', ns, '-o', 'name'])).stdout.trim()).toBe('');
     expect((await kubectl('mgmt-2', ['get', 'namespace', cpns])).code).toBe(1);
