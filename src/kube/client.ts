@@ -417,7 +417,12 @@ export class KubeClient {
     });
   }
 
-  /** Deletes an object. Returns false when it was already gone. */
+  /**
+   * Deletes an object. Returns false when it was already gone. A delete whose answer was lost (the
+   * connection reset after the server may have applied it, or a 429/5xx) is read back, not sent again
+   * blindly: gone or marked for deletion means it was applied; only an object with no deletion
+   * mark is deleted again (issue 11: no write applied twice; a fault used to fail the whole step).
+   */
   async delete(
     rt: ResourceType,
     namespace: string | undefined,
@@ -432,8 +437,23 @@ export class KubeClient {
       // query (apiserver handlers/delete.go DeleteResource), so dryRun=All must be in the body too:
       // without it, --dry-run=server deleted for real.
       if (this.serverDryRun || opts.dryRun) body.dryRun = ['All'];
-      await this.request({ method: 'DELETE', path: await this.pathOf(rt, namespace, name), body, query: this.writeQuery(opts) });
-      return true;
+      const path = await this.pathOf(rt, namespace, name);
+      const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.request({ method: 'DELETE', path, body, query: this.writeQuery(opts) });
+          return true;
+        } catch (err) {
+          if (isNotFound(err) && attempt > 0) return true;
+          if (body.dryRun || attempt >= delays.length || !isRetryable(err)) throw err;
+          await sleep(delays[attempt]);
+          const now = await this.request<KubeObject>({ method: 'GET', path }).catch((e) => {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          });
+          if (!now || now.metadata?.deletionTimestamp) return true;
+        }
+      }
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
