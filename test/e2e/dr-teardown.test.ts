@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
+import { setEtcdRetention } from './helpers/dr.ts';
 import { hcp } from './helpers/hcp.ts';
 import { runningHostedClusterCopy } from './helpers/hosted-cluster-copy.ts';
 
@@ -50,16 +51,7 @@ describe('kubectl hcp dr teardown', () => {
     // As dr backup leaves it: the HostedCluster paused (its NodePool is not: the teardown pauses it).
     await kubectlOk('mgmt-1', ['patch', 'hostedcluster', NAME, '-n', ns, '--type=merge', '-p', '{"spec":{"pausedUntil":"true"}}']);
     // The docs' IMPORTANT box: PVCs deleted when scaled.
-    await kubectlOk('mgmt-1', [
-      'patch',
-      'statefulset',
-      'etcd',
-      '-n',
-      cpns,
-      '--type=merge',
-      '-p',
-      '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Delete"}}}',
-    ]);
+    await setEtcdRetention(cpns, 'Delete');
     // The "restored" cluster on mgmt-2, paused so that the resume at the end has something to do.
     const sample = await getJson('mgmt-1', 'hostedcluster', 'sample', 'clusters');
     const pool = await getJson('mgmt-1', 'nodepool', 'sample-us-east-1a', 'clusters');
