@@ -128,6 +128,15 @@ export function teardownSteps(i: TeardownStepInputs): { steps: Step[]; warnings:
       id: 'teardown-pause-source',
       title: `Pause ${unpaused.map(describeRef).join(', ')} on the source, so that its operator leaves the teardown alone`,
       changes: unpaused.map((ref) => setPausedUntil(ref, 'true')),
+      // Read again when the step runs: in dr migrate this plan was made before the backup paused
+      // everything, and sending the same pause again is a write applied twice (issue 11's audit check).
+      isDone: async ({ kube }) => {
+        for (const ref of unpaused) {
+          const obj = await kube.getOrNull<KubeObject & { spec?: { pausedUntil?: string } }>(ref.resource, ref.namespace, ref.name);
+          if (obj && obj.spec?.pausedUntil !== 'true') return false;
+        }
+        return true;
+      },
     });
   steps.push(...planPvcRetention(i.retention, { policies: ['whenScaled'] }));
   if (i.workloads.length) steps.push(scaleDownStep(cpns, i.workloads, i.timeoutMs));

@@ -71,6 +71,15 @@ describe('dr teardown plan', () => {
     ]);
   });
 
+  it('skips the pause when the source got paused after the plan was made (dr migrate plans the teardown before its backup pauses)', async () => {
+    const k = source();
+    const plan = planDrTeardown(await inputs(k));
+    const pause = plan.steps.find((s) => s.id === 'teardown-pause-source')!;
+    expect(await pause.isDone!({ kube: k.asClient() } as never)).toBe(false);
+    k.put(Resources.NodePool, { metadata: { name: 'sample-a', namespace: 'clusters', finalizers: F }, spec: { clusterName: 'sample', pausedUntil: 'true' } });
+    expect(await pause.isDone!({ kube: k.asClient() } as never)).toBe(true);
+  });
+
   it.each([
     ['no verified restore', { verifiedRestore: null }, /no verified restore.*--i-have-verified-the-restore overrides/s],
     ['the source is the destination', { destinationServer: 'https://mgmt-1:6443' }, /same cluster/],
