@@ -75,7 +75,11 @@ const SEA_OPTIONS = {
   // Semi-spaces of at most 4 MB (V8's default grows the young generation to several times that):
   // the dump allocates fast and keeps little, and the larger young generation cost it ~35 MB of
   // peak RSS for no speed (measured at 1,000 pods: 204 MB default, 166 MB with 4; bench/dump, issue 10).
-  execArgv: ['--max-semi-space-size=4'],
+  // Old space grown by 20% at a time instead of V8's dynamic factor (up to 4x when it thinks
+  // there is room): major GCs come a little more often and the heap keeps less garbage. Measured
+  // on the dump at 1,000 pods: 163 MB peak RSS without, 131 MB with, 8.8 s vs 9.1 s (issue 10's
+  // 200 MB target at 5,000 pods was missed at 221 MB). The heap limit is untouched: no new OOM.
+  execArgv: ['--max-semi-space-size=4', '--heap-growing-percent=20'],
 };
 
 function seaConfig(): string {
