@@ -16,13 +16,10 @@ const env = sandbox().awsEnv;
 // MinIO is plain HTTP here; the CRD takes only https restore URLs (see dr-migrate.test.ts).
 const httpsEndpoint = env.AWS_ENDPOINT_URL_S3.replace(/^http:/, 'https:');
 
-// Skipped (issue 11, left open), on its second run's finding: the migration converged in one
-// attempt, but patched the source's HostedCluster twice with the same body (pausedUntil, 44 s apart,
-// no other write between): the teardown pauses from the inventory read at planning
-// (src/dr/teardown.ts: `pausedUntil !== 'true'`), before the backup's pause. Un-skip once the
-// teardown reads the pause at run time. (The first run failed 'Delete the Routes' on every attempt
-// after one reset; kube delete now reads back a lost delete.)
-describe.skip('dr migrate through the fault proxy', async () => {
+// Its first runs found two faults of the product, both fixed: a lost route delete failed the step
+// on every attempt (kube delete now reads it back), and the teardown re-sent the backup's pause
+// (it now reads the pause when its step runs).
+describe('dr migrate through the fault proxy', async () => {
   const ns = await uniqueNamespace('faults-dr');
   const name = 'fdr';
   const cpns = `${ns}-${name}`;
