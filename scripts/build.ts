@@ -99,7 +99,8 @@ function stampOf(bundleBytes: Buffer, node: string): string {
 /** The finished binary must run with nothing from the environment: no Node on PATH, no HOME. */
 function smokeTest(file: string): void {
   const result = spawnSync(file, ['version', '--client'], { env: { PATH: '/nonexistent' }, encoding: 'utf8', timeout: 30_000 });
-  if (result.status !== 0 || !result.stdout.includes(packageVersion())) {
+  // Anything on stderr (a rejected code cache, a Node warning) would break scripts and tests that expect silence.
+  if (result.status !== 0 || !result.stdout.includes(packageVersion()) || result.stderr !== '') {
     throw new Error(`smoke test \`${file} version --client\` failed (exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
   }
 }
@@ -123,7 +124,10 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
 async function makeExecutable(node: string): Promise<void> {
   writeFileSync(seaConfigPath, seaConfig());
   let t = performance.now();
-  const prep = spawnSync(node, ['--experimental-sea-config', seaConfigPath], { cwd: repoRoot, encoding: 'utf8' });
+  // The code cache is V8's, and V8 rejects it when the flags it runs with hash differently from the
+  // ones it was made with (--heap-growing-percent does): make it with the flags the binary runs with,
+  // or every start compiles the bundle again and prints "Code cache data rejected".
+  const prep = spawnSync(node, [...SEA_OPTIONS.execArgv, '--experimental-sea-config', seaConfigPath], { cwd: repoRoot, encoding: 'utf8' });
   if (prep.status !== 0) throw new Error(`node --experimental-sea-config failed:\n${prep.stdout}${prep.stderr}`);
   log(`SEA blob ${megabytes(statSync(blobPath).size)} in ${seconds(t)}`);
 
