@@ -196,9 +196,23 @@ async function acquireLocks(plan: Plan, opts: ExecuteOptions): Promise<HeldLocks
     }
   } catch (err) {
     await state.release();
-    throw err;
+    throw lockNotTaken(plan, opts, err);
   }
   return state;
+}
+
+/**
+ * A lock that could not be taken for a reason other than its holder (a lost answer, a 429 without
+ * Retry-After, an unreachable server) stops the run before its first step: say so, and how to go on.
+ */
+function lockNotTaken(plan: Plan, opts: ExecuteOptions, err: unknown): unknown {
+  if (err instanceof InterlockError || err instanceof UsageError || err instanceof InterruptedError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new RuntimeError(`${plan.operation} ${plan.target}: could not take its ownership lease: ${message}`, {
+    cause: err,
+    state: 'nothing was changed by this run: it stopped while taking its lease, before its first step',
+    hint: opts.resume ? 'run it again with --resume' : 'run the same command again',
+  });
 }
 
 function lockLost(plan: Plan, lost: Error, journal: Journal | undefined, step: Step | undefined): RuntimeError {

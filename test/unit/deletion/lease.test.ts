@@ -157,6 +157,37 @@ describe('ownership Lease', () => {
     expect(ran).toEqual([]);
   });
 
+  it.each([
+    [false, 'run the same command again'],
+    [true, 'run it again with --resume'],
+  ])(
+    'a lease that cannot be taken (a 429, a lost answer) stops the run before its first step with the state and how to go on (resume %s)',
+    async (resume, hint) => {
+      const kube = new FakeCluster();
+      const ran: string[] = [];
+      const plan = newPlan('dr migrate', 'HostedCluster clusters/sample', {
+        locks: [
+          {
+            title: 'Lease clusters/hcp-dr-sample',
+            acquire: async () => {
+              throw new Error('fault proxy: transient 429 on /apis/coordination.k8s.io/v1/namespaces/clusters/leases');
+            },
+          },
+        ],
+        steps: [{ id: 'x', title: 'x', run: async () => void ran.push('x') }],
+      });
+      const err = await executePlan(plan, { ...runOptions(kube), resume }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RuntimeError);
+      expect(err).toMatchObject({
+        message:
+          'dr migrate HostedCluster clusters/sample: could not take its ownership lease: fault proxy: transient 429 on /apis/coordination.k8s.io/v1/namespaces/clusters/leases',
+        state: 'nothing was changed by this run: it stopped while taking its lease, before its first step',
+        hint,
+      });
+      expect(ran).toEqual([]);
+    },
+  );
+
   it('a lease lost during a step stops the run with the holder named', async () => {
     const kube = new FakeCluster();
     const timers = manualTimers();
