@@ -447,11 +447,8 @@ export class KubeClient {
           if (isNotFound(err) && attempt > 0) return true;
           if (body.dryRun || attempt >= delays.length || !isRetryable(err)) throw err;
           await sleep(delays[attempt]);
-          const now = await this.request<KubeObject>({ method: 'GET', path }).catch((e) => {
-            if (isNotFound(e)) return undefined;
-            throw e;
-          });
-          if (!now || now.metadata?.deletionTimestamp) return true;
+          const now = await this.getOrNull(rt, namespace, name);
+          if (!now || now.metadata.deletionTimestamp) return true;
         }
       }
     } catch (err) {

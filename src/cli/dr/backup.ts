@@ -7,7 +7,7 @@ import type { HostedCluster } from '../../hostedcluster/types.ts';
 import type { BackupInputs } from '../../dr/backup.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { DrCommand, addLease, hcRef, type DrClients } from './common.ts';
+import { DrCommand, addLease, leaseKeyOf, type DrClients } from './common.ts';
 import { backupDirOption, dnsTimeoutOption, zoneIdOption } from './flags.ts';
 
 interface BackupInput extends DrClients {
@@ -64,7 +64,7 @@ export class DrBackupCommand extends DrCommand<BackupInput, BackupInputs> {
 
   protected plan(_input: BackupInput, observed: BackupInputs): Plan {
     const plan = this.lib.planDrBackup(observed);
-    addLease(plan, hcRef(observed.hc), 'dr backup', 'source');
+    addLease(plan, leaseKeyOf(observed.hc), 'dr backup', 'source');
     return plan;
   }
 

@@ -125,4 +125,5 @@ export async function leaseHolderProblem(kube: KubeClient, namespace: string, na
 let leaseLib: typeof import('../../hostedcluster/lease.ts');
 let awsModules: { s3: typeof import('../../aws/s3.ts'); route53: typeof import('../../aws/route53.ts') };
 
-export const hcRef = (hc: HostedCluster) => ({ namespace: hc.metadata.namespace!, name: hc.metadata.name });
+/** Where the dr Lease of a HostedCluster lives (not an ObjectRef: see hcRef in src/hostedcluster/lookup.ts). */
+export const leaseKeyOf = (hc: HostedCluster) => ({ namespace: hc.metadata.namespace!, name: hc.metadata.name });

@@ -8,7 +8,7 @@ import type { EnvFileSettings } from '../../dr/env-file.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
-import { addLease, hcRef } from './common.ts';
+import { addLease, leaseKeyOf } from './common.ts';
 import { backupDirOption, zoneIdOption } from './flags.ts';
 import { observeBackup } from './backup.ts';
 import { DrToCommand, observeRestore, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
@@ -136,8 +136,8 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
   protected plan(_input: MigrateInput, i: MigrateInputs): Plan {
     const plan = this.lib.planDrMigrate(i);
     // One owner on both ends: the source's Lease and the destination's (plus the bucket claim).
-    addLease(plan, hcRef(i.backup.hc), 'dr migrate', 'source');
-    addLease(plan, hcRef(i.backup.hc), 'dr migrate', 'target');
+    addLease(plan, leaseKeyOf(i.backup.hc), 'dr migrate', 'source');
+    addLease(plan, leaseKeyOf(i.backup.hc), 'dr migrate', 'target');
     return plan;
   }
 

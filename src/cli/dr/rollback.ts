@@ -8,7 +8,7 @@ import type { RollbackInputs } from '../../dr/rollback.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
-import { DrCommand, addLease, hcRef, type DrClients } from './common.ts';
+import { DrCommand, addLease, leaseKeyOf, type DrClients } from './common.ts';
 import { toContextOption, toKubeconfigOption } from './flags.ts';
 
 interface RollbackInput extends DrClients {
@@ -65,7 +65,7 @@ export class DrRollbackCommand extends DrCommand<RollbackInput, RollbackInputs> 
 
   protected plan(_input: RollbackInput, i: RollbackInputs): Plan {
     const plan = (this.lib ??= rollbackLib!).planDrRollback(i);
-    addLease(plan, hcRef(i.hc), 'dr rollback', 'source');
+    addLease(plan, leaseKeyOf(i.hc), 'dr rollback', 'source');
     return plan;
   }
 
