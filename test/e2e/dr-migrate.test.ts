@@ -10,12 +10,11 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDrCluster } from '../../scripts/dr-crash-matrix.fixture.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
 import { Resources } from '../../src/kube/resources.ts';
-import { getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
-import { etcdRetentionAndReplicas, setEtcdRetention } from './helpers/dr.ts';
+import { getKey, putKey } from './helpers/hosted-etcd.ts';
+import { createAvailableDrCluster, etcdRetentionAndReplicas, setEtcdRetention } from './helpers/dr.ts';
 import { hcp } from './helpers/hcp.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
 
@@ -71,16 +70,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     await kubectl('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
   });
 
-  await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=true', '--timeout=60s']);
-  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name);
-  await waitForEtcdPods(cpns, 1, 'mgmt-1', 180_000);
-  await waitFor(
-    async () =>
-      (await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).stdout ===
-      'True',
-    180_000,
-    `${name} Available on mgmt-1`,
-  );
+  await createAvailableDrCluster(ns, name);
   // external-dns published the cluster's records (a sync every 2 s in tests).
   await waitFor(
     async () =>

@@ -7,10 +7,10 @@
 // mgmt-2 with both NodePools and every etcd key, and nothing of it is left on mgmt-1.
 // The interlocks, the never-two-owners probe and DNS ordering are test/e2e/dr-migrate.test.ts's.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDrCluster } from '../../scripts/dr-crash-matrix.fixture.ts';
 import { FAULTS, faultFlows } from './helpers/fault-flows.ts';
 import { getKey, putKey, waitForEtcdPods } from './helpers/hosted-etcd.ts';
-import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
+import { createAvailableDrCluster } from './helpers/dr.ts';
+import { kubectl, kubectlOk, sandbox, uniqueNamespace } from './helpers/sandbox.ts';
 
 const env = sandbox().awsEnv;
 // MinIO is plain HTTP here; the CRD takes only https restore URLs (see dr-migrate.test.ts).
@@ -42,16 +42,7 @@ describe.skip('dr migrate through the fault proxy', async () => {
     await kubectl('mgmt-1', ['delete', 'hostedcluster', name, '-n', ns, '--wait=false']);
   });
 
-  await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=true', '--timeout=60s']);
-  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name);
-  await waitForEtcdPods(cpns, 1, 'mgmt-1', 180_000);
-  await waitFor(
-    async () =>
-      (await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).stdout ===
-      'True',
-    180_000,
-    `${name} Available on mgmt-1`,
-  );
+  await createAvailableDrCluster(ns, name);
   const keys = Array.from({ length: 3 }, (_, i) => [`/e2e/faults-dr/k${i}`, `v${i}-${ns}`] as const);
   for (const [k, v] of keys) await putKey(cpns, k, v);
 

@@ -1,6 +1,26 @@
 // What the dr e2e files share: the etcd StatefulSet's PVC retention on the source (the docs'
 // IMPORTANT box, issue 9's PVC interlock), set and read through kubectl.
-import { kubectlOk } from './sandbox.ts';
+import { createDrCluster } from '../../../scripts/dr-crash-matrix.fixture.ts';
+import { waitForEtcdPods } from './hosted-etcd.ts';
+import { kubectl, kubectlOk, waitFor } from './sandbox.ts';
+
+/**
+ * The cluster a DR test migrates (scripts/dr-crash-matrix.fixture.ts) on mgmt-1, Available with its
+ * etcd running, after removing what an earlier run may have left of its namespaces on mgmt-2.
+ */
+export async function createAvailableDrCluster(ns: string, name: string): Promise<void> {
+  const cpns = `${ns}-${name}`;
+  await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=true', '--timeout=60s']);
+  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name);
+  await waitForEtcdPods(cpns, 1, 'mgmt-1', 180_000);
+  await waitFor(
+    async () =>
+      (await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).stdout ===
+      'True',
+    180_000,
+    `${name} Available on mgmt-1`,
+  );
+}
 
 /** Sets `persistentVolumeClaimRetentionPolicy.whenScaled` of `<cpns>/etcd` on mgmt-1. */
 export async function setEtcdRetention(cpns: string, whenScaled: 'Delete' | 'Retain'): Promise<void> {
