@@ -55,16 +55,57 @@ function checkPlatform(node: string): void {
   if (!/^v2[4-9]\./.test(version)) throw new Error(`${node} is Node ${version}; the build needs Node 24`);
 }
 
-async function bundle(): Promise<Buffer> {
+async function bundle(node: string): Promise<Buffer> {
   const t = performance.now();
   const version = packageVersion();
   const commit = gitCommit();
   const result = await build(bundleOptions(bundlePath, { version, commit }));
-  const bytes = Buffer.from(result.outputFiles![0]!.contents);
+  const bytes = await withHelpPrelude(Buffer.from(result.outputFiles![0]!.contents), node);
   const changed = !existsSync(bundlePath) || !readFileSync(bundlePath).equals(bytes);
   if (changed) writeFileSync(bundlePath, bytes);
   log(`bundle ${megabytes(bytes.length)} (${version}, commit ${commit}) in ${seconds(t)}${changed ? '' : ', unchanged'}`);
   return bytes;
+}
+
+const STRICT = '"use strict";';
+
+/**
+ * The bundle with src/fast-help.ts in front: the top-level help as the bundle itself prints it for
+ * each front end (run once as kubectl, once as oc), written before the rest is evaluated.
+ */
+async function withHelpPrelude(main: Buffer, node: string): Promise<Buffer> {
+  const text = main.toString('utf8');
+  // The prelude goes after the directive: in front of it, the directive would be a plain string and
+  // the whole bundle would run in sloppy mode.
+  if (!text.startsWith(STRICT)) throw new Error(`the bundle does not start with ${STRICT}: the help prelude cannot go in front of it`);
+  const plain = join(buildDir, `kubectl-hcp.plain.${process.pid}.cjs`);
+  writeFileSync(plain, main);
+  const help: Record<string, string> = {};
+  try {
+    for (const frontEnd of ['kubectl', 'oc']) {
+      // The parent of this run is node, so the bundle's front-end detection falls back to $_.
+      const r = spawnSync(node, [plain, '--help'], { env: { PATH: '/nonexistent', _: `/usr/bin/${frontEnd}` }, encoding: 'utf8', timeout: 30_000 });
+      if (r.status !== 0 || r.stderr !== '' || !r.stdout.includes(`${frontEnd} hcp`)) {
+        throw new Error(`\`${frontEnd} hcp --help\` from the bundle failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+      }
+      help[frontEnd] = r.stdout;
+    }
+  } finally {
+    rmSync(plain, { force: true });
+  }
+  const prelude = await build({
+    entryPoints: [join(repoRoot, 'src/fast-help.ts')],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'iife',
+    minify: true,
+    define: { __HCP_ROOT_HELP__: JSON.stringify(help) },
+    logLevel: 'warning',
+    write: false,
+  });
+  return Buffer.from(`${STRICT}${prelude.outputFiles[0]!.text.trim()}\n${text.slice(STRICT.length)}`);
 }
 
 const SEA_OPTIONS = {
@@ -155,7 +196,7 @@ async function run(): Promise<void> {
   const node = nodeBinary();
   checkPlatform(node);
   mkdirSync(buildDir, { recursive: true });
-  const bundleBytes = await bundle();
+  const bundleBytes = await bundle(node);
   const stamp = stampOf(bundleBytes, node);
   const upToDate = !args.has('--force') && existsSync(binaryPath) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp;
   if (upToDate) {

@@ -37,3 +37,15 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
   }
   return hoisted.length ? [...argv.slice(i), ...hoisted] : [...argv];
 }
+
+/** `argv` without any global flag and its value, wherever they stand (for `--help -v 1`). */
+export function withoutGlobalFlags(argv: readonly string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    if (!WITH_VALUE.has(name)) rest.push(arg);
+    else if (!arg.includes('=')) i += 1;
+  }
+  return rest;
+}

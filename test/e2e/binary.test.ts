@@ -86,6 +86,20 @@ describe('lazy loading in the bundle', () => {
     expect(loaded(['version', '--client'])).toEqual([]);
   });
 
+  // The binary prints the top-level help from a prelude rendered at build time (src/fast-help.ts);
+  // it must be what the full CLI prints, for each front end.
+  it.each(['kubectl', 'oc'])('prints the same top-level help as the full CLI, as %s', (frontEnd) => {
+    const env = { PATH: '/nonexistent', _: `/usr/bin/${frontEnd}` };
+    const full = run(nodeBinary(), [bundle, '--help'], env);
+    expect(full.stdout).toContain(`${frontEnd} hcp pause`);
+    for (const args of [['--help'], ['-h'], []]) {
+      const fast = run(binaryPath, args, env);
+      expect(fast.stderr).toBe('');
+      expect(fast.status).toBe(0);
+      expect(fast.stdout).toBe(full.stdout);
+    }
+  });
+
   it('evaluates client-node only for an oidc auth-provider user (and so the marker works)', () => {
     const kubeconfig = (user: string) => {
       const file = join(dir, `kubeconfig-${user.length}`);

@@ -11,6 +11,16 @@ describe('CLI conventions', () => {
     expect(r.stdout).toContain('3  refused by a safety interlock');
   });
 
+  it.each([[['--context', 'mgmt-1', '--help']], [['--help', '-v', '1']], [['-n=x']]])(
+    'prints the same top-level help with global flags around it: %j',
+    async (argv) => {
+      const r = await runInProcess(argv);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe((await runInProcess(['--help'])).stdout);
+    },
+  );
+
   it('version --client needs no cluster', async () => {
     const r = await runInProcess(['version', '--client', '-o', 'json']);
     expect(r.code).toBe(0);
