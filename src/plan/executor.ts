@@ -13,6 +13,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { S3ClientLike } from '../aws/s3.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { InterlockError, InterruptedError, RuntimeError, UsageError } from '../util/errors.ts';
+import { isRetryable } from '../kube/errors.ts';
 import { applyChange } from './apply.ts';
 import { Journal, journalPath } from './journal.ts';
 import type { ClusterRole, DryRunMode, HeldLock, Plan, Step, StepContext } from './plan.ts';
@@ -41,6 +42,8 @@ export interface ExecuteOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** Prints the plan for --dry-run=client. */
   printPlan: (plan: Plan) => void;
+  /** Waits before a step is run again after a transient failure (default STEP_RETRY_DELAYS_MS; tests pass []). */
+  stepRetryDelaysMs?: number[];
 }
 
 export interface ExecutionResult {
@@ -121,16 +124,20 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
     }
     try {
       const stepCtx = ctx(step);
-      if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) {
+      const attempt = async (): Promise<'already-done' | 'ran'> => {
+        if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) return 'already-done';
+        for (const change of step.changes ?? []) await untilInterrupted(applyChange(kube, change), opts.signal);
+        const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
+        if (step.run && !skipProcedural) Object.assign(artifacts, (await untilInterrupted(step.run(stepCtx), opts.signal)) ?? {});
+        if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
+        return 'ran';
+      };
+      if ((await withTransientRetries(step, attempt, opts, clock)) === 'already-done') {
         opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0, skipped: 'already-done' });
         journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString() });
         completed.push(step);
         continue;
       }
-      for (const change of step.changes ?? []) await untilInterrupted(applyChange(kube, change), opts.signal);
-      const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
-      if (step.run && !skipProcedural) Object.assign(artifacts, (await untilInterrupted(step.run(stepCtx), opts.signal)) ?? {});
-      if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
       const produced = step.run ? pickNew(artifacts, journal?.artifacts() ?? {}) : undefined;
       journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString(), artifacts: produced });
       opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0 });
@@ -148,6 +155,37 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
   journal?.finish(opts.now());
   opts.progress({ type: 'done', operation: plan.operation, target: plan.target, ms: opts.now().getTime() - started, dryRun: opts.dryRun });
   return { status: 'completed', artifacts, ran, journal: journal?.path };
+}
+
+/**
+ * Waits before a step is run again after a transient failure: 1 s, 3 s, 8 s, then the failure
+ * stands (and the plan's undo runs). Without them one 500 on one create of a 48-step dr migrate
+ * rolled the whole backup back, and the next attempt started over with a new snapshot (issue 11's
+ * fault injection: 1 of 3 migrations converged at 10% faults).
+ */
+export const STEP_RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
+
+/**
+ * Runs one attempt of a step, and again from its isDone check after a transient API failure the
+ * request layer could not retry (a write answered 5xx without Retry-After, a reset connection).
+ * Running a step again is what --resume does after a crash, so every step converges when repeated;
+ * here it just happens without the user. Anything else (a refusal, a timeout, an interrupt) stands.
+ */
+async function withTransientRetries<T>(step: Step, attempt: () => Promise<T>, opts: ExecuteOptions, clock: Clock): Promise<T> {
+  const delays = step.retryTransient === false ? [] : (opts.stepRetryDelaysMs ?? STEP_RETRY_DELAYS_MS);
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof PlanInterrupted || i >= delays.length || !isRetryable(err)) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      opts.progress({
+        type: 'warning',
+        message: `step "${step.title}": ${message} (transient); running it again in ${delays[i] / 1000}s (retry ${i + 1} of ${delays.length})`,
+      });
+      await clock.sleep(delays[i]);
+    }
+  }
 }
 
 interface HeldLocks {

@@ -74,6 +74,13 @@ export interface Step {
   verify?: (ctx: StepContext) => Promise<void>;
   /** Whether `run` and `verify` are skipped in --dry-run=server (e.g. waits that cannot finish). */
   serverDryRun?: 'run' | 'skip';
+  /**
+   * Whether the executor may run the step again, from its isDone check, after a transient API
+   * failure (429, 5xx, a reset connection) that the request layer could not retry itself (a create
+   * answered 500 without Retry-After). Every step must converge when run again (that is what
+   * --resume does), so the default is yes; a step that must not be repeated in-process says false.
+   */
+  retryTransient?: boolean;
   /** How to put things back if a later step fails (resume what was paused, scale back up). */
   undo?: { title: string; changes?: Change[]; run?: (ctx: StepContext) => Promise<void> };
 }

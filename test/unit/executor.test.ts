@@ -9,6 +9,7 @@ import type { ProgressEvent } from '../../src/plan/progress.ts';
 import { planToData, renderPlanText } from '../../src/plan/render.ts';
 import { Resources, type ObjectRef } from '../../src/kube/resources.ts';
 import { ExitCode, HcpError, InterlockError, RuntimeError, UsageError } from '../../src/util/errors.ts';
+import { ApiError } from '../../src/kube/errors.ts';
 import { FakeKube } from './fake-kube.ts';
 
 const dep = (name: string): ObjectRef => ({ resource: Resources.Deployment, namespace: 'cp', name });
@@ -231,4 +232,63 @@ describe('error types map to exit codes', () => {
     [new InterlockError('x'), 3],
     [new RuntimeError('x'), 1],
   ])('%s', (err: HcpError, code) => expect(err.exitCode).toBe(code));
+});
+
+describe('executePlan: a step is run again after a transient API failure', () => {
+  const flaky = (failures: unknown[], calls: { n: number }): Step => ({
+    id: 'create-thing',
+    title: 'Create the thing',
+    run: async () => {
+      calls.n += 1;
+      const err = failures.shift();
+      if (err) throw err;
+      return { created: true };
+    },
+  });
+  const status500 = () => new ApiError(500, { message: 'etcdserver: request timed out', code: 500 }, 'HTTP 500');
+  const sleeps: number[] = [];
+  const clock = { now: () => 0, sleep: async (ms: number) => void sleeps.push(ms) };
+  beforeEach(() => void sleeps.splice(0));
+
+  it('runs it again after 1 s and 3 s, says so as a warning, and finishes', async () => {
+    const calls = { n: 0 };
+    const result = await executePlan(plan([flaky([status500(), status500()], calls)]), opts({ clock }));
+    expect(result.status).toBe('completed');
+    expect(calls.n).toBe(3);
+    expect(sleeps).toEqual([1_000, 3_000]);
+    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
+    expect(warnings).toEqual([
+      'step "Create the thing": etcdserver: request timed out (transient); running it again in 1s (retry 1 of 3)',
+      'step "Create the thing": etcdserver: request timed out (transient); running it again in 3s (retry 2 of 3)',
+    ]);
+  });
+
+  it('gives up after three retries, and the failure undoes the earlier steps as before', async () => {
+    const calls = { n: 0 };
+    const steps = [scaleStep('kube-apiserver', 0, 3), flaky([status500(), status500(), status500(), status500()], calls)];
+    const err = await executePlan(plan(steps), opts({ clock, yes: true })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).message).toBe('test-op HostedCluster clusters/sample failed at step "Create the thing": etcdserver: request timed out');
+    expect(calls.n).toBe(4);
+    expect(replicas('kube-apiserver')).toBe(3);
+  });
+
+  it.each([
+    ['a refusal (403)', () => new ApiError(403, { message: 'forbidden', code: 403 }, 'HTTP 403')],
+    ['a conflict (409)', () => new ApiError(409, { message: 'conflict', code: 409, reason: 'Conflict' }, 'HTTP 409')],
+    ['an error of the step itself', () => new Error('etcd member etcd-1 is not healthy')],
+  ])('does not run it again after %s', async (_label, make) => {
+    const calls = { n: 0 };
+    const err = await executePlan(plan([flaky([make()], calls)]), opts({ clock })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect(calls.n).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('does not run again a step that says retryTransient: false', async () => {
+    const calls = { n: 0 };
+    const err = await executePlan(plan([{ ...flaky([status500()], calls), retryTransient: false }]), opts({ clock })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect(calls.n).toBe(1);
+  });
 });
