@@ -7,6 +7,8 @@ import type { Impersonation, KubeClient } from '../kube/client.ts';
 import { Resources, type KubeObject } from '../kube/resources.ts';
 import { mergeKubeconfigs, parseKubeconfigYaml, selectContext, type ResolvedKubeconfig } from '../kube/kubeconfig.ts';
 import type { HostedCluster } from './types.ts';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../util/errors.ts';
 
 export const GUEST_KUBECONFIG_KEY = 'kubeconfig';
 
@@ -21,6 +23,21 @@ export function guestKubeconfigSecretName(hc: HostedCluster): string {
 export function parseGuestKubeconfig(text: string, source: string): ResolvedKubeconfig {
   const raw = mergeKubeconfigs([{ path: source, doc: parseKubeconfigYaml(text, source) }]);
   return selectContext(raw, {}, [source]);
+}
+
+/**
+ * `--guest-kubeconfig FILE` of the dr commands, read and parsed while the inputs are checked: a file
+ * that is missing, unreadable or not a kubeconfig is an input error (exit 2, no request sent), as for
+ * any other file flag.
+ */
+export function readGuestKubeconfigFile(path: string): ResolvedKubeconfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--guest-kubeconfig ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseGuestKubeconfig(text, path);
 }
 
 export interface GuestAccess {

@@ -615,6 +615,25 @@ export const cases: BadInputCase[] = [
   input('htpasswd-not-htpasswd', 'file', '--htpasswd-file', (f) => ['oauth', 'add', 'htpasswd', 'sample', '--idp-name', 'local', '--htpasswd-file', f.notPem]),
 
   input('dr-teardown-name-upper', 'name', 'Sample', () => ['dr', 'teardown', 'Sample']),
+  // --guest-kubeconfig is read with the other inputs, by every dr command alike (one loader).
+  input('dr-teardown-guest-kubeconfig-missing', 'file', 'no-such-file', (f) => [
+    'dr',
+    'teardown',
+    'sample',
+    '--to-context',
+    'mgmt-2',
+    '--guest-kubeconfig',
+    f.missing,
+  ]),
+  input('dr-backup-guest-kubeconfig-directory', 'file', 'EISDIR', (f) => [
+    'dr',
+    'backup',
+    'sample',
+    '--bucket',
+    'hcp-sandbox',
+    '--guest-kubeconfig',
+    f.directory,
+  ]),
 
   // ---- dr migrate and its env file
   input('dr-migrate-env-unknown-variable', 'env-file', 'HC_CLUSTR_NAME', (f) => ['dr', 'migrate', '--vars-file', f.envUnknown, '--to-context', 'mgmt-2']),

@@ -11,6 +11,7 @@ import { profileOption, regionOption, resumeOption, s3EndpointOption, s3PathStyl
 import { bucketOption, fromContextOption, fromKubeconfigOption, guestKubeconfigOption, prefixOption } from './flags.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { ResolvedKubeconfig } from '../../kube/kubeconfig.ts';
 import { UsageError } from '../../util/errors.ts';
 
 export interface DrClients {
@@ -52,10 +53,25 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
     return { s3: aws.s3.lazyS3Client(settings), route53: aws.route53.lazyRoute53Client(settings, this.context.env) };
   }
 
+  /** --guest-kubeconfig, read and parsed with the other inputs (an unusable file is exit 2). */
+  protected guestKubeconfigFile?: ResolvedKubeconfig;
+
   protected override async load(): Promise<void> {
-    const [s3, route53, lease] = await Promise.all([import('../../aws/s3.ts'), import('../../aws/route53.ts'), import('../../hostedcluster/lease.ts')]);
+    const [s3, route53, lease, guest] = await Promise.all([
+      import('../../aws/s3.ts'),
+      import('../../aws/route53.ts'),
+      import('../../hostedcluster/lease.ts'),
+      import('../../hostedcluster/guest.ts'),
+    ]);
     awsModules = { s3, route53 };
     leaseLib = lease;
+    guestLib = guest;
+  }
+
+  protected override validateAll(): Input {
+    const input = super.validateAll();
+    if (this.guestKubeconfig !== undefined) this.guestKubeconfigFile = guestLib.readGuestKubeconfigFile(this.guestKubeconfig);
+    return input;
   }
 
   protected async sourceClient(kube: KubeClient): Promise<KubeClient> {
@@ -66,17 +82,9 @@ export abstract class DrCommand<Input extends DrClients, Observed> extends Mutat
 
   /** The guest's client: --guest-kubeconfig, else the HostedCluster's admin-kubeconfig secret; or the reason there is none. */
   protected async guestClient(mgmt: KubeClient, hc: HostedCluster): Promise<{ client?: KubeClient; problem?: string }> {
-    if (this.guestKubeconfig !== undefined) {
-      const { readFileSync } = await import('node:fs');
-      const { parseGuestKubeconfig } = await import('../../hostedcluster/guest.ts');
+    if (this.guestKubeconfigFile) {
       const { KubeClient } = await import('../../kube/client.ts');
-      let text: string;
-      try {
-        text = readFileSync(this.guestKubeconfig, 'utf8');
-      } catch (err) {
-        return { problem: `--guest-kubeconfig ${this.guestKubeconfig}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-      }
-      return { client: new KubeClient({ kubeconfig: parseGuestKubeconfig(text, this.guestKubeconfig), env: this.context.env }) };
+      return { client: new KubeClient({ kubeconfig: this.guestKubeconfigFile, env: this.context.env }) };
     }
     const { guestClient } = await import('../../hostedcluster/guest.ts');
     const g = await guestClient(mgmt, hc, this.context.env);
@@ -123,6 +131,7 @@ export async function leaseHolderProblem(kube: KubeClient, namespace: string, na
 }
 
 let leaseLib: typeof import('../../hostedcluster/lease.ts');
+let guestLib: typeof import('../../hostedcluster/guest.ts');
 let awsModules: { s3: typeof import('../../aws/s3.ts'); route53: typeof import('../../aws/route53.ts') };
 
 /** Where the dr Lease of a HostedCluster lives (not an ObjectRef: see hcRef in src/hostedcluster/lookup.ts). */

@@ -8,6 +8,7 @@ import type { ExecutionResult } from '../../plan/executor.ts';
 import type { Plan } from '../../plan/plan.ts';
 import type { TeardownInputs } from '../../dr/teardown.ts';
 import type { HostedCluster } from '../../hostedcluster/types.ts';
+import type { ResolvedKubeconfig } from '../../kube/kubeconfig.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
 
@@ -54,14 +55,24 @@ export class DrTeardownCommand extends MutatingCommand<TeardownInput, TeardownIn
   private deletion!: typeof import('../../deletion/observe.ts');
   private retention!: typeof import('../../dr/pvc-retention.ts');
   private lease!: typeof import('../../hostedcluster/lease.ts');
+  private guestLib!: typeof import('../../hostedcluster/guest.ts');
+  /** --guest-kubeconfig, read and parsed with the other inputs (an unusable file is exit 2), as in DrCommand. */
+  private guestKubeconfigFile?: ResolvedKubeconfig;
 
   protected override async load(): Promise<void> {
-    [this.lib, this.deletion, this.retention, this.lease] = await Promise.all([
+    [this.lib, this.deletion, this.retention, this.lease, this.guestLib] = await Promise.all([
       import('../../dr/teardown.ts'),
       import('../../deletion/observe.ts'),
       import('../../dr/pvc-retention.ts'),
       import('../../hostedcluster/lease.ts'),
+      import('../../hostedcluster/guest.ts'),
     ]);
+  }
+
+  protected override validateAll(): TeardownInput {
+    const input = super.validateAll();
+    if (this.guestKubeconfig !== undefined) this.guestKubeconfigFile = this.guestLib.readGuestKubeconfigFile(this.guestKubeconfig);
+    return input;
   }
 
   protected validate(): TeardownInput {
@@ -112,19 +123,10 @@ export class DrTeardownCommand extends MutatingCommand<TeardownInput, TeardownIn
     onTarget: HostedCluster | null,
     onSource: HostedCluster | null,
   ): Promise<string | undefined> {
-    const { guestClient, parseGuestKubeconfig } = await import('../../hostedcluster/guest.ts');
-    if (this.guestKubeconfig !== undefined) {
-      const { readFileSync } = await import('node:fs');
+    if (this.guestKubeconfigFile) {
       const { KubeClient } = await import('../../kube/client.ts');
-      try {
-        this.guest = new KubeClient({
-          kubeconfig: parseGuestKubeconfig(readFileSync(this.guestKubeconfig, 'utf8'), this.guestKubeconfig),
-          env: this.context.env,
-        });
-        return undefined;
-      } catch (err) {
-        return `--guest-kubeconfig ${this.guestKubeconfig}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0]}`;
-      }
+      this.guest = new KubeClient({ kubeconfig: this.guestKubeconfigFile, env: this.context.env });
+      return undefined;
     }
     const problems: string[] = [];
     for (const [kube, hc] of [
@@ -132,7 +134,7 @@ export class DrTeardownCommand extends MutatingCommand<TeardownInput, TeardownIn
       [source, onSource],
     ] as const) {
       if (!hc) continue;
-      const g = await guestClient(kube, hc, this.context.env);
+      const g = await this.guestLib.guestClient(kube, hc, this.context.env);
       if (g.client) {
         this.guest = g.client;
         return undefined;
