@@ -6,6 +6,10 @@
 // released. Too slow for npm test (about 2 minutes per step): run by hand, under the heavy lock:
 //
 //   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts [--steps claim,fence,...|all]
+//   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts --steps all --chain
+//
+// --chain kills ONE migration after every step in turn (see chain() below): the whole plan in
+// the time of one migration, for the proof of every step.
 //
 // It uses the built binary (`npm run build` first) through the sandbox's kubectl, or with
 // --from-source the TypeScript sources (no build).
@@ -108,54 +112,115 @@ if (steps[0] === 'all') {
   steps = (JSON.parse(plan.stdout.trim().split('\n').pop()!).steps as { id: string }[]).map((s) => s.id);
 }
 
+/** A fresh two-NodePool cluster on mgmt-1, Available, with keys /crash/k0..4 in its etcd. */
+async function sourceCluster(ns: string, name: string): Promise<void> {
+  const cpns = `${ns}-${name}`;
+  await createDrCluster(kubectl, ns, name);
+  await until(
+    `${name} Available`,
+    async () => (await kubectl('mgmt-1', ['get', 'hc', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])) === 'True',
+    180_000,
+  );
+  await until(
+    'etcd-0 Ready',
+    async () => (await kubectl('mgmt-1', ['get', 'pod', 'etcd-0', '-n', cpns, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True',
+    180_000,
+  );
+  for (let k = 0; k < 5; k++) await kubectl('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'put', `/crash/k${k}`, `v${k}`]);
+}
+
+/** Throws unless the state is an uncrashed run's (the claim is checked by the run's own release-claim step). */
+async function checkFinalState(ns: string, name: string): Promise<void> {
+  const cpns = `${ns}-${name}`;
+  const hc = JSON.parse(await kubectl('mgmt-2', ['get', 'hc', name, '-n', ns, '-o', 'json']));
+  const urls = hc.spec.etcd.managed.storage.restoreSnapshotURL ?? [];
+  if (urls.length !== 1) throw new Error(`${urls.length} restore URLs`);
+  if (hc.spec.pausedUntil !== undefined) throw new Error(`pausedUntil ${hc.spec.pausedUntil} on mgmt-2`);
+  if (hc.status.conditions.find((c: { type: string }) => c.type === 'Available')?.status !== 'True') throw new Error('not Available on mgmt-2');
+  const pools = (await kubectl('mgmt-2', ['get', 'np', '-n', ns, '-o', 'name'])).trim().split('\n').sort();
+  if (pools.join() !== `nodepool.hypershift.openshift.io/${name}-pool-a,nodepool.hypershift.openshift.io/${name}-pool-b`)
+    throw new Error(`NodePools on mgmt-2: ${pools.join(', ')}`);
+  for (let k = 0; k < 5; k++) {
+    const v = (await kubectl('mgmt-2', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'get', `/crash/k${k}`, '--print-value-only'])).trim();
+    if (v !== `v${k}`) throw new Error(`/crash/k${k} is "${v}" on mgmt-2`);
+  }
+  if ((await exec(sb.kubectl, ['--context', 'mgmt-1', 'get', 'ns', ns, cpns])).code === 0) throw new Error('namespaces left on mgmt-1');
+}
+
+async function cleanUp(ns: string, name: string): Promise<void> {
+  const cpns = `${ns}-${name}`;
+  await exec(sb.kubectl, ['--context', 'mgmt-2', 'delete', 'hc', name, '-n', ns, '--wait=true', '--timeout=120s']);
+  await exec(sb.kubectl, ['--context', 'mgmt-2', 'delete', 'ns', ns, cpns, '--wait=false']);
+  await exec(sb.kubectl, ['--context', 'mgmt-1', 'delete', 'ns', ns, cpns, '--wait=false']);
+}
+
+// Unique per run: the Route hostnames (api-<name>.…) must not be another run's, or their records never go.
+const fresh = (tag: string) => ({ ns: `dr-crash-${tag}-${randomBytes(2).toString('hex')}`, name: `dcx${randomBytes(2).toString('hex')}` });
+
+/**
+ * --chain: ONE migration with HCP_TEST_CRASH_AFTER naming every step, so each process runs one step
+ * (or finds it already done), is SIGKILLed right after journaling it, and the next is `--resume`;
+ * the last run exits 0. Every step of the plan is followed by a SIGKILL and a resume, in about the
+ * time of one migration (the per-step matrix below takes ~2 minutes a step).
+ */
+async function chain(): Promise<boolean> {
+  const t0 = Date.now();
+  const { ns, name } = fresh('chain');
+  const crashedAfter: string[] = [];
+  let problem: string | undefined;
+  try {
+    await sourceCluster(ns, name);
+    const crashEnv = { HCP_TEST_CRASH_AFTER: steps.join(',') };
+    for (let run = 0; ; run++) {
+      if (run > steps.length + 2) throw new Error(`still not finished after ${run} runs`);
+      const r = await exec(sb.kubectl, [...migrateArgs(ns, name), '-o', 'json', ...(run ? ['--resume'] : [])], crashEnv);
+      const events = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type?: string; id?: string });
+      const done = events.filter((e) => e.type === 'step-done').map((e) => e.id!);
+      if (r.code === 0) break;
+      // SIGKILL (137) right after one step was journaled: the last step-done event names it.
+      if (r.code !== 137 || !done.length)
+        throw new Error(`run ${run + 1} exited ${r.code} after ${done.length} steps: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      crashedAfter.push(done.at(-1)!);
+      process.stdout.write(`  run ${run + 1}: killed after ${done.at(-1)}\n`);
+    }
+    await checkFinalState(ns, name);
+  } catch (err) {
+    problem = (err as Error).message;
+  } finally {
+    await cleanUp(ns, name);
+  }
+  const missed = steps.filter((s) => !crashedAfter.includes(s) && s !== steps.at(-1));
+  const ok = !problem && missed.length === 0;
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'} chain: ${crashedAfter.length} SIGKILLs (one after each of ${crashedAfter.length} of the ${steps.length} steps, then --resume), ` +
+      `${Math.round((Date.now() - t0) / 1000)}s${missed.length ? `; never killed after: ${missed.join(', ')}` : ''}${problem ? ` — ${problem}` : ''}`,
+  );
+  return ok;
+}
+
+if (process.argv.includes('--chain')) process.exit((await chain()) ? 0 : 1);
+
 const results: { step: string; crash: number; resume: number; ok: boolean; seconds: number; problem?: string }[] = [];
 for (const [i, step] of steps.entries()) {
   const t0 = Date.now();
-  const ns = `dr-crash-${i}-${randomBytes(2).toString('hex')}`;
-  // Unique per run: the Route hostnames (api-<name>.…) must not be another run's, or their records never go.
-  const name = `dcx${randomBytes(2).toString('hex')}`;
-  const cpns = `${ns}-${name}`;
+  const { ns, name } = fresh(String(i));
   let crash = -1;
   let resume = -1;
   let problem: string | undefined;
   try {
-    await createDrCluster(kubectl, ns, name);
-    await until(
-      `${name} Available`,
-      async () => (await kubectl('mgmt-1', ['get', 'hc', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])) === 'True',
-      180_000,
-    );
-    await until(
-      'etcd-0 Ready',
-      async () => (await kubectl('mgmt-1', ['get', 'pod', 'etcd-0', '-n', cpns, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True',
-      180_000,
-    );
-    for (let k = 0; k < 5; k++) await kubectl('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'put', `/crash/k${k}`, `v${k}`]);
+    await sourceCluster(ns, name);
     crash = (await exec(sb.kubectl, migrateArgs(ns, name), { HCP_TEST_CRASH_AFTER: step })).code;
     const r = await exec(sb.kubectl, [...migrateArgs(ns, name), '--resume']);
     resume = r.code;
     if (resume !== 0) throw new Error(`--resume exited ${resume}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    // The final state of an uncrashed run.
-    const hc = JSON.parse(await kubectl('mgmt-2', ['get', 'hc', name, '-n', ns, '-o', 'json']));
-    const urls = hc.spec.etcd.managed.storage.restoreSnapshotURL ?? [];
-    if (urls.length !== 1) throw new Error(`${urls.length} restore URLs`);
-    if (hc.status.conditions.find((c: { type: string }) => c.type === 'Available')?.status !== 'True') throw new Error('not Available on mgmt-2');
-    const pools = (await kubectl('mgmt-2', ['get', 'np', '-n', ns, '-o', 'name'])).trim().split('\n').sort();
-    if (pools.join() !== `nodepool.hypershift.openshift.io/${name}-pool-a,nodepool.hypershift.openshift.io/${name}-pool-b`)
-      throw new Error(`NodePools on mgmt-2: ${pools.join(', ')}`);
-    for (let k = 0; k < 5; k++) {
-      const v = (await kubectl('mgmt-2', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'get', `/crash/k${k}`, '--print-value-only'])).trim();
-      if (v !== `v${k}`) throw new Error(`/crash/k${k} is "${v}" on mgmt-2`);
-    }
-    if ((await exec(sb.kubectl, ['--context', 'mgmt-1', 'get', 'ns', ns, cpns])).code === 0) throw new Error('namespaces left on mgmt-1');
-    const claim = await exec('sh', ['-c', 'true']); // the claim is checked by the run itself (release-claim step)
-    void claim;
+    await checkFinalState(ns, name);
   } catch (err) {
     problem = (err as Error).message;
   } finally {
-    await exec(sb.kubectl, ['--context', 'mgmt-2', 'delete', 'hc', name, '-n', ns, '--wait=true', '--timeout=120s']);
-    await exec(sb.kubectl, ['--context', 'mgmt-2', 'delete', 'ns', ns, cpns, '--wait=false']);
-    await exec(sb.kubectl, ['--context', 'mgmt-1', 'delete', 'ns', ns, cpns, '--wait=false']);
+    await cleanUp(ns, name);
   }
   const row = { step, crash, resume, ok: !problem, seconds: Math.round((Date.now() - t0) / 1000), problem };
   results.push(row);

@@ -135,6 +135,7 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
       if ((await withTransientRetries(step, attempt, opts, clock)) === 'already-done') {
         opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0, skipped: 'already-done' });
         journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString() });
+        crashForTest(opts.env, step.id);
         completed.push(step);
         continue;
       }
