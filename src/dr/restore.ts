@@ -125,6 +125,23 @@ const RESOURCE_OF: Record<ObjectGroup, ResourceType> = {
   nodepool: Resources.NodePool,
 };
 
+/**
+ * Throws when the restoreSnapshotURL has expired while etcd on the destination has not come up from
+ * it: a run resumed long after the HostedCluster was created (or etcd pods that could not start in
+ * time) would otherwise wait out --wait-timeout for a restore that can no longer happen. The field
+ * is immutable and read only at creation (FACTS), so signing a new URL cannot help. Pure.
+ */
+export function expiredBeforeEtcd(hc: HostedCluster | null, expiresAt: unknown, now: Date): void {
+  if (typeof expiresAt !== 'string' || Date.parse(expiresAt) > now.getTime()) return;
+  const etcd = condition(hc, 'EtcdAvailable');
+  if (etcd?.status === 'True') return;
+  throw new Error(
+    `the restoreSnapshotURL of ${hc?.metadata.namespace}/${hc?.metadata.name} expired at ${expiresAt} and etcd on the destination has not come up from it ` +
+      `(EtcdAvailable=${etcd?.status ?? 'unknown'}${etcd?.reason ? ` ${etcd.reason}` : ''}); the field is immutable and read only when the HostedCluster is created, ` +
+      'so this copy, which never served, must be deleted from the destination and restored again with a --restore-url-expires long enough for etcd to start',
+  );
+}
+
 /** The HostedCluster to create: the backed-up one, one restoreSnapshotURL, no pausedUntil. Pure. */
 export function restoredHostedCluster(hc: HostedCluster, url: string): HostedCluster {
   const copy = structuredClone(hc);
@@ -269,6 +286,7 @@ export function restoreSteps(i: RestoreInputs): Step[] {
         async () => {
           const hc = await target(ctx).getOrNull<HostedCluster>(Resources.HostedCluster, ns, i.name);
           const c = condition(hc, 'Available');
+          if (c?.status !== 'True') expiredBeforeEtcd(hc, ctx.artifacts.restoreUrlExpiresAt, ctx.now());
           return {
             done: c?.status === 'True',
             message: c ? `Available=${c.status} ${c.reason ?? ''} ${c.message ?? ''}`.trim() : 'no Available condition yet',
