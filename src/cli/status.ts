@@ -31,16 +31,15 @@ export class StatusCommand extends HcpCommand {
     if (this.name !== undefined) assertObjectName(this.name, 'HostedCluster');
     if ((this.name === undefined) === !this.all) throw new UsageError(this.all ? 'give either NAME or --all, not both' : 'name a HostedCluster or pass --all');
     this.validateGlobals();
-    const { selectHostedClusters, nodePoolsOf } = await import('../hostedcluster/targets.ts');
+    const { selectWithNodePools } = await import('../hostedcluster/targets.ts');
     const { summarizeHostedCluster, renderStatusDetail, renderStatusTable } = await import('../hostedcluster/status.ts');
     const kube = await this.kube();
-    const clusters = await selectHostedClusters(kube, {
+    const { clusters, nodePools: pools } = await selectWithNodePools(kube, {
       name: this.name,
       all: this.all,
       explicitNamespace: this.namespace,
       defaultNamespace: this.hcNamespace,
     });
-    const pools = await nodePoolsOf(kube, clusters);
     const now = this.context.now();
     const views = clusters.map((hc) => summarizeHostedCluster(hc, pools, now));
     if (this.name !== undefined && clusters.length) views[0].etcdMembers = await this.etcdLine(kube, clusters[0]);

@@ -36,6 +36,22 @@ export async function selectHostedClusters(kube: KubeClient, sel: TargetSelectio
   return list.items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
 }
 
+/**
+ * The selected clusters and their NodePools. For a list (--all, -l) both lists are sent at once,
+ * NodePools from the same namespace (or all): two requests in the time of one, as `kubectl get
+ * hostedclusters,nodepools` would take (bench/status-all).
+ */
+export async function selectWithNodePools(kube: KubeClient, sel: TargetSelection): Promise<{ clusters: HostedCluster[]; nodePools: NodePool[] }> {
+  if (sel.name !== undefined) {
+    const clusters = await selectHostedClusters(kube, sel);
+    return { clusters, nodePools: await nodePoolsOf(kube, clusters) };
+  }
+  const namespace = sel.all ? sel.explicitNamespace : (sel.explicitNamespace ?? sel.defaultNamespace);
+  const [clusters, pools] = await Promise.all([selectHostedClusters(kube, sel), kube.list<NodePool>(Resources.NodePool, { namespace })]);
+  const keys = new Set(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
+  return { clusters, nodePools: pools.items.filter((np) => keys.has(`${np.metadata.namespace}/${np.spec.clusterName}`)) };
+}
+
 /** The NodePools of the given clusters (matched by namespace and spec.clusterName), in one call. */
 export async function nodePoolsOf(kube: KubeClient, clusters: HostedCluster[]): Promise<NodePool[]> {
   if (!clusters.length) return [];
