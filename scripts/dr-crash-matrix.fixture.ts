@@ -1,12 +1,12 @@
 // The hosted cluster a DR test migrates (test/e2e/dr-migrate.test.ts, scripts/dr-crash-matrix.ts):
-// a SingleReplica copy of clusters/sample on mgmt-1 with two NodePools of one node each and
+// a SingleReplica (or, with ha, HighlyAvailable) copy of clusters/sample on mgmt-1 with two NodePools of one node each and
 // Route-published hostnames for the API and OAuth (external-dns publishes those; the docs' DR
 // chapter requires them), plus its pull and SSH secrets.
 import { ETCD_TLS } from '../test/e2e/helpers/etcd-tls.ts';
 
 export type Kubectl = (context: 'mgmt-1' | 'mgmt-2', args: string[], input?: string) => Promise<string>;
 
-export async function createDrCluster(kubectl: Kubectl, ns: string, name: string): Promise<void> {
+export async function createDrCluster(kubectl: Kubectl, ns: string, name: string, opts: { ha?: boolean } = {}): Promise<void> {
   const sample = JSON.parse(await kubectl('mgmt-1', ['get', 'hostedcluster', 'sample', '-n', 'clusters', '-o', 'json']));
   const pool = JSON.parse(await kubectl('mgmt-1', ['get', 'nodepool', 'sample-us-east-1a', '-n', 'clusters', '-o', 'json']));
   const spec = {
@@ -23,8 +23,21 @@ export async function createDrCluster(kubectl: Kubectl, ns: string, name: string
       { service: 'Ignition', servicePublishingStrategy: { type: 'Route' } },
     ],
   };
-  delete spec.secretEncryption;
+  // opts.ha: three etcd members and sample's secret encryption, with a key of its own (the plan then
+  // snapshots every member and keeps the key: the steps a SingleReplica cluster does not have).
+  const keyName = `${name}-etcd-encryption-key`;
+  if (opts.ha) {
+    spec.controllerAvailabilityPolicy = 'HighlyAvailable';
+    spec.secretEncryption = { type: 'aescbc', aescbc: { activeKey: { name: keyName } } };
+  } else delete spec.secretEncryption;
+  const key = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: keyName, namespace: ns },
+    data: { key: Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 7 + name.length) & 0xff)).toString('base64') },
+  };
   const items = [
+    ...(opts.ha ? [key] : []),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     {
       apiVersion: 'v1',

@@ -6,10 +6,11 @@
 // released. Too slow for npm test (about 2 minutes per step): run by hand, under the heavy lock:
 //
 //   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts [--steps claim,fence,...|all]
-//   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts --steps all --chain
+//   flock /tmp/hcp-heavy.lock node scripts/dr-crash-matrix.ts --steps all --chain [--ha]
 //
 // --chain kills ONE migration after every step in turn (see chain() below): the whole plan in
-// the time of one migration, for the proof of every step.
+// the time of one migration, for the proof of every step. --ha migrates a three-member cluster
+// with an encryption key (its plan has the steps of etcd-1, etcd-2 and the key too).
 //
 // It uses the built binary (`npm run build` first) through the sandbox's kubectl, or with
 // --from-source the TypeScript sources (no build).
@@ -112,20 +113,23 @@ if (steps[0] === 'all') {
   steps = (JSON.parse(plan.stdout).steps as { id: string }[]).map((s) => s.id);
 }
 
+const members = process.argv.includes('--ha') ? ['etcd-0', 'etcd-1', 'etcd-2'] : ['etcd-0'];
+
 /** A fresh two-NodePool cluster on mgmt-1, Available, with keys /crash/k0..4 in its etcd. */
 async function sourceCluster(ns: string, name: string): Promise<void> {
   const cpns = `${ns}-${name}`;
-  await createDrCluster(kubectl, ns, name);
+  await createDrCluster(kubectl, ns, name, { ha: process.argv.includes('--ha') });
   await until(
     `${name} Available`,
     async () => (await kubectl('mgmt-1', ['get', 'hc', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])) === 'True',
     180_000,
   );
-  await until(
-    'etcd-0 Ready',
-    async () => (await kubectl('mgmt-1', ['get', 'pod', 'etcd-0', '-n', cpns, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True',
-    180_000,
-  );
+  for (const pod of members)
+    await until(
+      `${pod} Ready`,
+      async () => (await kubectl('mgmt-1', ['get', 'pod', pod, '-n', cpns, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True',
+      180_000,
+    );
   for (let k = 0; k < 5; k++) await kubectl('mgmt-1', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'put', `/crash/k${k}`, `v${k}`]);
 }
 
@@ -140,9 +144,19 @@ async function checkFinalState(ns: string, name: string): Promise<void> {
   const pools = (await kubectl('mgmt-2', ['get', 'np', '-n', ns, '-o', 'name'])).trim().split('\n').sort();
   if (pools.join() !== `nodepool.hypershift.openshift.io/${name}-pool-a,nodepool.hypershift.openshift.io/${name}-pool-b`)
     throw new Error(`NodePools on mgmt-2: ${pools.join(', ')}`);
-  for (let k = 0; k < 5; k++) {
-    const v = (await kubectl('mgmt-2', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'get', `/crash/k${k}`, '--print-value-only'])).trim();
-    if (v !== `v${k}`) throw new Error(`/crash/k${k} is "${v}" on mgmt-2`);
+  // Every member answers with every key (HA: all restored from the one snapshot).
+  for (const pod of members) {
+    await until(
+      `${pod} Ready on mgmt-2`,
+      async () => (await kubectl('mgmt-2', ['get', 'pod', pod, '-n', cpns, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True',
+      180_000,
+    );
+    for (let k = 0; k < 5; k++) {
+      const v = (
+        await kubectl('mgmt-2', ['exec', '-n', cpns, pod, '-c', 'etcd', '--', ...ETCDCTL, 'get', `/crash/k${k}`, '--print-value-only', '--consistency=s'])
+      ).trim();
+      if (v !== `v${k}`) throw new Error(`/crash/k${k} is "${v}" on ${pod} on mgmt-2`);
+    }
   }
   if ((await exec(sb.kubectl, ['--context', 'mgmt-1', 'get', 'ns', ns, cpns])).code === 0) throw new Error('namespaces left on mgmt-1');
 }
