@@ -230,6 +230,8 @@ export async function acquireLease(
   });
 
   let held: LeaseObject | undefined;
+  // Set when this acquisition made the namespace: a run that then changes nothing takes it away again.
+  let createdNamespace = false;
   for (let attempt = 1; !held; attempt++) {
     if (attempt > 5) throw new RuntimeError(`could not take ${where}: it kept changing under us (5 attempts)`);
     const now = hooks.now();
@@ -243,9 +245,13 @@ export async function acquireLease(
         if (isNotFound(err) && !(await kube.getOrNull(Resources.Namespace, undefined, spec.namespace))) {
           if (spec.createNamespace && !dryRun) {
             const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: spec.namespace } };
-            await kube.create(Resources.Namespace, undefined, namespace).catch((e: unknown) => {
-              if (!isAlreadyExists(e)) throw e;
-            });
+            createdNamespace = await kube.create(Resources.Namespace, undefined, namespace).then(
+              () => true,
+              (e: unknown) => {
+                if (!isAlreadyExists(e)) throw e;
+                return false;
+              },
+            );
             continue;
           }
           hooks.warn(`namespace ${spec.namespace} does not exist: no ${where} is held`);
@@ -332,15 +338,21 @@ export async function acquireLease(
     namespace: spec.namespace,
     identity,
     renew,
-    release: async () => {
+    release: async (outcome) => {
       stopTimer();
       if (stopped || gone) return;
       stopped = true;
       const current = await kube.getOrNull<LeaseObject>(Resources.Lease, spec.namespace, name);
       if (current?.spec?.holderIdentity !== identity) return;
       await kube.delete(Resources.Lease, spec.namespace, name, { preconditionUid: current.metadata.uid ?? latest.metadata.uid });
+      // A run refused at its confirmation (or stopped before its first step) leaves no empty namespace behind.
+      if (createdNamespace && outcome?.nothingChanged) await kube.delete(Resources.Namespace, undefined, spec.namespace).catch(ignoreNotFound);
     },
   };
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
 }
 
 /** The Lease as a plan lock: `plan.locks = [ownershipLease(spec)]`; the executor acquires, renews and releases it. */

@@ -81,7 +81,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
     await confirmDestructive(plan, opts, journal);
     return await runSteps(plan, { ...opts, signal: held.signal }, journal, held);
   } finally {
-    await held.release();
+    await held.release({ nothingChanged: !held.touched });
   }
 }
 
@@ -122,6 +122,7 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
       completed.push(step);
       continue;
     }
+    held.touched = true;
     try {
       const stepCtx = ctx(step);
       const attempt = async (): Promise<'already-done' | 'ran'> => {
@@ -194,7 +195,9 @@ interface HeldLocks {
   signal: AbortSignal | undefined;
   /** Set when a lock was lost during the run. */
   lost?: Error;
-  release(): Promise<void>;
+  /** Set once a step starts (not one skipped by the journal): the run may have changed something. */
+  touched?: boolean;
+  release(outcome?: { nothingChanged?: boolean }): Promise<void>;
 }
 
 /**
@@ -208,10 +211,10 @@ async function acquireLocks(plan: Plan, opts: ExecuteOptions): Promise<HeldLocks
   const lostController = new AbortController();
   const state: HeldLocks = {
     signal: opts.signal ? AbortSignal.any([opts.signal, lostController.signal]) : lostController.signal,
-    release: async () => {
+    release: async (outcome) => {
       for (const h of held.reverse()) {
         await h
-          .release()
+          .release(outcome)
           .catch((err: unknown) =>
             opts.progress({ type: 'warning', message: `could not release a lock: ${err instanceof Error ? err.message : String(err)}` }),
           );
@@ -234,7 +237,7 @@ async function acquireLocks(plan: Plan, opts: ExecuteOptions): Promise<HeldLocks
       held.push(await lock.acquire(opts.dryRun === 'server' ? client.withServerDryRun() : client, hooks));
     }
   } catch (err) {
-    await state.release();
+    await state.release({ nothingChanged: true });
     throw lockNotTaken(plan, opts, err);
   }
   return state;

@@ -132,7 +132,8 @@ export interface RunLockHooks {
 }
 
 export interface HeldLock {
-  release(): Promise<void>;
+  /** nothingChanged: the run ran no step (refused at its confirmation, stopped before the first). */
+  release(outcome?: { nothingChanged?: boolean }): Promise<void>;
 }
 
 /** A plan with nothing in it yet: every planner starts here. */

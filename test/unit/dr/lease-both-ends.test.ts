@@ -74,6 +74,23 @@ describe('dr Lease on both management clusters', () => {
     expect(leaseOn(target)).toBeUndefined();
   });
 
+  it('a run refused at its confirmation takes away the namespace its Lease created, and only that one', async () => {
+    const fresh = new StrictCluster(); // no `clusters` namespace: the Lease makes it
+    const existing = withNamespace(new StrictCluster());
+    for (const target of [fresh, existing]) {
+      const source = withNamespace(new StrictCluster());
+      const plan = newPlan('dr migrate', 'HostedCluster clusters/sample', {
+        locks: [ownershipLease(spec('source'), { identity: alice, timers: timers() }), ownershipLease(spec('target'), { identity: alice, timers: timers() })],
+        steps: [{ id: 'fence', title: 'fence', destructive: true, run: async () => {} }],
+      });
+      const err = await executePlan(plan, { ...runOptions(source, target), yes: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InterlockError);
+      expect(leaseOn(target)).toBeUndefined();
+    }
+    expect(fresh.objects.has('namespaces//clusters')).toBe(false);
+    expect(existing.objects.has('namespaces//clusters')).toBe(true);
+  });
+
   it('a second run refuses with exit 3 naming the destination holder, runs nothing and leaves the source Lease free', async () => {
     const source = withNamespace(new StrictCluster());
     const target = withNamespace(new StrictCluster());
