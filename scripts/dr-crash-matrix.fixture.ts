@@ -37,8 +37,8 @@ export async function createDrCluster(kubectl: Kubectl, ns: string, name: string
     data: { key: Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 7 + name.length) & 0xff)).toString('base64') },
   };
   const items = [
-    ...(opts.ha ? [key] : []),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    ...(opts.ha ? [key] : []),
     {
       apiVersion: 'v1',
       kind: 'Secret',
