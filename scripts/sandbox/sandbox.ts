@@ -288,7 +288,17 @@ function minioSpec({ bin, g }: Ctx): StartSpec {
       `--config-dir=${join(paths.dir, 'minio-config')}`,
       '--quiet',
     ],
-    env: { MINIO_ROOT_USER: g.awsAccessKeyId, MINIO_ROOT_PASSWORD: g.awsSecretAccessKey, MINIO_REGION: AWS_REGION, MINIO_BROWSER: 'off' },
+    env: {
+      MINIO_ROOT_USER: g.awsAccessKeyId,
+      MINIO_ROOT_PASSWORD: g.awsSecretAccessKey,
+      MINIO_REGION: AWS_REGION,
+      MINIO_BROWSER: 'off',
+      // A static KMS key, so that SSE-S3 (x-amz-server-side-encryption: AES256) works as on AWS, where
+      // every bucket takes it: without one MinIO refuses such a put ("KMS is not configured"), and
+      // `dr backup` of a cluster with secret encryption stores its key that way. Derived from the
+      // sandbox's own secret, so objects stay readable across restarts.
+      MINIO_KMS_SECRET_KEY: `sandbox-key:${createHash('sha256').update(`kms:${g.awsSecretAccessKey}`).digest('base64')}`,
+    },
   };
 }
 
