@@ -243,6 +243,8 @@ export function restoreSteps(i: RestoreInputs): Step[] {
     title: `Create HostedCluster ${ns}/${i.name} with one presigned restoreSnapshotURL (valid ${Math.round(i.presignSeconds / 3600)}h) and no pausedUntil`,
     details: ['FACTS: the field takes one URL and is read only when the cluster is created; every member restores from it', ...listed('hostedcluster')],
     isDone: async (ctx) => (await target(ctx).getOrNull(Resources.HostedCluster, ns, i.name)) !== null,
+    // From here the destination runs a control plane: a later failure must not bring the source back.
+    noUndoPast: `the HostedCluster exists on ${i.targetName}, so the source stays fenced (bringing it back would make two control planes serve the cluster); find the cause, then --resume, or delete the destination's copy and run dr rollback`,
     serverDryRun: 'run',
     run: async (ctx) => {
       if (ctx.dryRun === 'server') {

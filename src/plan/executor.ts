@@ -343,7 +343,12 @@ async function failure(
   ctx: (step: Step) => StepContext,
 ): Promise<RuntimeError> {
   const cause = err instanceof Error ? err.message : String(err);
-  const undoable = completed.filter((s) => s.undo).reverse();
+  // Nothing before the last step that forbids it is undone (Step.noUndoPast).
+  const barrier = completed.findLastIndex((s) => s.noUndoPast !== undefined);
+  const undoable = completed
+    .slice(barrier + 1)
+    .filter((s) => s.undo)
+    .reverse();
   const undone: string[] = [];
   const notUndone: string[] = [];
   for (const step of undoable) {
@@ -359,7 +364,7 @@ async function failure(
       opts.progress({ type: 'undo', title: undo.title, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   }
-  const lasting = completed.filter((s) => !s.undo).map((s) => s.title);
+  const lasting = completed.filter((s, i) => !s.undo || i <= barrier).map((s) => s.title);
   const fullyRestored = notUndone.length === 0 && lasting.length === 0;
   if (journal && fullyRestored) journal.remove();
   const state = fullyRestored
@@ -370,6 +375,7 @@ async function failure(
         lasting.length ? `done and kept: ${lasting.join('; ')}` : '',
         undone.length ? `undone: ${undone.join('; ')}` : '',
         notUndone.length ? `could NOT undo: ${notUndone.join('; ')}` : '',
+        barrier >= 0 ? `nothing before "${completed[barrier].title}" was undone: ${completed[barrier].noUndoPast}` : '',
       ]
         .filter(Boolean)
         .join('. ');

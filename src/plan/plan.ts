@@ -81,6 +81,13 @@ export interface Step {
    * --resume does), so the default is yes; a step that must not be repeated in-process says false.
    */
   retryTransient?: boolean;
+  /**
+   * Once this step has run, a later failure undoes nothing that came before it (the reason says
+   * why): e.g. dr restore's HostedCluster creation, after which bringing the source back would
+   * make two control planes serve one cluster. The failure then stops with the state kept and
+   * --resume to go on.
+   */
+  noUndoPast?: string;
   /** How to put things back if a later step fails (resume what was paused, scale back up). */
   undo?: { title: string; changes?: Change[]; run?: (ctx: StepContext) => Promise<void> };
 }

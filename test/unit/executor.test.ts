@@ -292,3 +292,28 @@ describe('executePlan: a step is run again after a transient API failure', () =>
     expect(calls.n).toBe(1);
   });
 });
+
+describe('executePlan: Step.noUndoPast', () => {
+  it('a failure after such a step undoes only what came after it, and says why the rest stays', async () => {
+    const steps: Step[] = [
+      scaleStep('kube-apiserver', 0, 3),
+      { id: 'create-copy', title: 'Create the copy elsewhere', noUndoPast: 'the copy serves now, so the original stays down', run: async () => {} },
+      scaleStep('openshift-apiserver', 1, 3),
+      {
+        id: 'verify',
+        title: 'Verify the copy',
+        run: async () => {
+          throw new Error('the copy is not healthy');
+        },
+      },
+    ];
+    const err = await executePlan(plan(steps), opts({ yes: true, stepRetryDelaysMs: [] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect(replicas('kube-apiserver')).toBe(0);
+    expect(replicas('openshift-apiserver')).toBe(3);
+    expect((err as RuntimeError).state).toBe(
+      'done and kept: Scale kube-apiserver to 0; Create the copy elsewhere. undone: scale openshift-apiserver back to 3. nothing before "Create the copy elsewhere" was undone: the copy serves now, so the original stays down',
+    );
+    expect((err as RuntimeError & { hint?: string }).hint).toMatch(/--resume to continue from "Verify the copy"/);
+  });
+});
