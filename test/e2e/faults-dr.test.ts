@@ -19,14 +19,11 @@ const httpsEndpoint = env.AWS_ENDPOINT_URL_S3.replace(/^http:/, 'https:');
 // Its first runs found two faults of the product, both fixed: a lost route delete failed the step
 // on every attempt (kube delete now reads it back), and the teardown re-sent the backup's pause
 // (it now reads the pause when its step runs).
-// Skipped (issue 11, left open): at 10% faults it does not converge reliably within its 4 attempts.
-// A create answered 5xx without Retry-After is not retried (client-go's rule), so most attempts of
-// the 48-step migration stop, each correctly with its state and a --resume hint; and a failure in
-// the restore phase rolls the backup back (writers up, cluster resumed, claim released), so the
-// resumed attempt starts over with a new snapshot instead of going on. Runs: 1 of 3 converged (the
-// other two stopped at a lease 429, since given a state and hint, and after 4 attempts).
-// Next: let a resumed migration keep the fence and continue the restore, then un-skip.
-describe.skip('dr migrate through the fault proxy', async () => {
+// It was skipped once: at 10% faults a create answered 5xx without Retry-After (not retried by the
+// request layer, client-go's rule) failed its step, and a failure in the restore phase rolls the
+// backup back, so a resumed attempt started over; 1 of 3 runs converged. The executor now runs a step
+// again after such a transient failure (src/plan/executor.ts, withTransientRetries).
+describe('dr migrate through the fault proxy', async () => {
   const ns = await uniqueNamespace('faults-dr');
   const name = 'fdr';
   const cpns = `${ns}-${name}`;
