@@ -27,7 +27,13 @@ export function planDrMigrate(i: MigrateInputs): Plan {
   const ns = hc.metadata.namespace!;
   const name = hc.metadata.name;
   const memo = () => plan.memo as BackupMemo;
-  const restore: RestoreInputs = { ...i.restore, backupDir: () => memo().backupDir, releaseClaimAtEnd: false };
+  const restore: RestoreInputs = {
+    ...i.restore,
+    backupDir: () => memo().backupDir,
+    releaseClaimAtEnd: false,
+    // The restore's etcd has the source's shape: three members when HighlyAvailable (statefulset.go).
+    etcdMembers: hc.spec.controllerAvailabilityPolicy === 'HighlyAvailable' ? 3 : 1,
+  };
   plan.blockers.push(...restoreBlockers(restore));
   plan.steps.push(...restoreSteps(restore));
 

@@ -36,6 +36,11 @@ export interface RestoreInputs {
   /** Read at run time (dr migrate writes it in the same run). */
   backupDir: () => string;
   targetName: string;
+  /**
+   * How many etcd members the cluster runs (the backup's snapshots; for dr migrate its availability
+   * policy): more than one is refused, see haRestoreProblem.
+   */
+  etcdMembers?: number;
   /** Preflight findings (dr restore observes them; dr migrate checks what it can before the backup). */
   hcExists: boolean;
   namespacesLeft: string[];
@@ -412,7 +417,24 @@ export function restoreBlockers(i: RestoreInputs): Plan['blockers'] {
   if (i.externalDnsProblem) b.push({ message: i.externalDnsProblem });
   for (const p of i.backupProblems) b.push({ message: p });
   if (i.fenceProblem) b.push({ message: i.fenceProblem });
+  const ha = haRestoreProblem(i.etcdMembers);
+  if (ha && !i.resume) b.push({ message: ha });
   return b;
+}
+
+/**
+ * An HA cluster cannot be restored through restoreSnapshotURL yet. Upstream's etcd-init
+ * (v2/etcd/etcd-init.sh) restores the snapshot in every pod without --name or --initial-cluster, so
+ * each member comes up as a one-member cluster of its own (three leaders with the same data, then
+ * diverging); verify-etcd refuses that, but only after the source was fenced. Refused before any
+ * change instead, until a step joins members 1..N-1 to member 0.
+ */
+export function haRestoreProblem(etcdMembers: number | undefined): string | undefined {
+  if (etcdMembers === undefined || etcdMembers <= 1) return undefined;
+  return (
+    `the cluster runs ${etcdMembers} etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own ` +
+    '(no --initial-cluster), and joining them again is not built yet; nothing was changed (the source keeps serving)'
+  );
 }
 
 /** What dr restore checks before planning: the backup, its snapshot, the fence. */

@@ -27,6 +27,8 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
 
       On a failure: before the destination's HostedCluster exists, the source is put back (writers up, resumed, claim released; the fence stays until \`dr rollback\`); after it exists, nothing is undone and the source stays fenced, since bringing it back would make two control planes serve the cluster: find the cause, then \`--resume\`. A step that meets a transient API failure (5xx, 429, a reset connection) is run again after 1, 3 and 8 s first.
 
+      A HighlyAvailable cluster is refused (exit 3) before anything changes: restored through restoreSnapshotURL, upstream's etcd-init makes each of its three members a one-member cluster of its own, and joining them again is not built yet.
+
       One owner at a time: the dr Lease (\`hcp-dr-NAME\` in the HostedCluster's namespace) on the source **and** on the destination, held for the whole run, and the claim object in the bucket (\`If-None-Match: *\`); a second run gets exit 3 naming the holder.
 
       \`--vars-file FILE\` reads the variables of the docs' 8.4.6 script (MGMT_KUBECONFIG, MGMT2_KUBECONFIG, HC_CLUSTER_NS, HC_CLUSTER_NAME, HC_KUBECONFIG, BUCKET_NAME, BACKUP_DIR, AWS_CREDS, AWS_ZONE_ID, MGMT_REGION, EXTERNAL_DNS_DOMAIN…) without running it; flags win over it, and it says which variables it ignored. A variable that is none of the docs' and that no other line refers to is refused as a likely typo. (Not \`--env-file\`: Node itself takes that argument from any program it runs.)

@@ -78,6 +78,7 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
       inputs.fenceProblem = await fenceProblem(source, checked.record.hostedCluster.namespace, this.name);
     } else if (checked.record && !checked.record.fencedAt) inputs.fenceProblem = 'backup.json records no fence: the source may still serve';
     // --dry-run lists (client) or sends with dryRun=All (server) every object of the backup.
+    if (checked.record) inputs.etcdMembers = checked.record.snapshots.length;
     if (this.dryRunMode !== 'none' && checked.record) inputs.preview = (await import('../../dr/objects.ts')).verifyObjects(dir).objects;
     return inputs;
   }
