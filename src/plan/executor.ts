@@ -14,7 +14,7 @@ import type { S3ClientLike } from '../aws/s3.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { InterlockError, InterruptedError, RuntimeError, UsageError } from '../util/errors.ts';
 import { isRetryable } from '../kube/errors.ts';
-import { applyChange } from './apply.ts';
+import { applyChange, changeHolds } from './apply.ts';
 import { Journal, journalPath } from './journal.ts';
 import type { ClusterRole, DryRunMode, HeldLock, Plan, Step, StepContext } from './plan.ts';
 import type { ProgressSink } from './progress.ts';
@@ -125,15 +125,27 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
     held.touched = true;
     try {
       const stepCtx = ctx(step);
+      let retried = false;
       const attempt = async (): Promise<'already-done' | 'ran'> => {
         if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) return 'already-done';
-        for (const change of step.changes ?? []) await untilInterrupted(applyChange(kube, change), opts.signal);
+        for (const change of step.changes ?? []) {
+          // Run again after a transient failure: a write whose answer was lost is not sent twice.
+          if (retried && opts.dryRun === 'none' && (await untilInterrupted(changeHolds(kube, change), opts.signal))) continue;
+          await untilInterrupted(applyChange(kube, change), opts.signal);
+        }
         const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
         if (step.run && !skipProcedural) Object.assign(artifacts, (await untilInterrupted(step.run(stepCtx), opts.signal)) ?? {});
         if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
         return 'ran';
       };
-      if ((await withTransientRetries(step, attempt, opts, clock)) === 'already-done') {
+      const again = async () => {
+        try {
+          return await attempt();
+        } finally {
+          retried = true;
+        }
+      };
+      if ((await withTransientRetries(step, again, opts, clock)) === 'already-done') {
         opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0, skipped: 'already-done' });
         journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString() });
         crashForTest(opts.env, step.id);
