@@ -125,12 +125,11 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
     held.touched = true;
     try {
       const stepCtx = ctx(step);
-      let retried = false;
-      const attempt = async (): Promise<'already-done' | 'ran'> => {
+      const attempt = async (retry: number): Promise<'already-done' | 'ran'> => {
         if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) return 'already-done';
         for (const change of step.changes ?? []) {
           // Run again after a transient failure: a write whose answer was lost is not sent twice.
-          if (retried && opts.dryRun === 'none' && (await untilInterrupted(changeHolds(kube, change), opts.signal))) continue;
+          if (retry > 0 && opts.dryRun === 'none' && (await untilInterrupted(changeHolds(kube, change), opts.signal))) continue;
           await untilInterrupted(applyChange(kube, change), opts.signal);
         }
         const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
@@ -138,14 +137,7 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
         if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
         return 'ran';
       };
-      const again = async () => {
-        try {
-          return await attempt();
-        } finally {
-          retried = true;
-        }
-      };
-      if ((await withTransientRetries(step, again, opts, clock)) === 'already-done') {
+      if ((await withTransientRetries(step, attempt, opts, clock)) === 'already-done') {
         opts.progress({ type: 'step-done', id: step.id, title: step.title, ms: opts.now().getTime() - t0, skipped: 'already-done' });
         journal?.recordStep({ id: step.id, title: step.title, finishedAt: opts.now().toISOString() });
         crashForTest(opts.env, step.id);
@@ -185,11 +177,11 @@ export const STEP_RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
  * Running a step again is what --resume does after a crash, so every step converges when repeated;
  * here it just happens without the user. Anything else (a refusal, a timeout, an interrupt) stands.
  */
-async function withTransientRetries<T>(step: Step, attempt: () => Promise<T>, opts: ExecuteOptions, clock: Clock): Promise<T> {
-  const delays = step.retryTransient === false ? [] : (opts.stepRetryDelaysMs ?? STEP_RETRY_DELAYS_MS);
+async function withTransientRetries<T>(step: Step, attempt: (retry: number) => Promise<T>, opts: ExecuteOptions, clock: Clock): Promise<T> {
+  const delays = opts.stepRetryDelaysMs ?? STEP_RETRY_DELAYS_MS;
   for (let i = 0; ; i++) {
     try {
-      return await attempt();
+      return await attempt(i);
     } catch (err) {
       if (err instanceof PlanInterrupted || i >= delays.length || !isRetryable(err)) throw err;
       const message = err instanceof Error ? err.message : String(err);

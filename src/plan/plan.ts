@@ -75,13 +75,6 @@ export interface Step {
   /** Whether `run` and `verify` are skipped in --dry-run=server (e.g. waits that cannot finish). */
   serverDryRun?: 'run' | 'skip';
   /**
-   * Whether the executor may run the step again, from its isDone check, after a transient API
-   * failure (429, 5xx, a reset connection) that the request layer could not retry itself (a create
-   * answered 500 without Retry-After). Every step must converge when run again (that is what
-   * --resume does), so the default is yes; a step that must not be repeated in-process says false.
-   */
-  retryTransient?: boolean;
-  /**
    * Once this step has run, a later failure undoes nothing that came before it (the reason says
    * why): e.g. dr restore's HostedCluster creation, after which bringing the source back would
    * make two control planes serve one cluster. The failure then stops with the state kept and

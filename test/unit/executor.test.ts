@@ -284,13 +284,6 @@ describe('executePlan: a step is run again after a transient API failure', () =>
     expect(calls.n).toBe(1);
     expect(sleeps).toEqual([]);
   });
-
-  it('does not run again a step that says retryTransient: false', async () => {
-    const calls = { n: 0 };
-    const err = await executePlan(plan([{ ...flaky([status500()], calls), retryTransient: false }]), opts({ clock })).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RuntimeError);
-    expect(calls.n).toBe(1);
-  });
 });
 
 describe('executePlan: Step.noUndoPast', () => {
