@@ -8,6 +8,7 @@
 // Anything else (any other argument, or a build without the texts) falls through to src/entry.ts.
 import { writeSync } from 'node:fs';
 import { detectFrontEnd, type FrontEnd, processFacts } from './cli/front-end.ts';
+import { isTopLevelHelp } from './cli/global-flags.ts';
 
 declare const __HCP_ROOT_HELP__: Record<FrontEnd, string> | undefined;
 
@@ -25,8 +26,7 @@ function writeAll(text: string): void {
   }
 }
 
-const argv = process.argv.slice(2);
-if (typeof __HCP_ROOT_HELP__ === 'object' && (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')))) {
+if (typeof __HCP_ROOT_HELP__ === 'object' && isTopLevelHelp(process.argv.slice(2))) {
   writeAll(__HCP_ROOT_HELP__[detectFrontEnd(processFacts())]);
   process.exit(0);
 }

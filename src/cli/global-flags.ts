@@ -38,8 +38,18 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
   return hoisted.length ? [...argv.slice(i), ...hoisted] : [...argv];
 }
 
+/**
+ * Whether `argv` asks for the top-level help: nothing, `--help` or `-h`, with any global flags
+ * around it (`kubectl hcp --context x --help`), which mean nothing to it. The binary's prelude
+ * (src/fast-help.ts) and the CLI (main.ts runCli) both answer it.
+ */
+export function isTopLevelHelp(argv: readonly string[]): boolean {
+  const bare = withoutGlobalFlags(argv);
+  return bare.length === 0 || (bare.length === 1 && (bare[0] === '--help' || bare[0] === '-h'));
+}
+
 /** `argv` without any global flag and its value, wherever they stand (for `--help -v 1`). */
-export function withoutGlobalFlags(argv: readonly string[]): string[] {
+function withoutGlobalFlags(argv: readonly string[]): string[] {
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

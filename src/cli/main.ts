@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { HcpContext } from './context.ts';
 import { commands } from './commands.ts';
 import { HelpCommand, topLevelHelp } from './help.ts';
-import { hoistGlobalFlags, withoutGlobalFlags } from './global-flags.ts';
+import { hoistGlobalFlags, isTopLevelHelp } from './global-flags.ts';
 import { BINARY_LABEL, VERSION } from '../version.ts';
 import { ExitCode } from '../util/errors.ts';
 import { commandSpecs } from './command-tree.ts';
@@ -86,10 +86,8 @@ export async function main(argv: string[]): Promise<number> {
  * kubectl does, the nearest known ones ("Did you mean this?").
  */
 export async function runCli(cli: Cli<HcpContext>, argv: string[], context: HcpContext): Promise<number> {
-  // The top-level help needs no parsing: skip compiling the parser over every command. Global flags
-  // may stand next to it (`kubectl hcp --context x --help`), and mean nothing to it.
-  const bare = withoutGlobalFlags(argv);
-  if (bare.length === 0 || (bare.length === 1 && (bare[0] === '--help' || bare[0] === '-h'))) {
+  // The top-level help needs no parsing: skip compiling the parser over every command.
+  if (isTopLevelHelp(argv)) {
     context.stdout.write(topLevelHelp(cli));
     return ExitCode.Ok;
   }

@@ -92,7 +92,7 @@ describe('lazy loading in the bundle', () => {
     const env = { PATH: '/nonexistent', _: `/usr/bin/${frontEnd}` };
     const full = run(nodeBinary(), [bundle, '--help'], env);
     expect(full.stdout).toContain(`${frontEnd} hcp pause`);
-    for (const args of [['--help'], ['-h'], []]) {
+    for (const args of [['--help'], ['-h'], [], ['--context', 'mgmt-1', '--help']]) {
       const fast = run(binaryPath, args, env);
       expect(fast.stderr).toBe('');
       expect(fast.status).toBe(0);
