@@ -93,19 +93,14 @@ async function withHelpPrelude(main: Buffer, node: string): Promise<Buffer> {
   } finally {
     rmSync(plain, { force: true });
   }
+  // The bundle's own options (platform, target, minify), with the prelude's entry and the texts.
   const prelude = await build({
+    ...bundleOptions(join(buildDir, 'fast-help.js')),
     entryPoints: [join(repoRoot, 'src/fast-help.ts')],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
     format: 'iife',
-    minify: true,
     define: { __HCP_ROOT_HELP__: JSON.stringify(help) },
-    logLevel: 'warning',
-    write: false,
   });
-  return Buffer.from(`${STRICT}${prelude.outputFiles[0]!.text.trim()}\n${text.slice(STRICT.length)}`);
+  return Buffer.from(`${STRICT}${prelude.outputFiles![0]!.text.trim()}\n${text.slice(STRICT.length)}`);
 }
 
 const SEA_OPTIONS = {
