@@ -48,8 +48,13 @@ export async function selectWithNodePools(kube: KubeClient, sel: TargetSelection
   }
   const namespace = sel.all ? sel.explicitNamespace : (sel.explicitNamespace ?? sel.defaultNamespace);
   const [clusters, pools] = await Promise.all([selectHostedClusters(kube, sel), kube.list<NodePool>(Resources.NodePool, { namespace })]);
+  return { clusters, nodePools: poolsOf(pools.items, clusters) };
+}
+
+/** The NodePools among `pools` that belong to one of `clusters` (same namespace, spec.clusterName). */
+function poolsOf(pools: NodePool[], clusters: HostedCluster[]): NodePool[] {
   const keys = new Set(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
-  return { clusters, nodePools: pools.items.filter((np) => keys.has(`${np.metadata.namespace}/${np.spec.clusterName}`)) };
+  return pools.filter((np) => keys.has(`${np.metadata.namespace}/${np.spec.clusterName}`));
 }
 
 /** The NodePools of the given clusters (matched by namespace and spec.clusterName), in one call. */
@@ -57,6 +62,5 @@ export async function nodePoolsOf(kube: KubeClient, clusters: HostedCluster[]): 
   if (!clusters.length) return [];
   const namespaces = new Set(clusters.map((c) => c.metadata.namespace));
   const list = await kube.list<NodePool>(Resources.NodePool, { namespace: namespaces.size === 1 ? [...namespaces][0] : undefined });
-  const keys = new Set(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`));
-  return list.items.filter((np) => keys.has(`${np.metadata.namespace}/${np.spec.clusterName}`));
+  return poolsOf(list.items, clusters);
 }
