@@ -31,8 +31,8 @@ export function planDrMigrate(i: MigrateInputs): Plan {
     ...i.restore,
     backupDir: () => memo().backupDir,
     releaseClaimAtEnd: false,
-    // The restore's etcd has the source's shape: three members when HighlyAvailable (statefulset.go).
-    etcdMembers: hc.spec.controllerAvailabilityPolicy === 'HighlyAvailable' ? 3 : 1,
+    // The restore's etcd has the source's shape: the members observed there (its StatefulSet's replicas).
+    etcdMembers: i.backup.snapshot.view.expectedMembers,
   };
   plan.blockers.push(...restoreBlockers(restore));
   plan.steps.push(...restoreSteps(restore));

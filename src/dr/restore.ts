@@ -433,7 +433,7 @@ export function haRestoreProblem(etcdMembers: number | undefined): string | unde
   if (etcdMembers === undefined || etcdMembers <= 1) return undefined;
   return (
     `the cluster runs ${etcdMembers} etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own ` +
-    '(no --initial-cluster), and joining them again is not built yet; nothing was changed (the source keeps serving)'
+    '(no --initial-cluster), and joining them again is not built yet; nothing was changed here (after a dr backup, dr rollback brings the source back)'
   );
 }
 

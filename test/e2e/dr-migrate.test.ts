@@ -132,6 +132,14 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     } finally {
       await kubectlOk('mgmt-2', ['delete', 'lease', `hcp-dr-${name}`, '-n', ns]);
     }
+    // An HA cluster (the sandbox's clusters/sample: three etcd members) is refused before anything,
+    // even its plan: upstream's etcd-init would restore each member as a cluster of its own.
+    const haArgs = ['dr', 'migrate', 'sample', '-n', 'clusters', '--bucket', BUCKET, '--prefix', `e2e-${ns}`, '--s3-path-style'];
+    const ha = await hcp([...haArgs, '--from-context', 'mgmt-1', '--to-context', 'mgmt-2', '--restore-url-endpoint', httpsEndpoint, '--dry-run=client'], {
+      env,
+    });
+    expect(ha.code, ha.stderr).toBe(3);
+    expect(ha.stderr).toMatch(/the cluster runs 3 etcd members: .* one-member cluster of its own/);
     // The refused runs undid what they did: the cluster is running and unpaused.
     expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
     expect(await getKey(cpns, '/e2e/dr/k0')).toBe(keys[0][1]);

@@ -9,7 +9,7 @@ const inputs = (over: Partial<RestoreInputs>): RestoreInputs =>
 describe('haRestoreProblem', () => {
   it('refuses three members, naming why and that nothing changed', () => {
     expect(haRestoreProblem(3)).toBe(
-      "the cluster runs 3 etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own (no --initial-cluster), and joining them again is not built yet; nothing was changed (the source keeps serving)",
+      "the cluster runs 3 etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own (no --initial-cluster), and joining them again is not built yet; nothing was changed here (after a dr backup, dr rollback brings the source back)",
     );
     expect(restoreBlockers(inputs({ etcdMembers: 3 })).map((b) => b.message)).toEqual([haRestoreProblem(3)]);
   });
