@@ -28,7 +28,7 @@ import { createAgent, isUntrustedCertificate, PROXY_PROTOCOLS, tlsOptions, type 
 import { UsageError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 
-import { PATCH_CONTENT_TYPE, type PatchType } from './patch.ts';
+import { mergePatchHolds, PATCH_CONTENT_TYPE, type PatchType } from './patch.ts';
 export { PATCH_CONTENT_TYPE, type PatchType };
 
 export interface Impersonation {
@@ -408,13 +408,24 @@ export class KubeClient {
     type: PatchType = 'merge',
     opts: WriteOptions & { subresource?: string } = {},
   ): Promise<T> {
-    return this.request<T>({
-      method: 'PATCH',
-      path: await this.pathOf(rt, namespace, name, opts.subresource),
-      body: patch,
-      contentType: PATCH_CONTENT_TYPE[type],
-      query: this.writeQuery(opts),
-    });
+    const path = await this.pathOf(rt, namespace, name, opts.subresource);
+    const send = () => this.request<T>({ method: 'PATCH', path, body: patch, contentType: PATCH_CONTENT_TYPE[type], query: this.writeQuery(opts) });
+    // A JSON patch cannot be judged from the object (its test ops guard a re-send), nor a dry run.
+    if (type === 'json' || opts.dryRun || this.serverDryRun) return send();
+    // A merge patch whose answer was lost (the connection reset after the server may have applied
+    // it, or a 429/5xx) is read back, not sent again blindly: in effect means it was applied
+    // (issue 11: no write applied twice), as delete and scale do.
+    const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (attempt >= delays.length || !isRetryable(err)) throw err;
+        await sleep(delays[attempt]);
+        const now = await this.request<T>({ method: 'GET', path });
+        if (mergePatchHolds(now, patch)) return now;
+      }
+    }
   }
 
   /**

@@ -14,7 +14,7 @@ import type { S3ClientLike } from '../aws/s3.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { InterlockError, InterruptedError, RuntimeError, UsageError } from '../util/errors.ts';
 import { isRetryable } from '../kube/errors.ts';
-import { applyChange, changeHolds } from './apply.ts';
+import { applyChange } from './apply.ts';
 import { Journal, journalPath } from './journal.ts';
 import type { ClusterRole, DryRunMode, HeldLock, Plan, Step, StepContext } from './plan.ts';
 import type { ProgressSink } from './progress.ts';
@@ -125,13 +125,10 @@ async function runSteps(plan: Plan, opts: ExecuteOptions, journal: Journal | und
     held.touched = true;
     try {
       const stepCtx = ctx(step);
-      const attempt = async (retry: number): Promise<'already-done' | 'ran'> => {
+      const attempt = async (): Promise<'already-done' | 'ran'> => {
         if (step.isDone && opts.dryRun === 'none' && (await untilInterrupted(step.isDone(stepCtx), opts.signal))) return 'already-done';
-        for (const change of step.changes ?? []) {
-          // Run again after a transient failure: a write whose answer was lost is not sent twice.
-          if (retry > 0 && opts.dryRun === 'none' && (await untilInterrupted(changeHolds(kube, change), opts.signal))) continue;
-          await untilInterrupted(applyChange(kube, change), opts.signal);
-        }
+        // A write whose answer was lost is read back by the kube layer, not sent twice (delete, scale, merge patch).
+        for (const change of step.changes ?? []) await untilInterrupted(applyChange(kube, change), opts.signal);
         const skipProcedural = opts.dryRun === 'server' && step.serverDryRun !== 'run';
         if (step.run && !skipProcedural) Object.assign(artifacts, (await untilInterrupted(step.run(stepCtx), opts.signal)) ?? {});
         if (step.verify && opts.dryRun === 'none') await untilInterrupted(step.verify(stepCtx), opts.signal);
@@ -177,11 +174,11 @@ export const STEP_RETRY_DELAYS_MS = [1_000, 3_000, 8_000];
  * Running a step again is what --resume does after a crash, so every step converges when repeated;
  * here it just happens without the user. Anything else (a refusal, a timeout, an interrupt) stands.
  */
-async function withTransientRetries<T>(step: Step, attempt: (retry: number) => Promise<T>, opts: ExecuteOptions, clock: Clock): Promise<T> {
+async function withTransientRetries<T>(step: Step, attempt: () => Promise<T>, opts: ExecuteOptions, clock: Clock): Promise<T> {
   const delays = opts.stepRetryDelaysMs ?? STEP_RETRY_DELAYS_MS;
   for (let i = 0; ; i++) {
     try {
-      return await attempt(i);
+      return await attempt();
     } catch (err) {
       if (err instanceof PlanInterrupted || i >= delays.length || !isRetryable(err)) throw err;
       const message = err instanceof Error ? err.message : String(err);

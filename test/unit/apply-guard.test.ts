@@ -2,7 +2,7 @@
 // nothing ("the server rejected our request due to an error in our request"); applyChange says
 // what it means (src/plan/apply.ts).
 import { describe, expect, it } from 'vitest';
-import { applyChange, changeHolds } from '../../src/plan/apply.ts';
+import { applyChange } from '../../src/plan/apply.ts';
 import { ApiError } from '../../src/kube/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { Resources } from '../../src/kube/resources.ts';
@@ -35,29 +35,5 @@ describe('applyChange: a guarded JSON patch whose guard no longer holds', () => 
     expect(await applyChange(refusing(cel), guarded).catch((e: unknown) => e)).toBe(cel);
     const plain = rejected();
     expect(await applyChange(refusing(plain), { ...guarded, patch: [guarded.patch[1]] }).catch((e: unknown) => e)).toBe(plain);
-  });
-});
-
-describe('changeHolds (a step run again after a lost answer)', () => {
-  const reading = (obj: unknown) => ({ getOrNull: async () => structuredClone(obj) }) as unknown as KubeClient;
-  const hc = { metadata: { name: 'sample' }, spec: { pausedUntil: 'true', release: { image: 'a' } } };
-  const patch = (p: unknown, patchType: 'merge' | 'json' = 'merge') => ({ op: 'patch' as const, ref, patchType, patch: p });
-
-  it.each([
-    ['a merge patch already in effect', patch({ spec: { pausedUntil: 'true' } }), true],
-    ['a merge patch removing a field that is gone', patch({ spec: { autoscaling: null } }), true],
-    ['a merge patch not in effect', patch({ spec: { pausedUntil: 'false' } }), false],
-    ['a merge patch removing a field that is there', patch({ spec: { pausedUntil: null } }), false],
-    ['a JSON patch (never judged)', patch([{ op: 'add', path: '/spec/pausedUntil', value: 'true' }], 'json'), false],
-  ])('%s', async (_label, change, holds) => {
-    expect(await changeHolds(reading(hc), change)).toBe(holds);
-  });
-
-  it('a create holds when the object exists, a delete when it is gone', async () => {
-    const create = { op: 'create' as const, ref, body: { metadata: { name: 'sample' } } };
-    expect(await changeHolds(reading(hc), create)).toBe(true);
-    expect(await changeHolds(reading(null), create)).toBe(false);
-    expect(await changeHolds(reading(null), { op: 'delete', ref })).toBe(true);
-    expect(await changeHolds(reading(hc), { op: 'delete', ref })).toBe(false);
   });
 });
