@@ -346,13 +346,9 @@ export async function acquireLease(
       if (current?.spec?.holderIdentity !== identity) return;
       await kube.delete(Resources.Lease, spec.namespace, name, { preconditionUid: current.metadata.uid ?? latest.metadata.uid });
       // A run refused at its confirmation (or stopped before its first step) leaves no empty namespace behind.
-      if (createdNamespace && outcome?.nothingChanged) await kube.delete(Resources.Namespace, undefined, spec.namespace).catch(ignoreNotFound);
+      if (createdNamespace && outcome?.nothingChanged) await kube.delete(Resources.Namespace, undefined, spec.namespace);
     },
   };
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!isNotFound(err)) throw err;
 }
 
 /** The Lease as a plan lock: `plan.locks = [ownershipLease(spec)]`; the executor acquires, renews and releases it. */
