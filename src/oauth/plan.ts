@@ -26,7 +26,8 @@ function listWriteStep(
   id: string,
   title: string,
   preview: IdentityProvider[],
-  edit: (list: IdentityProvider[]) => IdentityProvider[],
+  /** The list to write, or undefined when it already is as wanted (nothing is written). */
+  edit: (list: IdentityProvider[]) => IdentityProvider[] | undefined,
 ): Step {
   const ref = hcRef(hc);
   return {
@@ -38,12 +39,29 @@ function listWriteStep(
     ],
     serverDryRun: 'run',
     run: async (ctx) => {
-      const { object } = await ctx.kube.update<HostedCluster>(ref.resource, ref.namespace, ref.name, (obj) =>
-        withOAuthList(obj, edit(identityProvidersOf(obj))),
-      );
+      const { object } = await ctx.kube.update<HostedCluster>(ref.resource, ref.namespace, ref.name, (obj) => {
+        const list = edit(identityProvidersOf(obj));
+        if (!list) return false;
+        withOAuthList(obj, list);
+      });
       return { generation: object.metadata.generation as number | undefined };
     },
   };
+}
+
+/** An object's data as the API stores it (Secret values base64). */
+function storedData(o: IdpObject): Record<string, string> {
+  return o.kind === 'Secret' ? Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) : o.data;
+}
+
+/** Whether `stored` has every field of `wanted` with the same value (the API may have added defaults). */
+function holds(stored: unknown, wanted: unknown): boolean {
+  if (Array.isArray(wanted)) return Array.isArray(stored) && stored.length === wanted.length && wanted.every((w, i) => holds(stored[i], w));
+  if (wanted && typeof wanted === 'object') {
+    if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return false;
+    return Object.entries(wanted).every(([k, v]) => v === undefined || holds((stored as Record<string, unknown>)[k], v));
+  }
+  return stored === wanted;
 }
 
 function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: ReadonlyMap<string, ExistingObject>, idpName: string): Change[] {
@@ -51,7 +69,7 @@ function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: Readon
   return objects.flatMap((o): Change[] => {
     const resource = o.kind === 'Secret' ? Resources.Secret : Resources.ConfigMap;
     const ref: ObjectRef = { resource, namespace: ns, name: o.name };
-    const data = o.kind === 'Secret' ? Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) : o.data;
+    const data = storedData(o);
     const found = existing.get(`${o.kind}/${o.name}`);
     // The resourceVersion read with the owner annotation: if someone changed the object since, the
     // patch fails instead of overwriting what may no longer be ours.
@@ -170,14 +188,30 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_
   const ref = hcRef(hc);
   const plan = newPlan('oauth-add', describeRef(ref));
   const current = identityProvidersOf(hc);
-  if (current.some((p) => p.name === idp.name)) {
+  const owner = idpOwner(hc.metadata.name, idp.name);
+  const same = current.find((p) => p.name === idp.name);
+  // Exactly this provider, with its objects as this add would write them, is already there: an
+  // earlier add whose answer was lost, or a re-run after its --wait failed. Running again converges
+  // (issue 11, fault injection) instead of refusing what it asked for itself.
+  if (
+    same &&
+    holds(same, idp) &&
+    objects.every((o) => {
+      const found = existing.get(`${o.kind}/${o.name}`);
+      return found?.owner === owner && found.dataDigest === dataDigest(storedData(o));
+    })
+  ) {
+    plan.warnings.push(`identity provider ${idp.name} is already in ${hc.metadata.name}'s list as given, with its objects: nothing to write`);
+    if (waitMs !== undefined) plan.steps.push(waitIdpStep(hc, waitMs, settleMs));
+    return plan;
+  }
+  if (same) {
     plan.blockers.push({
       message: `an identity provider named "${idp.name}" already exists (remove it first with 'kubectl hcp oauth remove ${hc.metadata.name} --idp-name ${idp.name}')`,
     });
     return plan;
   }
   if (!current.length) plan.warnings.push(`this is the first identity provider of ${hc.metadata.name}: adding it removes the kubeadmin login (spec 3.1)`);
-  const owner = idpOwner(hc.metadata.name, idp.name);
   for (const o of objects) {
     const found = existing.get(`${o.kind}/${o.name}`);
     if (!found) continue;
@@ -213,7 +247,10 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_
   }
   plan.steps.push(
     listWriteStep(hc, 'add-idp', `Add identity provider ${idp.name} (${idp.type}) to ${describeRef(ref)}`, [...current, idp], (list) => {
-      if (list.some((p) => p.name === idp.name)) throw new RuntimeError(`an identity provider named "${idp.name}" was added concurrently`);
+      const there = list.find((p) => p.name === idp.name);
+      // This very provider: the step's own write whose answer was lost, run again.
+      if (there && holds(there, idp)) return undefined;
+      if (there) throw new RuntimeError(`an identity provider named "${idp.name}" was added concurrently`);
       return [...list, idp];
     }),
   );
@@ -248,7 +285,8 @@ export function planIdpRemove({ hc, name, deleteSecrets, objects, waitMs, settle
     plan.warnings.push(`this removes the last identity provider of ${hc.metadata.name}: only kubeadmin can log in afterwards, if its secret still exists`);
   plan.steps.push({
     ...listWriteStep(hc, 'remove-idp', `Remove identity provider ${name} (${victim.type}) from ${describeRef(ref)}`, rest, (list) =>
-      list.filter((p) => p.name !== name),
+      // Gone already: the step's own write whose answer was lost, run again.
+      list.some((p) => p.name === name) ? list.filter((p) => p.name !== name) : undefined,
     ),
     destructive: true,
   });

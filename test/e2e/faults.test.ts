@@ -24,7 +24,7 @@ describe('mutating flows through the fault proxy', () => {
   const name = 'ft';
   const np = 'ft-np';
   let cpns = '';
-  const { compare, summary } = faultFlows(
+  const { compare, runFlow, summary } = faultFlows(
     () => ns,
     () => cpns,
   );
@@ -122,5 +122,15 @@ describe('mutating flows through the fault proxy', () => {
       await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}']),
     );
     expect(idps.map((p: { name: string }) => p.name)).toEqual(['local']);
+    // The one write that matters, the HostedCluster's list, applied and its answer cut every time:
+    // the step run again, and the command run again, find the provider in place and write nothing
+    // (CI once saw the second attempt refuse "already exists" with exit 3).
+    await hcp(['oauth', 'remove', name, '-n', ns, '--idp-name', 'local', '--delete-secrets', '-y']);
+    const cut = await runFlow(add, { faults: { seed: 503, resetRate: 1, eligible: (method, path) => method === 'PUT' && path.includes('/hostedclusters/') } });
+    expect(cut.proxy?.faults.reset, 'the list write was cut').toBeGreaterThan(0);
+    const after = JSON.parse(
+      await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}']),
+    );
+    expect(after).toEqual(idps);
   }, 400_000);
 });

@@ -6,7 +6,7 @@ import { assertHtpasswd, assertIdpName, assertIssuer } from '../../../src/oauth/
 import { buildIdentityProvider, objectName } from '../../../src/oauth/build.ts';
 import { callbackNote, callbackUrl, idpRows } from '../../../src/oauth/read.ts';
 import { planIdpAdd, planIdpRemove } from '../../../src/oauth/plan.ts';
-import type { IdentityProvider } from '../../../src/oauth/types.ts';
+import { dataDigest, type IdentityProvider } from '../../../src/oauth/types.ts';
 import { planToData, renderPlanText } from '../../../src/plan/render.ts';
 import type { HostedCluster } from '../../../src/hostedcluster/types.ts';
 import { UsageError } from '../../../src/util/errors.ts';
@@ -151,6 +151,43 @@ describe('planIdpAdd / planIdpRemove', () => {
   it('rejects a duplicate name', () => {
     const { idp, objects } = openid();
     expect(planIdpAdd({ hc: hc([idp]), idp, objects, existing: new Map() }).blockers[0].message).toMatch(/already exists/);
+  });
+
+  it('converges when exactly this provider and its objects are already there (a re-run after a lost answer, issue 11)', () => {
+    const { idp, objects } = openid();
+    const secret = objects[0];
+    const stored = Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    const mine = new Map([[`Secret/${secret.name}`, { owner: 'sample/IAM', resourceVersion: '7', dataDigest: dataDigest(stored) }]]);
+    const plan = planIdpAdd({ hc: hc([{ ...idp, extra: 'defaulted' } as never]), idp, objects, existing: mine });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps).toEqual([]);
+    expect(plan.warnings.join()).toMatch(/already in sample's list as given/);
+    // With --wait, only the wait.
+    expect(planIdpAdd({ hc: hc([idp]), idp, objects, existing: mine, waitMs: 1000 }).steps.map((s) => s.id)).toEqual(['wait-valid-idp']);
+    // Another secret value, or another provider under the name: still refused.
+    const changed = new Map([[`Secret/${secret.name}`, { owner: 'sample/IAM', resourceVersion: '7', dataDigest: dataDigest({ x: 'eQ==' }) }]]);
+    expect(planIdpAdd({ hc: hc([idp]), idp, objects, existing: changed }).blockers[0].message).toMatch(/already exists/);
+    expect(planIdpAdd({ hc: hc([{ ...idp, type: 'GitHub' }]), idp, objects, existing: mine }).blockers[0].message).toMatch(/already exists/);
+  });
+
+  it('a list write run again after its answer was lost writes nothing', async () => {
+    const { idp, objects } = openid();
+    // update() as the kube layer does it: no write when mutate returns false.
+    const kube = (list: IdentityProvider[], writes: string[]) => ({
+      update: async (_rt: unknown, _ns: unknown, _n: unknown, mutate: (o: HostedCluster) => boolean | void) => {
+        const o = hc(list);
+        if (mutate(o) !== false) writes.push(JSON.stringify(idpRows(o).map((r) => r.name)));
+        return { object: { ...o, metadata: { ...o.metadata, generation: 2 } }, changed: true };
+      },
+    });
+    const writes: string[] = [];
+    const add = planIdpAdd({ hc: hc(), idp, objects, existing: new Map() }).steps.find((s) => s.id === 'add-idp')!;
+    await add.run!({ kube: kube([idp], writes) } as never);
+    const remove = planIdpRemove({ hc: hc([idp]), name: 'IAM', deleteSecrets: false }).steps[0];
+    await remove.run!({ kube: kube([], writes) } as never);
+    expect(writes).toEqual([]);
+    await remove.run!({ kube: kube([idp], writes) } as never);
+    expect(writes).toEqual(['[]']);
   });
 
   it('writes the whole list through a read-modify-write step', async () => {
