@@ -154,6 +154,23 @@ async function checkFinalState(ns: string, name: string): Promise<void> {
       if (v !== `v${k}`) throw new Error(`/crash/k${k} is "${v}" on ${pod} on mgmt-2`);
     }
   }
+  if (members.length > 1) {
+    // One cluster, not members that each restored a cluster of their own: every member lists the
+    // same cluster ID and all members, and a write through etcd-0 is read linearizably on each.
+    const ids = new Set<string>();
+    for (const pod of members) {
+      const list = JSON.parse(await kubectl('mgmt-2', ['exec', '-n', cpns, pod, '-c', 'etcd', '--', ...ETCDCTL, 'member', 'list', '-w', 'json']));
+      ids.add(String(list.header.cluster_id));
+      const names = (list.members as { name?: string }[]).map((m) => m.name).sort();
+      if (names.join() !== members.join()) throw new Error(`${pod} on mgmt-2 lists members ${names.join(', ')}`);
+    }
+    if (ids.size !== 1) throw new Error(`the members on mgmt-2 report ${ids.size} cluster IDs: ${[...ids].join(', ')}`);
+    await kubectl('mgmt-2', ['exec', '-n', cpns, 'etcd-0', '-c', 'etcd', '--', ...ETCDCTL, 'put', '/crash/joined', 'yes']);
+    for (const pod of members) {
+      const v = (await kubectl('mgmt-2', ['exec', '-n', cpns, pod, '-c', 'etcd', '--', ...ETCDCTL, 'get', '/crash/joined', '--print-value-only'])).trim();
+      if (v !== 'yes') throw new Error(`a write through etcd-0 reads "${v}" on ${pod}`);
+    }
+  }
   if ((await exec(sb.kubectl, ['--context', 'mgmt-1', 'get', 'ns', ns, cpns])).code === 0) throw new Error('namespaces left on mgmt-1');
 }
 
@@ -231,8 +248,7 @@ async function chain(): Promise<boolean> {
 
 if (process.argv.includes('--chain')) process.exit((await chain()) ? 0 : 1);
 
-// --steps all: the plan of a cluster like the ones migrated below (sample's has more steps, and is
-// refused: it is HighlyAvailable).
+// --steps all: the plan of a cluster like the ones migrated below (with --ha, like sample's).
 if (steps[0] === 'all') {
   const { ns, name } = fresh('plan');
   try {
@@ -252,7 +268,10 @@ for (const [i, step] of steps.entries()) {
   let problem: string | undefined;
   try {
     await sourceCluster(ns, name);
-    crash = (await exec(sb.kubectl, migrateArgs(ns, name), { HCP_TEST_CRASH_AFTER: step })).code;
+    const first = await exec(sb.kubectl, migrateArgs(ns, name), { HCP_TEST_CRASH_AFTER: step });
+    crash = first.code;
+    // Not SIGKILLed after the step: the run failed (or the plan has no such step); say how.
+    if (crash !== 137) console.log(`  ${step}: the crashing run exited ${crash}: ${first.stderr.trim().split('\n').slice(0, 3).join(' | ').slice(0, 600)}`);
     const r = await exec(sb.kubectl, [...migrateArgs(ns, name), '--resume']);
     resume = r.code;
     if (resume !== 0) throw new Error(`--resume exited ${resume}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);

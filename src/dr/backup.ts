@@ -26,7 +26,7 @@ import { waitConditionStep } from '../plan/wait-step.ts';
 import { hcRef, npRef } from '../hostedcluster/lookup.ts';
 import { setPausedUntil } from '../hostedcluster/pause.ts';
 import { ETCD_LABEL, ETCD_STATEFULSET } from '../etcd/etcdctl.ts';
-import type { StatefulSet } from '../etcd/health.ts';
+import { etcdImageOf, type StatefulSet } from '../etcd/health.ts';
 import { ETCD_WRITERS, manifestFileName, planEtcdSnapshot, sha256FileName, type SnapshotInputs, type SnapshotMemo } from '../etcd/snapshot.ts';
 import { describeLocation, storeFor, type Location } from '../etcd/sinks.ts';
 import { PrivateWriter } from '../util/private-writer.ts';
@@ -60,6 +60,8 @@ export interface BackupRecord {
   pausedBefore: { hostedCluster: string | null; nodePools: Record<string, string | null> };
   writers: Record<string, number | null>;
   etcdReplicas: number;
+  /** The etcd container's image: dr restore seeds an HA cluster's volumes with it (restoreEtcdVolumeSteps). */
+  etcdImage?: string;
   fencedAt: string;
   zoneId?: string;
   hostnames: string[];
@@ -73,6 +75,7 @@ export interface BackupMemo extends SnapshotMemo {
   pausedBeforeAll: BackupRecord['pausedBefore'];
   drWriters: Record<string, number | null>;
   etcdReplicas: number;
+  etcdImage?: string;
 }
 
 export interface BackupInputs {
@@ -208,6 +211,7 @@ export function planDrBackup(i: BackupInputs, opts: { operation?: string; releas
     pausedBeforeAll: pausedBefore,
     drWriters: i.writers,
     etcdReplicas: i.etcdSts?.spec?.replicas ?? pods.length,
+    etcdImage: etcdImageOf(i.etcdSts),
   } satisfies Omit<BackupMemo, keyof SnapshotMemo>);
 
   const plan: Plan = {
@@ -454,6 +458,7 @@ function backupRecord(i: BackupInputs, m: BackupMemo, a: Record<string, unknown>
     pausedBefore: m.pausedBeforeAll,
     writers: m.drWriters,
     etcdReplicas: m.etcdReplicas,
+    etcdImage: m.etcdImage,
     fencedAt: m.fencedAt ?? (a.fencedAt as string),
     zoneId: i.zoneId,
     hostnames: i.hostnames,

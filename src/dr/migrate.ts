@@ -7,6 +7,7 @@
  */
 import type { Plan } from '../plan/plan.ts';
 import type { ClusterInventory } from '../deletion/observe.ts';
+import { etcdMemberCount } from '../hostedcluster/types.ts';
 import { planDrBackup, type BackupInputs, type BackupMemo } from './backup.ts';
 import { restoreBlockers, restoreSteps, type RestoreInputs } from './restore.ts';
 import { claimKey, releaseClaim } from './claim.ts';
@@ -31,8 +32,9 @@ export function planDrMigrate(i: MigrateInputs): Plan {
     ...i.restore,
     backupDir: () => memo().backupDir,
     releaseClaimAtEnd: false,
-    // The restore's etcd has the source's shape: the members observed there (its StatefulSet's replicas).
-    etcdMembers: i.backup.snapshot.view.expectedMembers,
+    // The restore's etcd has the source's shape, from its availability policy: a resumed run finds
+    // the source's StatefulSet fenced at 0 replicas, and planned no member volumes from that.
+    etcdMembers: etcdMemberCount(hc),
   };
   plan.blockers.push(...restoreBlockers(restore));
   plan.steps.push(...restoreSteps(restore));

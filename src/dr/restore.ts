@@ -25,6 +25,9 @@ import { etcdctl, hashKvArgs, parseHashKv } from '../etcd/etcdctl.ts';
 import { etcdExec, observeEtcd } from '../etcd/observe.ts';
 import { summarizeEtcd } from '../etcd/health.ts';
 import { presignGet } from '../etcd/restore-url.ts';
+import { memberVolumeSteps, type MemberVolumes } from '../etcd/restore.ts';
+import { storeFor } from '../etcd/sinks.ts';
+import { applyChange } from '../plan/apply.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
 import { clusterRecords } from './dns.ts';
 import { NODE_GROUPS, RESTORE_ORDER, describeObjects, verifyObjects, type BackupObject, type ObjectGroup } from './objects.ts';
@@ -38,7 +41,7 @@ export interface RestoreInputs {
   targetName: string;
   /**
    * How many etcd members the cluster runs (the backup's snapshots; for dr migrate its availability
-   * policy): more than one is refused, see haRestoreProblem.
+   * policy): more than one has its volumes restored before the HostedCluster exists (seedEtcdVolumeSteps).
    */
   etcdMembers?: number;
   /** Preflight findings (dr restore observes them; dr migrate checks what it can before the backup). */
@@ -147,6 +150,85 @@ export function expiredBeforeEtcd(hc: HostedCluster | null, expiresAt: unknown, 
   );
 }
 
+/** The PVC the etcd StatefulSet's volumeClaimTemplate makes for member n (v2/assets/etcd/statefulset.yaml, statefulset.go "adapt PersistentVolume"). Pure. */
+export function etcdMemberClaim(hc: HostedCluster, cpns: string, n: number): KubeObject {
+  const pv = (hc.spec.etcd as { managed?: { storage?: { persistentVolume?: { size?: string; storageClassName?: string } } } } | undefined)?.managed?.storage
+    ?.persistentVolume;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    // The StatefulSet's selector labels, as its controller labels the claims it makes.
+    metadata: { name: `data-etcd-${n}`, namespace: cpns, labels: { app: 'etcd' } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: pv?.size ?? '8Gi' } },
+      volumeMode: 'Filesystem',
+      ...(pv?.storageClassName ? { storageClassName: pv.storageClassName } : {}),
+    },
+  };
+}
+
+/**
+ * An HA cluster's etcd volumes, restored before the HostedCluster exists. Upstream's etcd-init
+ * (v2/etcd/etcd-init.sh) restores restoreSnapshotURL in every pod without --name or
+ * --initial-cluster, so each member of an HA cluster would come up as a one-member cluster of its
+ * own (three leaders with the same data, then diverging; the sandbox, which runs that script, showed
+ * it). Instead every member's PVC is made here, as the StatefulSet would make it, and the snapshot
+ * restored into it under the member's own name with the whole --initial-cluster (the steps of
+ * `etcd restore`); the StatefulSet then adopts the claims by name, and etcd-init finds the data and
+ * leaves it ("/var/lib/data not empty, not restoring snapshot").
+ */
+function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecord; objects: Pick<BackupObject, 'group' | 'object'>[] }): Step[] {
+  const members = i.etcdMembers ?? 1;
+  const cpns = controlPlaneNamespace(i.hcNamespace, i.name);
+  const backedUpHc = () => {
+    const hc = load().objects.find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
+    if (!hc) throw new Error('the backup holds no HostedCluster');
+    return hc;
+  };
+  const volumes: MemberVolumes = {
+    ns: cpns,
+    members: () => members,
+    kube: target,
+    waitMs: i.waitMs,
+    image: () => {
+      const { record } = load();
+      if (!record.etcdImage) throw new Error('backup.json records no etcd image (a backup by an older kubectl-hcp): take the backup again');
+      return record.etcdImage;
+    },
+    snapshot: () => {
+      const { record } = load();
+      const s = record.snapshots.find((x) => x.key === record.restoreFrom);
+      if (!s) throw new Error(`backup.json lists no snapshot ${record.restoreFrom}`);
+      const slash = s.key.lastIndexOf('/');
+      const store = storeFor({ kind: 's3', bucket: record.bucket, prefix: slash > 0 ? s.key.slice(0, slash) : '' }, i.s3);
+      return { store, name: s.key.slice(slash + 1), sha256: s.sha256, size: s.size, revision: s.revision };
+    },
+  };
+  const claims = Array.from({ length: members }, (_, n) => `data-etcd-${n}`);
+  return [
+    {
+      id: 'seed-etcd-claims',
+      title: `Create PVCs ${claims.join(', ')} in ${cpns} on ${i.targetName}, as the etcd StatefulSet would (size and class from the HostedCluster)`,
+      details: [
+        `${members} etcd members: upstream's etcd-init restores restoreSnapshotURL without --initial-cluster, which would make each member a cluster of its own;`,
+        "  every member's volume is restored here instead, and etcd-init leaves it",
+      ],
+      run: async (ctx) => {
+        const hc = backedUpHc();
+        for (let n = 0; n < members; n++)
+          await applyChange(target(ctx), {
+            op: 'create',
+            ref: { resource: Resources.PersistentVolumeClaim, namespace: cpns, name: claims[n] },
+            body: etcdMemberClaim(hc, cpns, n) as Record<string, unknown>,
+            ifExists: 'skip',
+          });
+      },
+    },
+    ...Array.from({ length: members }, (_, n) => memberVolumeSteps(volumes, n).map((s) => ({ ...s, id: `seed-${s.id}` }))).flat(),
+  ];
+}
+
 /** The HostedCluster to create: the backed-up one, one restoreSnapshotURL, no pausedUntil. Pure. */
 export function restoredHostedCluster(hc: HostedCluster, url: string): HostedCluster {
   const copy = structuredClone(hc);
@@ -228,6 +310,7 @@ export function restoreSteps(i: RestoreInputs): Step[] {
       for (const n of [ns, cpns]) await c.create(Resources.Namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
     },
   });
+  if ((i.etcdMembers ?? 1) > 1) steps.push(...seedEtcdVolumeSteps(i, load));
   for (const g of groups) {
     steps.push({
       id: `restore-${g}`,
@@ -246,7 +329,12 @@ export function restoreSteps(i: RestoreInputs): Step[] {
   steps.push({
     id: 'restore-hostedcluster',
     title: `Create HostedCluster ${ns}/${i.name} with one presigned restoreSnapshotURL (valid ${Math.round(i.presignSeconds / 3600)}h) and no pausedUntil`,
-    details: ['FACTS: the field takes one URL and is read only when the cluster is created; every member restores from it', ...listed('hostedcluster')],
+    details: [
+      (i.etcdMembers ?? 1) > 1
+        ? "FACTS: the field takes one URL and is read only when the cluster is created; the members' volumes hold the restored data already, so etcd-init leaves them"
+        : 'FACTS: the field takes one URL and is read only when the cluster is created; the member restores from it',
+      ...listed('hostedcluster'),
+    ],
     isDone: async (ctx) => (await target(ctx).getOrNull(Resources.HostedCluster, ns, i.name)) !== null,
     // From here the destination runs a control plane: a later failure must not bring the source back.
     noUndoPast: `the HostedCluster exists on ${i.targetName}, so the source stays fenced (bringing it back would make two control planes serve the cluster); find the cause, then --resume, or delete the destination's copy and run dr rollback`,
@@ -417,24 +505,7 @@ export function restoreBlockers(i: RestoreInputs): Plan['blockers'] {
   if (i.externalDnsProblem) b.push({ message: i.externalDnsProblem });
   for (const p of i.backupProblems) b.push({ message: p });
   if (i.fenceProblem) b.push({ message: i.fenceProblem });
-  const ha = haRestoreProblem(i.etcdMembers);
-  if (ha && !i.resume) b.push({ message: ha });
   return b;
-}
-
-/**
- * An HA cluster cannot be restored through restoreSnapshotURL yet. Upstream's etcd-init
- * (v2/etcd/etcd-init.sh) restores the snapshot in every pod without --name or --initial-cluster, so
- * each member comes up as a one-member cluster of its own (three leaders with the same data, then
- * diverging); verify-etcd refuses that, but only after the source was fenced. Refused before any
- * change instead, until a step joins members 1..N-1 to member 0.
- */
-export function haRestoreProblem(etcdMembers: number | undefined): string | undefined {
-  if (etcdMembers === undefined || etcdMembers <= 1) return undefined;
-  return (
-    `the cluster runs ${etcdMembers} etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own ` +
-    '(no --initial-cluster), and joining them again is not built yet; nothing was changed here (after a dr backup, dr rollback brings the source back)'
-  );
 }
 
 /** What dr restore checks before planning: the backup, its snapshot, the fence. */

@@ -280,3 +280,9 @@ export function etcdSummaryLine(v: EtcdHealthView): string {
   if (!v.askedPod && v.errors.length) line += ` (etcd not asked: ${v.errors[0]})`;
   return line;
 }
+
+/** The image of a StatefulSet's etcd container (the first container when none is named etcd). */
+export function etcdImageOf(sts: StatefulSet | null | undefined): string | undefined {
+  const containers = sts?.spec?.template?.spec?.containers ?? [];
+  return (containers.find((c) => c.name === 'etcd') ?? containers[0])?.image;
+}

@@ -32,7 +32,7 @@ import {
   parseSnapshotStatus,
   type EtcdTlsPaths,
 } from './etcdctl.ts';
-import { formatBytes, podView, summarizeEtcd, type Pod, type StatefulSet } from './health.ts';
+import { etcdImageOf, formatBytes, podView, summarizeEtcd, type Pod, type StatefulSet } from './health.ts';
 import { etcdExec, observeEtcd, type EtcdExec } from './observe.ts';
 import { HashingStream, storeFor, type Location, type SnapshotStore } from './sinks.ts';
 import { ETCD_WRITERS, MANIFEST_KIND, manifestFileName, sha256FileName, type Deployment, type SnapshotManifest } from './snapshot.ts';
@@ -281,18 +281,14 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
     waitFor(what, probe, { timeoutMs: ms, intervalMs: 1000, onProgress: ctx.progress }).then((r) => {
       if (r.timedOut) throw new Error(`timed out after ${Math.round(ms / 1000)}s waiting for ${what} (${r.message})`);
     });
-  const dataName = (n: number) => (n === 0 ? DATA_DEPLOYMENT : `${DATA_DEPLOYMENT}-${n}`);
-  const dataPod = async (kube: KubeClient, n: number) => {
-    const pods = await kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dataName(n)}` });
-    return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')?.metadata.name;
-  };
-  const needDataPod = async (ctx: StepContext, n: number) => {
-    const p = await dataPod(ctx.kube, n);
-    if (!p) throw new Error(`no running ${dataName(n)} pod in ${ns}`);
-    return p;
-  };
-  const x = (ctx: StepContext, container?: string): EtcdExec => etcdExec(ctx.kube, ns, container ?? 'access');
   const store = storeFor(i.source.location, i.s3);
+  const volumes: MemberVolumes = {
+    ns,
+    members: () => m().members,
+    image: i.image,
+    waitMs: i.waitMs,
+    snapshot: () => ({ store, name: i.source.name, sha256: m().sha256, size: i.verified.size, revision: man.snapshot.revision }),
+  };
 
   const steps: Step[] = [];
   const pausing = i.resuming || memo.pausedBefore !== 'true';
@@ -327,7 +323,7 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
         return { done: pods.items.length === 0, message: `${pods.items.length} left` };
       }),
   });
-  for (let n = 0; n < i.members; n++) steps.push(...memberSteps(n));
+  for (let n = 0; n < i.members; n++) steps.push(...memberVolumeSteps(volumes, n));
   steps.push({
     id: 'scale-up-etcd',
     title: `Scale statefulset etcd to ${i.members} and wait for every member healthy`,
@@ -390,101 +386,145 @@ export function planEtcdRestore(i: RestoreInputs): Plan {
   });
   plan.steps = steps;
   return plan;
+}
 
-  /**
-   * Every member's volume gets the snapshot, each restored under its own name (etcd's documented
-   * way, and what upstream's etcd-init does for restoreSnapshotURL): the docs' 8.3 restores only
-   * member 0 and deletes the other volumes, and then two empty members can elect a leader of
-   * their own (equal raft logs) and serve an empty keyspace next to member 0's data; the sandbox
-   * showed it, and the keyspace-hash check caught it.
-   */
-  function memberSteps(n: number): Step[] {
-    const member = `etcd-${n}`;
-    const dn = dataName(n);
-    return [
-      {
-        id: `create-data-pod-${member}`,
-        title: `Create deployment ${dn} (etcd image, PVC data-${member} at ${ETCD_VOLUME_ROOT}) and wait until it sees the volume`,
-        changes: [{ op: 'create', ref: { resource: Resources.Deployment, namespace: ns, name: dn }, body: dataDeployment(ns, i.image, n), ifExists: 'skip' }],
-        run: (ctx) =>
-          wait(ctx, `the ${dn} pod to see the volume of ${member}`, async () => {
-            const p = await dataPod(ctx.kube, n);
-            if (!p) return { done: false, message: 'no running pod yet' };
-            // A kubelet mounts before it starts the container; the sandbox a moment after: look.
-            const r = await x(ctx)(p, ['test', '-d', `${ETCD_VOLUME_ROOT}/data`]).catch(() => ({ exitCode: 1 }));
-            return { done: r.exitCode === 0, message: `${p} running, ${r.exitCode === 0 ? 'data visible' : 'data not visible yet'}` };
+/** Where memberVolumeSteps restores a snapshot: the control-plane namespace, the snapshot, the etcd image. */
+export interface MemberVolumes {
+  ns: string;
+  /** How many members the restored cluster has (`--initial-cluster`); read for titles and when the steps run. */
+  members: () => number;
+  /** The etcd image for the data pod; a function when it is known only when the steps run (no declarative create then). */
+  image: string | ((ctx: StepContext) => string);
+  waitMs: number;
+  /** The cluster the steps act on (default the step's kube). */
+  kube?: (ctx: StepContext) => KubeClient;
+  /** The snapshot and what it must be, read when the steps run. */
+  snapshot: (ctx: StepContext) => { store: SnapshotStore; name: string; sha256: string; size: number; revision: number };
+}
+
+/**
+ * Every member's volume gets the snapshot, each restored under its own name (etcd's documented
+ * way): the docs' 8.3 restores only member 0 and deletes the other volumes, and then two empty
+ * members can elect a leader of their own (equal raft logs) and serve an empty keyspace next to
+ * member 0's data; the sandbox showed it, and the keyspace-hash check caught it. (Upstream's
+ * etcd-init.sh for restoreSnapshotURL restores without a name or --initial-cluster at all, so each
+ * member of an HA cluster becomes a cluster of its own: dr restore seeds the volumes with these
+ * steps before the HostedCluster exists.)
+ */
+export function memberVolumeSteps(v: MemberVolumes, n: number): Step[] {
+  const { ns } = v;
+  const member = `etcd-${n}`;
+  const dn = n === 0 ? DATA_DEPLOYMENT : `${DATA_DEPLOYMENT}-${n}`;
+  const kubeOf = (ctx: StepContext) => (v.kube ? v.kube(ctx) : ctx.kube);
+  const wait = (ctx: StepContext, what: string, probe: () => Promise<{ done: boolean; message: string }>) =>
+    waitFor(what, probe, { timeoutMs: v.waitMs, intervalMs: 1000, onProgress: ctx.progress }).then((r) => {
+      if (r.timedOut) throw new Error(`timed out after ${Math.round(v.waitMs / 1000)}s waiting for ${what} (${r.message})`);
+    });
+  const dataPod = async (ctx: StepContext) => {
+    const pods = await kubeOf(ctx).list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dn}` });
+    return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')?.metadata.name;
+  };
+  const needDataPod = async (ctx: StepContext) => {
+    const p = await dataPod(ctx);
+    if (!p) throw new Error(`no running ${dn} pod in ${ns}`);
+    return p;
+  };
+  const x = (ctx: StepContext): EtcdExec => etcdExec(kubeOf(ctx), ns, 'access');
+  const ref = { resource: Resources.Deployment, namespace: ns, name: dn };
+  const waitForVolume = (ctx: StepContext) =>
+    wait(ctx, `the ${dn} pod to see the volume of ${member}`, async () => {
+      const p = await dataPod(ctx);
+      if (!p) return { done: false, message: 'no running pod yet' };
+      // A kubelet mounts before it starts the container; the sandbox a moment after: look for the
+      // member's data, or (a new, empty claim: dr restore's seeds) for the volume's mount.
+      const r = await x(ctx)(p, ['sh', '-c', 'test -d "$0/data" || grep -qs " $0 " /proc/mounts', ETCD_VOLUME_ROOT]).catch(() => ({ exitCode: 1 }));
+      return { done: r.exitCode === 0, message: `${p} running, ${r.exitCode === 0 ? 'volume visible' : 'volume not visible yet'}` };
+    });
+  const image = v.image;
+  return [
+    {
+      id: `create-data-pod-${member}`,
+      title: `Create deployment ${dn} (etcd image, PVC data-${member} at ${ETCD_VOLUME_ROOT}) and wait until it sees the volume`,
+      ...(typeof image === 'string'
+        ? { changes: [{ op: 'create', ref, body: dataDeployment(ns, image, n), ifExists: 'skip' } as Change], run: waitForVolume }
+        : {
+            details: [`create deployment ${ns}/${dn}: the etcd image of the backed-up cluster, sleeping, PVC data-${member} at ${ETCD_VOLUME_ROOT}`],
+            run: async (ctx: StepContext) => {
+              await applyChange(kubeOf(ctx), { op: 'create', ref, body: dataDeployment(ns, image(ctx), n), ifExists: 'skip' });
+              await waitForVolume(ctx);
+            },
           }),
+    },
+    {
+      id: `copy-in-${member}`,
+      title: `Stream the snapshot into ${RESTORE_FILE} of ${member}'s volume and check it there (sha256sum, etcdutl snapshot status)`,
+      isDone: async (ctx) => {
+        const p = await dataPod(ctx);
+        if (!p) return false;
+        const r = await x(ctx)(p, ['sha256sum', RESTORE_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
+        return r.exitCode === 0 && parseSha256sum(r.stdout) === v.snapshot(ctx).sha256;
       },
-      {
-        id: `copy-in-${member}`,
-        title: `Stream the snapshot into ${RESTORE_FILE} of ${member}'s volume and check it there (sha256sum, etcdutl snapshot status)`,
-        isDone: async (ctx) => {
-          const p = await dataPod(ctx.kube, n);
-          if (!p) return false;
-          const r = await x(ctx)(p, ['sha256sum', RESTORE_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
-          return r.exitCode === 0 && parseSha256sum(r.stdout) === m().sha256;
-        },
-        run: async (ctx) => {
-          const p = await needDataPod(ctx, n);
-          await streamIn(x(ctx), p, store, i.source.name, RESTORE_FILE, { ctx, total: i.verified.size });
-          const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
-          const got = parseSha256sum(sum.stdout);
-          if (got !== m().sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${m().sha256}: the transfer was damaged`);
-          const st = await x(ctx)(p, ['etcdutl', 'snapshot', 'status', RESTORE_FILE, '-w', 'json']);
-          if (st.exitCode !== 0) throw new Error(`etcdutl snapshot status rejects the snapshot: ${lastLine(st.stderr)}`);
-          const status = parseSnapshotStatus(st.stdout);
-          if (status.revision !== man.snapshot.revision) throw new Error(`etcdutl reports revision ${status.revision}, the manifest ${man.snapshot.revision}`);
-        },
+      run: async (ctx) => {
+        const snap = v.snapshot(ctx);
+        const p = await needDataPod(ctx);
+        await streamIn(x(ctx), p, snap.store, snap.name, RESTORE_FILE, { ctx, total: snap.size });
+        const sum = await x(ctx)(p, ['sha256sum', RESTORE_FILE], { timeoutMs: 0 });
+        const got = parseSha256sum(sum.stdout);
+        if (got !== snap.sha256) throw new Error(`the copy in ${p} has sha256 ${got}, not ${snap.sha256}: the transfer was damaged`);
+        const st = await x(ctx)(p, ['etcdutl', 'snapshot', 'status', RESTORE_FILE, '-w', 'json']);
+        if (st.exitCode !== 0) throw new Error(`etcdutl snapshot status rejects the snapshot: ${lastLine(st.stderr)}`);
+        const status = parseSnapshotStatus(st.stdout);
+        if (status.revision !== snap.revision) throw new Error(`etcdutl reports revision ${status.revision}, the manifest ${snap.revision}`);
       },
-      {
-        id: `restore-${member}`,
-        title: `etcdutl snapshot restore into ${ETCD_VOLUME_ROOT}/data as ${member} of ${i.members}`,
-        destructive: true,
-        details: [
-          restoreArgs(ns, i.members, RESTORE_FILE, `${ETCD_VOLUME_ROOT}/restore`, n).join(' '),
-          `into ${ETCD_VOLUME_ROOT}/restore first, then moved over ${ETCD_VOLUME_ROOT}/data (as upstream's etcd-init.sh), so that a crash never leaves half a data dir`,
-        ],
-        isDone: async (ctx) => {
-          const p = await dataPod(ctx.kube, n);
-          if (!p) return false;
-          const r = await x(ctx)(p, ['cat', RESTORED_MARKER]).catch(() => ({ exitCode: 1, stdout: '' }));
-          return r.exitCode === 0 && r.stdout.trim() === m().sha256;
-        },
-        run: async (ctx) => {
-          const p = await needDataPod(ctx, n);
-          const run = x(ctx);
-          const staging = `${ETCD_VOLUME_ROOT}/restore`;
-          await run(p, ['rm', '-rf', staging]);
-          const r = await run(p, restoreArgs(ns, m().members, RESTORE_FILE, staging, n), { timeoutMs: 0 });
-          if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
-          // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
-          const mv = await run(p, [
-            'sh',
-            '-c',
-            'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"',
-            staging,
-            `${ETCD_VOLUME_ROOT}/data`,
-            m().sha256,
-            RESTORED_MARKER,
-          ]);
-          if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
-        },
+    },
+    {
+      id: `restore-${member}`,
+      title: `etcdutl snapshot restore into ${ETCD_VOLUME_ROOT}/data as ${member} of ${v.members()}`,
+      destructive: true,
+      details: [
+        restoreArgs(ns, v.members(), RESTORE_FILE, `${ETCD_VOLUME_ROOT}/restore`, n).join(' '),
+        `into ${ETCD_VOLUME_ROOT}/restore first, then moved over ${ETCD_VOLUME_ROOT}/data (as upstream's etcd-init.sh), so that a crash never leaves half a data dir`,
+      ],
+      isDone: async (ctx) => {
+        const p = await dataPod(ctx);
+        if (!p) return false;
+        const r = await x(ctx)(p, ['cat', RESTORED_MARKER]).catch(() => ({ exitCode: 1, stdout: '' }));
+        return r.exitCode === 0 && r.stdout.trim() === v.snapshot(ctx).sha256;
       },
-      {
-        id: `cleanup-data-pod-${member}`,
-        title: `Remove ${RESTORE_FILE} and deployment ${dn}`,
-        run: async (ctx) => {
-          const p = await dataPod(ctx.kube, n);
-          if (p) await x(ctx)(p, ['rm', '-f', RESTORE_FILE, RESTORED_MARKER]);
-          await ctx.kube.delete(Resources.Deployment, ns, dn, { propagationPolicy: 'Foreground' });
-          await wait(ctx, `the ${dn} pod to be gone`, async () => {
-            const pods = await ctx.kube.list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dn}` });
-            return { done: pods.items.length === 0, message: `${pods.items.length} left` };
-          });
-        },
+      run: async (ctx) => {
+        const p = await needDataPod(ctx);
+        const run = x(ctx);
+        const staging = `${ETCD_VOLUME_ROOT}/restore`;
+        await run(p, ['rm', '-rf', staging]);
+        const r = await run(p, restoreArgs(ns, v.members(), RESTORE_FILE, staging, n), { timeoutMs: 0 });
+        if (r.exitCode !== 0) throw new Error(`etcdutl snapshot restore failed: ${lastLine(r.stderr)}`);
+        // The docs' rm -rf /var/lib/data, then the restored dir in its place, then the marker.
+        const mv = await run(p, [
+          'sh',
+          '-c',
+          'rm -rf "$1" && mv "$0" "$1" && printf %s "$2" > "$3"',
+          staging,
+          `${ETCD_VOLUME_ROOT}/data`,
+          v.snapshot(ctx).sha256,
+          RESTORED_MARKER,
+        ]);
+        if (mv.exitCode !== 0) throw new Error(`moving the restored data into place failed: ${lastLine(mv.stderr)}`);
       },
-    ];
-  }
+    },
+    {
+      id: `cleanup-data-pod-${member}`,
+      title: `Remove ${RESTORE_FILE} and deployment ${dn}`,
+      run: async (ctx) => {
+        const p = await dataPod(ctx);
+        if (p) await x(ctx)(p, ['rm', '-f', RESTORE_FILE, RESTORED_MARKER]);
+        await kubeOf(ctx).delete(Resources.Deployment, ns, dn, { propagationPolicy: 'Foreground' });
+        await wait(ctx, `the ${dn} pod to be gone`, async () => {
+          const pods = await kubeOf(ctx).list<Pod>(Resources.Pod, { namespace: ns, labelSelector: `app=${dn}` });
+          return { done: pods.items.length === 0, message: `${pods.items.length} left` };
+        });
+      },
+    },
+  ];
 }
 
 export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
@@ -496,8 +536,7 @@ export async function observeRestore(kube: KubeClient, hc: HostedCluster) {
     ...ETCD_WRITERS.map((n) => kube.getOrNull<Deployment>(Resources.Deployment, ns, n)),
   ]);
   if (!sts) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} not found: is etcd Managed?`);
-  const containers = sts.spec?.template?.spec?.containers ?? [];
-  const image = (containers.find((c) => c.name === 'etcd') ?? containers[0])?.image;
+  const image = etcdImageOf(sts);
   if (!image) throw new RuntimeError(`statefulset ${ns}/${ETCD_STATEFULSET} has no container image`);
   const { TLS_PATHS } = await import('./etcdctl.ts');
   const { candidatePods } = await import('./observe.ts');

@@ -63,3 +63,12 @@ export function condition(obj: { status?: { conditions?: Condition[] } } | null 
 export function controlPlaneNamespace(hcNamespace: string, hcName: string): string {
   return `${hcNamespace}-${hcName.replaceAll('.', '-')}`;
 }
+
+/**
+ * How many etcd members the control-plane operator runs for a cluster: three when
+ * HighlyAvailable, else one (upstream component.DefaultReplicas for etcd). Unlike the StatefulSet's
+ * replicas, it still holds after a fence scaled etcd to 0.
+ */
+export function etcdMemberCount(hc: HostedCluster): number {
+  return hc.spec.controllerAvailabilityPolicy === 'HighlyAvailable' ? 3 : 1;
+}

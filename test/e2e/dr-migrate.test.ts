@@ -132,14 +132,20 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     } finally {
       await kubectlOk('mgmt-2', ['delete', 'lease', `hcp-dr-${name}`, '-n', ns]);
     }
-    // An HA cluster (the sandbox's clusters/sample: three etcd members) is refused before anything,
-    // even its plan: upstream's etcd-init would restore each member as a cluster of its own.
+    // An HA cluster (the sandbox's clusters/sample: three etcd members) has every member's volume
+    // restored under its own name before its HostedCluster exists: upstream's etcd-init would
+    // restore each member as a cluster of its own (no --initial-cluster).
     const haArgs = ['dr', 'migrate', 'sample', '-n', 'clusters', '--bucket', BUCKET, '--prefix', `e2e-${ns}`, '--s3-path-style'];
     const ha = await hcp([...haArgs, '--from-context', 'mgmt-1', '--to-context', 'mgmt-2', '--restore-url-endpoint', httpsEndpoint, '--dry-run=client'], {
       env,
     });
-    expect(ha.code, ha.stderr).toBe(3);
-    expect(ha.stderr).toMatch(/the cluster runs 3 etcd members: .* one-member cluster of its own/);
+    expect(ha.code, ha.stderr).toBe(0);
+    expect(ha.stdout).toContain('Create PVCs data-etcd-0, data-etcd-1, data-etcd-2 in clusters-sample on mgmt-2');
+    for (const n of [0, 1, 2])
+      expect(ha.stdout).toContain(
+        `--name etcd-${n} --initial-cluster-token=etcd-cluster --initial-cluster etcd-0=https://etcd-0.etcd-discovery.clusters-sample.svc:2380,etcd-1=https://etcd-1.etcd-discovery.clusters-sample.svc:2380,etcd-2=https://etcd-2.etcd-discovery.clusters-sample.svc:2380`,
+      );
+    expect(ha.stdout.indexOf('Create PVCs data-etcd-0')).toBeLessThan(ha.stdout.indexOf('Create HostedCluster clusters/sample'));
     // The refused runs undid what they did: the cluster is running and unpaused.
     expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
     expect(await getKey(cpns, '/e2e/dr/k0')).toBe(keys[0][1]);

@@ -27,7 +27,7 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
 
       On a failure: before the destination's HostedCluster exists, the source is put back (writers up, resumed, claim released; the fence stays until \`dr rollback\`); after it exists, nothing is undone and the source stays fenced, since bringing it back would make two control planes serve the cluster: find the cause, then \`--resume\`. A step that meets a transient API failure (5xx, 429, a reset connection) is run again after 1, 3 and 8 s first.
 
-      A HighlyAvailable cluster is refused (exit 3) before anything changes: restored through restoreSnapshotURL, upstream's etcd-init makes each of its three members a one-member cluster of its own, and joining them again is not built yet.
+      A HighlyAvailable cluster's etcd volumes are restored before its HostedCluster exists: restored through restoreSnapshotURL, upstream's etcd-init would make each of its three members a one-member cluster of its own (it passes no \`--initial-cluster\`), so every member's PVC is made as the StatefulSet would make it and the final snapshot restored into it under the member's own name, as \`etcd restore\` does; etcd-init then finds the data and leaves it.
 
       One owner at a time: the dr Lease (\`hcp-dr-NAME\` in the HostedCluster's namespace) on the source **and** on the destination, held for the whole run, and the claim object in the bucket (\`If-None-Match: *\`); a second run gets exit 3 naming the holder.
 

@@ -1,23 +1,75 @@
-// An HA cluster is refused by dr restore/migrate before anything changes (src/dr/restore.ts
-// haRestoreProblem): upstream's etcd-init would make each member a one-member cluster of its own.
+// An HA cluster's etcd volumes are restored by dr restore/migrate before the HostedCluster exists
+// (src/dr/restore.ts seedEtcdVolumeSteps): upstream's etcd-init restores restoreSnapshotURL without
+// --initial-cluster, which would make each member a one-member cluster of its own.
 import { describe, expect, it } from 'vitest';
-import { haRestoreProblem, restoreBlockers, type RestoreInputs } from '../../../src/dr/restore.ts';
+import { etcdMemberClaim, restoreBlockers, restoreSteps, type RestoreInputs } from '../../../src/dr/restore.ts';
+import { restoreArgs } from '../../../src/etcd/restore.ts';
+import { etcdMemberCount, type HostedCluster } from '../../../src/hostedcluster/types.ts';
 
 const inputs = (over: Partial<RestoreInputs>): RestoreInputs =>
-  ({ name: 'sample', hcNamespace: 'clusters', targetName: 'mgmt-2', namespacesLeft: [], backupProblems: [], resume: false, ...over }) as RestoreInputs;
+  ({
+    name: 'sample',
+    hcNamespace: 'clusters',
+    targetName: 'mgmt-2',
+    namespacesLeft: [],
+    backupProblems: [],
+    resume: false,
+    reuseNodes: true,
+    presignSeconds: 6 * 3600,
+    waitMs: 60_000,
+    backupDir: () => '/nonexistent',
+    ...over,
+  }) as RestoreInputs;
 
-describe('haRestoreProblem', () => {
-  it('refuses three members, naming why and that nothing changed', () => {
-    expect(haRestoreProblem(3)).toBe(
-      "the cluster runs 3 etcd members: restored through restoreSnapshotURL, upstream's etcd-init makes each member a one-member cluster of its own (no --initial-cluster), and joining them again is not built yet; nothing was changed here (after a dr backup, dr rollback brings the source back)",
-    );
-    expect(restoreBlockers(inputs({ etcdMembers: 3 })).map((b) => b.message)).toEqual([haRestoreProblem(3)]);
+const hc = (storage?: Record<string, unknown>) =>
+  ({ metadata: { name: 'sample', namespace: 'clusters' }, spec: { etcd: { managementType: 'Managed', managed: { storage } } } }) as unknown as HostedCluster;
+
+describe('dr restore of an HA cluster', () => {
+  it('is not refused any more', () => {
+    expect(restoreBlockers(inputs({ etcdMembers: 3 }))).toEqual([]);
   });
 
-  it('lets one member, an unknown count and a resumed run through', () => {
-    expect(haRestoreProblem(1)).toBeUndefined();
-    expect(haRestoreProblem(undefined)).toBeUndefined();
-    expect(restoreBlockers(inputs({ etcdMembers: 1 }))).toEqual([]);
-    expect(restoreBlockers(inputs({ etcdMembers: 3, resume: true }))).toEqual([]);
+  it("restores every member's volume, under its own name, after the namespaces and before anything the operator acts on", () => {
+    const ids = restoreSteps(inputs({ etcdMembers: 3 })).map((s) => s.id);
+    const seeds = ids.filter((id) => id.startsWith('seed-'));
+    expect(seeds).toEqual([
+      'seed-etcd-claims',
+      ...[0, 1, 2].flatMap((n) => [`seed-create-data-pod-etcd-${n}`, `seed-copy-in-etcd-${n}`, `seed-restore-etcd-${n}`, `seed-cleanup-data-pod-etcd-${n}`]),
+    ]);
+    expect(ids.indexOf('seed-etcd-claims')).toBe(ids.indexOf('restore-namespaces') + 1);
+    expect(ids.indexOf('seed-cleanup-data-pod-etcd-2')).toBeLessThan(ids.indexOf('restore-hostedcontrolplane'));
+    expect(ids.indexOf('seed-cleanup-data-pod-etcd-2')).toBeLessThan(ids.indexOf('restore-hostedcluster'));
+    const restore1 = restoreSteps(inputs({ etcdMembers: 3 })).find((s) => s.id === 'seed-restore-etcd-1')!;
+    expect(restore1.details?.[0]).toBe(restoreArgs('clusters-sample', 3, '/var/lib/restored.snap.db', '/var/lib/restore', 1).join(' '));
+    expect(restore1.details?.[0]).toContain(
+      '--initial-cluster etcd-0=https://etcd-0.etcd-discovery.clusters-sample.svc:2380,etcd-1=https://etcd-1.etcd-discovery.clusters-sample.svc:2380,etcd-2=https://etcd-2.etcd-discovery.clusters-sample.svc:2380',
+    );
+  });
+
+  it('plans no seed for one member (etcd-init restores it from the URL)', () => {
+    expect(restoreSteps(inputs({ etcdMembers: 1 })).filter((s) => s.id.startsWith('seed-'))).toEqual([]);
+    expect(restoreSteps(inputs({})).filter((s) => s.id.startsWith('seed-'))).toEqual([]);
+  });
+
+  it("makes each claim as the StatefulSet's volumeClaimTemplate would", () => {
+    expect(etcdMemberClaim(hc({ type: 'PersistentVolume' }), 'clusters-sample', 1)).toEqual({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data-etcd-1', namespace: 'clusters-sample', labels: { app: 'etcd' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } }, volumeMode: 'Filesystem' },
+    });
+    expect(etcdMemberClaim(hc({ persistentVolume: { size: '16Gi', storageClassName: 'gp3-csi' } }), 'ns', 0).spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '16Gi' } },
+      volumeMode: 'Filesystem',
+      storageClassName: 'gp3-csi',
+    });
+  });
+
+  it("dr migrate counts the members from the availability policy, which a fence (etcd at 0) does not change, so a resumed run plans the volumes too", () => {
+    const policy = (p?: string) => ({ metadata: { name: 'x' }, spec: { controllerAvailabilityPolicy: p } }) as HostedCluster;
+    expect(etcdMemberCount(policy('HighlyAvailable'))).toBe(3);
+    expect(etcdMemberCount(policy('SingleReplica'))).toBe(1);
+    expect(etcdMemberCount(policy())).toBe(1);
   });
 });
