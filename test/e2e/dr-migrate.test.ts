@@ -1,6 +1,8 @@
 // `kubectl hcp dr migrate` from mgmt-1 to mgmt-2 through the built binary (issue 9 "Proof"): a
-// cluster with two NodePools and Route-published hostnames, keys written into its hosted etcd,
-// migrated; then on mgmt-2 the HostedCluster, both NodePools, exactly one restore URL, every key,
+// HighlyAvailable cluster (three etcd members, secret encryption) with two NodePools and
+// Route-published hostnames, keys written into its hosted etcd, migrated; then on mgmt-2 the
+// HostedCluster, both NodePools, exactly one restore URL, every key on every member, the three
+// members one cluster (not three restored each on its own, as upstream's etcd-init would make them),
 // etcd verified against the final snapshot's keyspace hash, the guest's nodes Ready; on mgmt-1
 // nothing left of the cluster and the operator still running. A probe every 100 ms (in process,
 // through the project's kube client) checks that the hosted etcd never serves on both management
@@ -13,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { resolveKubeconfig } from '../../src/kube/kubeconfig.ts';
 import { Resources } from '../../src/kube/resources.ts';
-import { getKey, putKey } from './helpers/hosted-etcd.ts';
+import { etcdctl, getKey, putKey } from './helpers/hosted-etcd.ts';
 import { createAvailableDrCluster, etcdRetentionAndReplicas, setEtcdRetention } from './helpers/dr.ts';
 import { hcp } from './helpers/hcp.ts';
 import { kubectl, kubectlOk, sandbox, uniqueNamespace, waitFor } from './helpers/sandbox.ts';
@@ -70,7 +72,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     await kubectl('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
   });
 
-  await createAvailableDrCluster(ns, name);
+  await createAvailableDrCluster(ns, name, { ha: true });
   // external-dns published the cluster's records (a sync every 2 s in tests).
   await waitFor(
     async () =>
@@ -178,7 +180,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     // Without -y and without a terminal, the retention interlock is not confirmed: exit 3, nothing changed.
     const sts = () => etcdRetentionAndReplicas(cpns);
     const before = await sts();
-    expect(before).toBe('Delete 1');
+    expect(before).toBe('Delete 3');
     const unconfirmed = await hcp(migrateArgs, { env });
     expect(unconfirmed.code, unconfirmed.stderr).toBe(3);
     expect(unconfirmed.stderr).toMatch(/without confirmation: .*whenScaled from Delete to Retain/);
@@ -198,7 +200,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     expect((await kubectl('mgmt-2', ['get', 'hostedcluster', name, '-n', ns])).code).toBe(1);
     expect((await kubectl('mgmt-2', ['get', 'nodepools', '-n', ns, '-o', 'name'])).stdout.trim()).toBe('');
     expect((await kubectl('mgmt-2', ['get', 'namespace', cpns])).code).toBe(1);
-    expect(await sts()).toBe('Retain 1');
+    expect(await sts()).toBe('Retain 3');
     expect((await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.pausedUntil}'])).trim()).toBe('');
     expect([await leaseHolder('mgmt-1'), await leaseHolder('mgmt-2')]).toEqual(['', '']);
   }, 240_000);
@@ -230,7 +232,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     stop = true;
     await probe;
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/migrated drm from mgmt-1 to mgmt-2; .*etcd verified on etcd-0/);
+    expect(run.stdout).toMatch(/migrated drm from mgmt-1 to mgmt-2; .*etcd verified on etcd-0, etcd-1, etcd-2/);
 
     // One owner on both ends: the run held the dr Lease on mgmt-1 and on mgmt-2 at once (the same
     // holder), from before the fence until the teardown, and left neither behind.
@@ -262,7 +264,16 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
     const pools = JSON.parse(await kubectlOk('mgmt-2', ['get', 'nodepools', '-n', ns, '-o', 'json'])).items;
     expect(pools.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual([`${name}-pool-a`, `${name}-pool-b`]);
     expect(pools.every((p: { spec: { pausedUntil?: string } }) => p.spec.pausedUntil === undefined)).toBe(true);
-    for (const [k, v] of keys) expect(await getKey(cpns, k, 'etcd-0', 'mgmt-2')).toBe(v);
+    for (const member of ['etcd-0', 'etcd-1', 'etcd-2']) for (const [k, v] of keys) expect(await getKey(cpns, k, member, 'mgmt-2')).toBe(v);
+    // One cluster: every member lists the same cluster ID and all three members, and a write
+    // through etcd-0 is read on each.
+    const lists = await Promise.all(
+      ['etcd-0', 'etcd-1', 'etcd-2'].map(async (m) => JSON.parse((await etcdctl(cpns, ['member', 'list', '-w', 'json'], m, 'mgmt-2')).stdout)),
+    );
+    expect(new Set(lists.map((l) => String(l.header.cluster_id))).size).toBe(1);
+    for (const l of lists) expect((l.members as { name: string }[]).map((m) => m.name).sort()).toEqual(['etcd-0', 'etcd-1', 'etcd-2']);
+    await putKey(cpns, '/e2e/dr/after', 'joined', 'etcd-0', 'mgmt-2');
+    for (const member of ['etcd-1', 'etcd-2']) expect(await getKey(cpns, '/e2e/dr/after', member, 'mgmt-2')).toBe('joined');
     const nodes = JSON.parse(
       await kubectlOk('guest', ['get', 'nodes', '-l', `hypershift.openshift.io/nodePool in (${name}-pool-a,${name}-pool-b)`, '-o', 'json']),
     ).items;

@@ -5,14 +5,14 @@ import { waitForEtcdPods } from './hosted-etcd.ts';
 import { kubectl, kubectlOk, waitFor } from './sandbox.ts';
 
 /**
- * The cluster a DR test migrates (scripts/dr-crash-matrix.fixture.ts) on mgmt-1, Available with its
- * etcd running, after removing what an earlier run may have left of its namespaces on mgmt-2.
+ * The cluster a DR test migrates (scripts/dr-crash-matrix.fixture.ts; with ha, three etcd members and
+ * an encryption key) on mgmt-1, Available with every etcd member running, after removing what an earlier run may have left of its namespaces on mgmt-2.
  */
-export async function createAvailableDrCluster(ns: string, name: string): Promise<void> {
+export async function createAvailableDrCluster(ns: string, name: string, opts: { ha?: boolean } = {}): Promise<void> {
   const cpns = `${ns}-${name}`;
   await kubectl('mgmt-2', ['delete', 'namespace', ns, cpns, '--wait=true', '--timeout=60s']);
-  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name);
-  await waitForEtcdPods(cpns, 1, 'mgmt-1', 180_000);
+  await createDrCluster((c, args, input) => kubectlOk(c, args, input), ns, name, opts);
+  await waitForEtcdPods(cpns, opts.ha ? 3 : 1, 'mgmt-1', 180_000);
   await waitFor(
     async () =>
       (await kubectl('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).stdout ===
