@@ -59,7 +59,7 @@ export function renderWithRestoreUrl(
   text: string,
   url: string,
   name: string,
-): { output: string; keySecret?: string; keyInRender: boolean; hcNamespace?: string } {
+): { output: string; keySecret?: string; keyInRender: boolean; hcNamespace?: string; haWarning?: string } {
   let docs: Doc[];
   try {
     docs = (yaml.loadAll(text) as unknown[]).filter((d): d is Doc => !!d && typeof d === 'object');
@@ -86,7 +86,21 @@ export function renderWithRestoreUrl(
     keySecret,
     keyInRender,
     hcNamespace: hc.metadata?.namespace,
+    haWarning: hc.spec.controllerAvailabilityPolicy === 'HighlyAvailable' ? haRestoreUrlWarning(name) : undefined,
   };
+}
+
+/**
+ * Upstream's etcd-init (v2/etcd/etcd-init.sh) restores restoreSnapshotURL in every member's pod
+ * without --name or --initial-cluster, so each member of an HA cluster comes up as a one-member
+ * cluster of its own (the same data, three leaders, then diverging). `etcd restore` afterwards
+ * restores every member under its own name; dr restore seeds the volumes before creation instead.
+ */
+export function haRestoreUrlWarning(name: string): string {
+  return (
+    `${name} is HighlyAvailable: upstream's etcd-init restores the URL into each of its 3 etcd members without --initial-cluster, so each comes up as a cluster of its own; ` +
+    `once it is up, run 'kubectl hcp etcd restore ${name} --from <this snapshot>' (with --from-other-cluster for another cluster's snapshot; it restores every member under its own name), or create it SingleReplica`
+  );
 }
 
 export function refuseExisting(exists: boolean, ns: string, name: string): void {

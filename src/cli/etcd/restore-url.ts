@@ -12,7 +12,7 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
     details: `
       Checks the object's sha256 against the manifest \`kubectl hcp etcd snapshot\` wrote next to it, then presigns a GET URL (SigV4, at most 7 days; temporary credentials make it stop working when they expire, which it warns about) and prints the \`spec.etcd.managed.storage.restoreSnapshotURL\` fragment.
 
-      With \`--render-from FILE\` (the output of \`hcp create cluster --render\`) it prints that manifest with exactly one URL (FACTS: the field takes one; HA clusters restore every member from it) and no \`pausedUntil\`, and checks that the encryption-key Secret the HostedCluster references is in the render, exists on the cluster, or was stored with the snapshot.
+      With \`--render-from FILE\` (the output of \`hcp create cluster --render\`) it prints that manifest with exactly one URL (FACTS: the field takes one; every member restores from it, and for a HighlyAvailable render it warns that upstream's etcd-init then makes each of the three members a cluster of its own, which \`etcd restore\` mends once the cluster is up) and no \`pausedUntil\`, and checks that the encryption-key Secret the HostedCluster references is in the render, exists on the cluster, or was stored with the snapshot.
 
       The field is read only when a HostedCluster is created and is immutable: it refuses (exit 3) when NAME already exists.
     `,
@@ -73,6 +73,7 @@ export class EtcdRestoreUrlCommand extends HcpCommand {
       return;
     }
     const r = renderWithRestoreUrl(render, url, this.name);
+    if (r.haWarning) this.out.warn(r.haWarning);
     if (r.keySecret && !r.keyInRender) {
       const onCluster = await kube.getOrNull(Resources.Secret, r.hcNamespace ?? this.hcNamespace, r.keySecret);
       const stored = verified.manifest.encryptionKey?.stored;

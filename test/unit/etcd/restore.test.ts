@@ -194,6 +194,14 @@ describe('restore-url', () => {
     expect(r).toMatchObject({ keySecret: 'new-etcd-encryption-key', keyInRender: true, hcNamespace: 'clusters' });
     expect(() => renderWithRestoreUrl(render, 'https://u', 'other')).toThrow(/named "new", not "other"/);
   });
+  it('warns that a HighlyAvailable render restores each member as a cluster of its own, and how to mend it', () => {
+    const hc = (policy: string) =>
+      `apiVersion: hypershift.openshift.io/v1beta1\nkind: HostedCluster\nmetadata: {name: new, namespace: clusters}\nspec: {controllerAvailabilityPolicy: ${policy}}\n`;
+    expect(renderWithRestoreUrl(hc('HighlyAvailable'), 'https://u', 'new').haWarning).toMatch(
+      /^new is HighlyAvailable: .* each comes up as a cluster of its own; once it is up, run 'kubectl hcp etcd restore new --from <this snapshot>'/,
+    );
+    expect(renderWithRestoreUrl(hc('SingleReplica'), 'https://u', 'new').haWarning).toBeUndefined();
+  });
   it.each([
     ['30s', /at least 1m/],
     ['169h', /at most 168h/],
