@@ -190,6 +190,7 @@ function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecor
     ns: cpns,
     members: () => members,
     kube: target,
+    spread: true,
     waitMs: i.waitMs,
     image: () => {
       const { record } = load();
@@ -206,6 +207,8 @@ function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecor
     },
   };
   const claims = Array.from({ length: members }, (_, n) => `data-etcd-${n}`);
+  // [create-data-pod, copy-in, restore, cleanup-data-pod] of each member.
+  const perMember = Array.from({ length: members }, (_, n) => memberVolumeSteps(volumes, n).map((s) => ({ ...s, id: `seed-${s.id}` })));
   return [
     {
       id: 'seed-etcd-claims',
@@ -225,7 +228,9 @@ function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecor
           });
       },
     },
-    ...Array.from({ length: members }, (_, n) => memberVolumeSteps(volumes, n).map((s) => ({ ...s, id: `seed-${s.id}` }))).flat(),
+    // Every data pod first, all running at once so that they (and the volumes they make) spread
+    // over zones; then each volume restored; then the data pods removed.
+    ...perMember[0].flatMap((_, k) => perMember.map((steps) => steps[k])),
   ];
 }
 

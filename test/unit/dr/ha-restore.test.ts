@@ -3,7 +3,7 @@
 // --initial-cluster, which would make each member a one-member cluster of its own.
 import { describe, expect, it } from 'vitest';
 import { etcdMemberClaim, restoreBlockers, restoreSteps, type RestoreInputs } from '../../../src/dr/restore.ts';
-import { restoreArgs } from '../../../src/etcd/restore.ts';
+import { dataDeployment, restoreArgs, SEED_LABEL } from '../../../src/etcd/restore.ts';
 import { etcdMemberCount, type HostedCluster } from '../../../src/hostedcluster/types.ts';
 
 const inputs = (over: Partial<RestoreInputs>): RestoreInputs =>
@@ -34,7 +34,8 @@ describe('dr restore of an HA cluster', () => {
     const seeds = ids.filter((id) => id.startsWith('seed-'));
     expect(seeds).toEqual([
       'seed-etcd-claims',
-      ...[0, 1, 2].flatMap((n) => [`seed-create-data-pod-etcd-${n}`, `seed-copy-in-etcd-${n}`, `seed-restore-etcd-${n}`, `seed-cleanup-data-pod-etcd-${n}`]),
+      // Every data pod at once (they spread over zones, and so do the new volumes), then each restore.
+      ...['create-data-pod', 'copy-in', 'restore', 'cleanup-data-pod'].flatMap((k) => [0, 1, 2].map((n) => `seed-${k}-etcd-${n}`)),
     ]);
     expect(ids.indexOf('seed-etcd-claims')).toBe(ids.indexOf('restore-namespaces') + 1);
     expect(ids.indexOf('seed-cleanup-data-pod-etcd-2')).toBeLessThan(ids.indexOf('restore-hostedcontrolplane'));
@@ -44,6 +45,20 @@ describe('dr restore of an HA cluster', () => {
     expect(restore1.details?.[0]).toContain(
       '--initial-cluster etcd-0=https://etcd-0.etcd-discovery.clusters-sample.svc:2380,etcd-1=https://etcd-1.etcd-discovery.clusters-sample.svc:2380,etcd-2=https://etcd-2.etcd-discovery.clusters-sample.svc:2380',
     );
+  });
+
+  it("spreads the seeds' data pods over zones as upstream spreads HA etcd pods; etcd restore's (existing claims) do not", () => {
+    const spec = (d: Record<string, unknown>) => (d as { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } } }).spec.template;
+    const seeded = spec(dataDeployment('ns', 'img', 1, { spread: true }));
+    expect(seeded.metadata.labels).toEqual({ app: 'etcd-data-1', [SEED_LABEL]: 'true' });
+    expect(seeded.spec.affinity).toEqual({
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } }],
+      },
+    });
+    const plain = spec(dataDeployment('ns', 'img', 1));
+    expect(plain.metadata.labels).toEqual({ app: 'etcd-data-1' });
+    expect(plain.spec.affinity).toBeUndefined();
   });
 
   it('plans no seed for one member (etcd-init restores it from the URL)', () => {
