@@ -25,7 +25,7 @@ import { etcdctl, hashKvArgs, parseHashKv } from '../etcd/etcdctl.ts';
 import { etcdExec, observeEtcd } from '../etcd/observe.ts';
 import { summarizeEtcd } from '../etcd/health.ts';
 import { presignGet } from '../etcd/restore-url.ts';
-import { memberVolumeSteps, type MemberVolumes } from '../etcd/restore.ts';
+import { etcdZoneSpread, memberVolumeSteps, type MemberVolumes } from '../etcd/restore.ts';
 import { storeFor } from '../etcd/sinks.ts';
 import { applyChange } from '../plan/apply.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
@@ -190,7 +190,7 @@ function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecor
     ns: cpns,
     members: () => members,
     kube: target,
-    spread: true,
+    spread: () => etcdZoneSpread((backedUpHc().spec.platform as { type?: string } | undefined)?.type),
     waitMs: i.waitMs,
     image: () => {
       const { record } = load();

@@ -67,15 +67,29 @@ export function restoreArgs(ns: string, members: number, file: string, dataDir: 
 /** The label of dr restore's data pods, which spread across zones as the etcd pods they stand in for do. */
 export const SEED_LABEL = 'kubectl-hcp.io/etcd-volume-seed';
 
+/** How upstream spreads HA etcd pods over zones: required, but only preferred on OpenStack and KubeVirt (setMultizoneSpread). */
+export type Spread = 'required' | 'preferred';
+
+export function etcdZoneSpread(platformType: string | undefined): Spread {
+  return platformType === 'OpenStack' || platformType === 'KubeVirt' ? 'preferred' : 'required';
+}
+
+function zoneAntiAffinity(spread: Spread): Record<string, unknown> {
+  const term = { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } };
+  return spread === 'required'
+    ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+    : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
+}
+
 /**
  * The docs' etcd-data Deployment: the etcd image, PVC data-etcd-0 at /var/lib, sleeping. With
- * `spread` (dr restore's seeds of new claims) its pod also carries SEED_LABEL and may not share a
- * zone with another such pod: upstream's HA etcd pods must be in distinct zones (a required
- * topology.kubernetes.io/zone anti-affinity, controlplane-component setMultizoneSpread), and a
+ * `spread` (dr restore's seeds of new claims) its pod also carries SEED_LABEL and avoids the zones
+ * of other such pods as upstream's HA etcd pods avoid each other's (a topology.kubernetes.io/zone
+ * anti-affinity, controlplane-component setMultizoneSpread), and a
  * WaitForFirstConsumer claim is provisioned in the zone of the first pod that mounts it, so the
  * data pods, all running at once, put the volumes where the etcd pods can follow them.
  */
-export function dataDeployment(ns: string, image: string, member = 0, opts: { spread?: boolean } = {}): Record<string, unknown> {
+export function dataDeployment(ns: string, image: string, member = 0, opts: { spread?: Spread } = {}): Record<string, unknown> {
   const name = member === 0 ? DATA_DEPLOYMENT : `${DATA_DEPLOYMENT}-${member}`;
   const podLabels = { app: name, ...(opts.spread ? { [SEED_LABEL]: 'true' } : {}) };
   return {
@@ -86,17 +100,7 @@ export function dataDeployment(ns: string, image: string, member = 0, opts: { sp
       template: {
         metadata: { labels: podLabels },
         spec: {
-          ...(opts.spread
-            ? {
-                affinity: {
-                  podAntiAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: [
-                      { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } },
-                    ],
-                  },
-                },
-              }
-            : {}),
+          ...(opts.spread ? { affinity: { podAntiAffinity: zoneAntiAffinity(opts.spread) } } : {}),
           containers: [
             {
               name: 'access',
@@ -420,8 +424,8 @@ export interface MemberVolumes {
   waitMs: number;
   /** The cluster the steps act on (default the step's kube). */
   kube?: (ctx: StepContext) => KubeClient;
-  /** New claims: the data pods spread across zones (see dataDeployment). */
-  spread?: boolean;
+  /** New claims: the data pods spread across zones (see dataDeployment), as read when the steps run. */
+  spread?: (ctx: StepContext) => Spread;
   /** The snapshot and what it must be, read when the steps run. */
   snapshot: (ctx: StepContext) => { store: SnapshotStore; name: string; sha256: string; size: number; revision: number };
 }
@@ -470,14 +474,14 @@ export function memberVolumeSteps(v: MemberVolumes, n: number): Step[] {
       id: `create-data-pod-${member}`,
       title: `Create deployment ${dn} (etcd image, PVC data-${member} at ${ETCD_VOLUME_ROOT}) and wait until it sees the volume`,
       ...(typeof image === 'string'
-        ? { changes: [{ op: 'create', ref, body: dataDeployment(ns, image, n, { spread: v.spread }), ifExists: 'skip' } as Change], run: waitForVolume }
+        ? { changes: [{ op: 'create', ref, body: dataDeployment(ns, image, n), ifExists: 'skip' } as Change], run: waitForVolume }
         : {
             details: [
               `create deployment ${ns}/${dn}: the etcd image of the backed-up cluster, sleeping, PVC data-${member} at ${ETCD_VOLUME_ROOT}` +
-                (v.spread ? '; in a zone of its own (required anti-affinity, as the etcd pods have)' : ''),
+                (v.spread ? '; in a zone of its own (the zone anti-affinity of the etcd pods)' : ''),
             ],
             run: async (ctx: StepContext) => {
-              await applyChange(kubeOf(ctx), { op: 'create', ref, body: dataDeployment(ns, image(ctx), n, { spread: v.spread }), ifExists: 'skip' });
+              await applyChange(kubeOf(ctx), { op: 'create', ref, body: dataDeployment(ns, image(ctx), n, { spread: v.spread?.(ctx) }), ifExists: 'skip' });
               await waitForVolume(ctx);
             },
           }),

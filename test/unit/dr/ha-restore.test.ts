@@ -3,7 +3,7 @@
 // --initial-cluster, which would make each member a one-member cluster of its own.
 import { describe, expect, it } from 'vitest';
 import { etcdMemberClaim, restoreBlockers, restoreSteps, type RestoreInputs } from '../../../src/dr/restore.ts';
-import { dataDeployment, restoreArgs, SEED_LABEL } from '../../../src/etcd/restore.ts';
+import { dataDeployment, etcdZoneSpread, restoreArgs, SEED_LABEL } from '../../../src/etcd/restore.ts';
 import { etcdMemberCount, type HostedCluster } from '../../../src/hostedcluster/types.ts';
 
 const inputs = (over: Partial<RestoreInputs>): RestoreInputs =>
@@ -49,11 +49,25 @@ describe('dr restore of an HA cluster', () => {
 
   it("spreads the seeds' data pods over zones as upstream spreads HA etcd pods; etcd restore's (existing claims) do not", () => {
     const spec = (d: Record<string, unknown>) => (d as { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } } }).spec.template;
-    const seeded = spec(dataDeployment('ns', 'img', 1, { spread: true }));
+    const seeded = spec(dataDeployment('ns', 'img', 1, { spread: 'required' }));
     expect(seeded.metadata.labels).toEqual({ app: 'etcd-data-1', [SEED_LABEL]: 'true' });
     expect(seeded.spec.affinity).toEqual({
       podAntiAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } }],
+      },
+    });
+    // Only preferred where upstream relaxes it.
+    expect([etcdZoneSpread('AWS'), etcdZoneSpread(undefined), etcdZoneSpread('OpenStack'), etcdZoneSpread('KubeVirt')]).toEqual([
+      'required',
+      'required',
+      'preferred',
+      'preferred',
+    ]);
+    expect(spec(dataDeployment('ns', 'img', 1, { spread: 'preferred' })).spec.affinity).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } } },
+        ],
       },
     });
     const plain = spec(dataDeployment('ns', 'img', 1));
