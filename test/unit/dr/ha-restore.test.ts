@@ -48,12 +48,15 @@ describe('dr restore of an HA cluster', () => {
   });
 
   it("spreads the seeds' data pods over zones as upstream spreads HA etcd pods; etcd restore's (existing claims) do not", () => {
-    const spec = (d: Record<string, unknown>) => (d as { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } } }).spec.template;
+    const spec = (d: Record<string, unknown>) =>
+      (d as { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> } } }).spec.template;
     const seeded = spec(dataDeployment('ns', 'img', 1, { spread: 'required' }));
     expect(seeded.metadata.labels).toEqual({ app: 'etcd-data-1', [SEED_LABEL]: 'true' });
     expect(seeded.spec.affinity).toEqual({
       podAntiAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } }],
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { [SEED_LABEL]: 'true' } } },
+        ],
       },
     });
     // Only preferred where upstream relaxes it.
@@ -95,7 +98,7 @@ describe('dr restore of an HA cluster', () => {
     });
   });
 
-  it("dr migrate counts the members from the availability policy, which a fence (etcd at 0) does not change, so a resumed run plans the volumes too", () => {
+  it('dr migrate counts the members from the availability policy, which a fence (etcd at 0) does not change, so a resumed run plans the volumes too', () => {
     const policy = (p?: string) => ({ metadata: { name: 'x' }, spec: { controllerAvailabilityPolicy: p } }) as HostedCluster;
     expect(etcdMemberCount(policy('HighlyAvailable'))).toBe(3);
     expect(etcdMemberCount(policy('SingleReplica'))).toBe(1);
