@@ -51,6 +51,8 @@ export interface RestoreInputs {
   /** --resume: the namespaces and the HostedCluster may be this run's own. */
   resume: boolean;
   externalDnsProblem?: string;
+  /** The destination cannot make the etcd volumes (see storageClassProblem). */
+  storageProblem?: string;
   /** The live holder of the dr Lease on the destination (another run restoring there), described. */
   ownerProblem?: string;
   backupProblems: string[];
@@ -148,6 +150,30 @@ export function expiredBeforeEtcd(hc: HostedCluster | null, expiresAt: unknown, 
       `(EtcdAvailable=${etcd?.status ?? 'unknown'}${etcd?.reason ? ` ${etcd.reason}` : ''}); the field is immutable and read only when the HostedCluster is created, ` +
       'so this copy, which never served, must be deleted from the destination and restored again with a --restore-url-expires long enough for etcd to start',
   );
+}
+
+/** A StorageClass as the preflight reads it. */
+export interface StorageClassView {
+  name: string;
+  isDefault: boolean;
+}
+
+/**
+ * Why the destination could not make the cluster's etcd volumes, checked before anything changes
+ * (for dr migrate: before the source is fenced): the class the HostedCluster names
+ * (spec.etcd.managed.storage.persistentVolume.storageClassName) must exist there, and without a
+ * name there must be a default class. Unknown (`classes` undefined: not readable) or no classes at
+ * all (static provisioning) is not judged. Pure.
+ */
+export function storageClassProblem(hc: HostedCluster | undefined, classes: StorageClassView[] | undefined, targetName: string): string | undefined {
+  if (!hc || !classes?.length) return undefined;
+  const wanted = (hc.spec.etcd as { managed?: { storage?: { persistentVolume?: { storageClassName?: string } } } } | undefined)?.managed?.storage
+    ?.persistentVolume?.storageClassName;
+  if (wanted && !classes.some((c) => c.name === wanted))
+    return `StorageClass ${wanted}, which ${hc.metadata.name}'s etcd volumes use (spec.etcd.managed.storage.persistentVolume.storageClassName), does not exist on ${targetName} (it has ${classes.map((c) => c.name).join(', ')}): its etcd volumes would stay Pending`;
+  if (!wanted && !classes.some((c) => c.isDefault))
+    return `${targetName} has no default StorageClass (${classes.map((c) => c.name).join(', ')}) and ${hc.metadata.name}'s etcd volumes name none: they would stay Pending`;
+  return undefined;
 }
 
 /** The PVC the etcd StatefulSet's volumeClaimTemplate makes for member n (v2/assets/etcd/statefulset.yaml, statefulset.go "adapt PersistentVolume"). Pure. */
@@ -508,6 +534,7 @@ export function restoreBlockers(i: RestoreInputs): Plan['blockers'] {
   if (i.namespacesLeft.length && !i.replaceNamespaces && !i.resume)
     b.push({ message: `namespaces ${i.namespacesLeft.join(', ')} already exist on ${i.targetName}`, override: '--replace-namespaces' });
   if (i.externalDnsProblem) b.push({ message: i.externalDnsProblem });
+  if (i.storageProblem && !i.resume) b.push({ message: i.storageProblem });
   for (const p of i.backupProblems) b.push({ message: p });
   if (i.fenceProblem) b.push({ message: i.fenceProblem });
   return b;

@@ -28,6 +28,7 @@ export class ApiError extends RuntimeError {
 
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 404;
 export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 409;
+export const isForbidden = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 403;
 export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiError && err.statusCode === 409 && err.reason === 'AlreadyExists';
 
 /** A failure to reach the server at all (refused, reset, TLS, DNS). */

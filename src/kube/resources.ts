@@ -47,6 +47,7 @@ export const Resources = {
   NetworkPolicy: { kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', namespaced: true },
   Route: { kind: 'Route', group: 'route.openshift.io', version: 'v1', plural: 'routes', namespaced: true },
   Lease: { kind: 'Lease', group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true },
+  StorageClass: { kind: 'StorageClass', group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', namespaced: false },
   FeatureGate: { kind: 'FeatureGate', group: 'config.openshift.io', version: 'v1', plural: 'featuregates', namespaced: false },
 } as const satisfies Record<string, ResourceType>;
 

@@ -88,7 +88,7 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
   const leaseHolder = async (c: 'mgmt-1' | 'mgmt-2') =>
     (await kubectl(c, ['get', 'lease', `hcp-dr-${name}`, '-n', ns, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
 
-  it('refuses (exit 3) without external-dns on the destination, with another run holding the claim, and with another run holding the destination Lease', async () => {
+  it('refuses (exit 3) without external-dns on the destination, without a StorageClass for etcd there, with another run holding the claim, and with another run holding the destination Lease', async () => {
     await kubectlOk('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=0']);
     try {
       const r = await hcp([...migrateArgs, '-y'], { env });
@@ -96,6 +96,18 @@ describe('dr migrate mgmt-1 → mgmt-2', async () => {
       expect(r.stderr).toMatch(/external-dns is scaled to 0/);
     } finally {
       await kubectlOk('mgmt-2', ['scale', 'deployment', 'external-dns', '-n', 'hypershift', '--replicas=1']);
+    }
+    // A destination whose StorageClasses cannot make etcd's volumes (none is the default, and the
+    // cluster names none): refused before the source is touched.
+    const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: `e2e-${ns}` }, provisioner: 'kubernetes.io/no-provisioner' };
+    await kubectlOk('mgmt-2', ['create', '-f', '-'], JSON.stringify(sc));
+    try {
+      const r = await hcp([...migrateArgs, '-y'], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`mgmt-2 has no default StorageClass (e2e-${ns}) and ${name}'s etcd volumes name none: they would stay Pending`);
+      expect(await etcdRetentionAndReplicas(cpns)).toMatch(/ 3$/);
+    } finally {
+      await kubectlOk('mgmt-2', ['delete', 'storageclass', `e2e-${ns}`]);
     }
     const key = `e2e-${ns}/${ns}/${name}/owner.json`;
     const other = {

@@ -11,7 +11,7 @@ import { UsageError } from '../../util/errors.ts';
 import { addLease, leaseKeyOf } from './common.ts';
 import { backupDirOption, zoneIdOption } from './flags.ts';
 import { observeBackup } from './backup.ts';
-import { DrToCommand, observeRestore, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
+import { DrToCommand, observeRestore, observeStorageClasses, restoreReport, validateRestore, type RestoreCliInput } from './restore.ts';
 
 interface MigrateInput extends RestoreCliInput {
   teardownTimeoutMs: number;
@@ -102,6 +102,8 @@ export class DrMigrateCommand extends DrToCommand<MigrateInput, MigrateInputs> {
       ...restore
     } = await observeRestore(this, this.target, input, this.name!, () => '', backup.hc.metadata.namespace);
     restore.preview = backup.preview;
+    const { storageClassProblem } = await import('../../dr/restore.ts');
+    restore.storageProblem = storageClassProblem(backup.hc, await observeStorageClasses(this.target!), restore.targetName);
     const { observeInventory } = await import('../../deletion/observe.ts');
     const inventory = await observeInventory(source, backup.hc.metadata.namespace!, this.name!);
     const { observeWorkloads } = await import('../../dr/teardown.ts');

@@ -4,7 +4,8 @@ import type { Report } from '../mutating.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Plan } from '../../plan/plan.ts';
 import type { ExecutionResult } from '../../plan/executor.ts';
-import type { RestoreInputs } from '../../dr/restore.ts';
+import type { RestoreInputs, StorageClassView } from '../../dr/restore.ts';
+import type { HostedCluster } from '../../hostedcluster/types.ts';
 import { assertObjectName } from '../base.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -41,7 +42,7 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
     category: 'dr',
     description: 'Restore a backed-up hosted cluster on the destination management cluster (docs 8.4.4)',
     details: `
-      Preflight (exit 3): no other run holds the dr Lease on the destination (this run holds it, \`hcp-dr-NAME\` in the HostedCluster's namespace, which it creates if missing); no HostedCluster of that name on the destination and no leftover control-plane namespace (\`--replace-namespaces\` deletes it, after confirmation; the HostedCluster's namespace is shared and never deleted); the destination has the external-dns Deployment; \`backup.json\` and every object verify against their sha256s; the snapshot in S3 verifies against its manifest; the source is fenced (etcd at 0 when the source is reachable with \`--from-context\`, else from \`backup.json\`).
+      Preflight (exit 3): no other run holds the dr Lease on the destination (this run holds it, \`hcp-dr-NAME\` in the HostedCluster's namespace, which it creates if missing); no HostedCluster of that name on the destination and no leftover control-plane namespace (\`--replace-namespaces\` deletes it, after confirmation; the HostedCluster's namespace is shared and never deleted); the destination has the external-dns Deployment; the destination can make etcd's volumes (the StorageClass the HostedCluster names exists there, or one is the default); \`backup.json\` and every object verify against their sha256s; the snapshot in S3 verifies against its manifest; the source is fenced (etcd at 0 when the source is reachable with \`--from-context\`, else from \`backup.json\`).
 
       Then in the docs' order: namespaces; for a cluster with more than one etcd member, every member's PVC restored from the final snapshot under the member's own name (upstream's etcd-init, which restores restoreSnapshotURL without \`--initial-cluster\`, would make each member a cluster of its own); HC-namespace secrets; control-plane secrets, HostedControlPlane, Cluster; AWS objects and Machines (\`--reuse-nodes\`, the default); the HostedCluster with exactly **one** presigned \`restoreSnapshotURL\` (the API takes one; the docs' script writes three) and no pausedUntil; NodePools without pausedUntil. Verify: Available; every etcd member healthy with the final snapshot's keyspace hash; the guest's nodes Ready again; the cluster's Route 53 records back. Reports the downtime from the fence to Available.
     `,
@@ -79,7 +80,10 @@ export class DrRestoreCommand extends DrToCommand<RestoreCliInput, RestoreInputs
     } else if (checked.record && !checked.record.fencedAt) inputs.fenceProblem = 'backup.json records no fence: the source may still serve';
     // --dry-run lists (client) or sends with dryRun=All (server) every object of the backup.
     if (checked.record) inputs.etcdMembers = checked.record.snapshots.length;
-    if (this.dryRunMode !== 'none' && checked.record) inputs.preview = (await import('../../dr/objects.ts')).verifyObjects(dir).objects;
+    const objects = checked.record ? (await import('../../dr/objects.ts')).verifyObjects(dir).objects : [];
+    const backedUp = objects.find((o) => o.group === 'hostedcluster')?.object as HostedCluster | undefined;
+    inputs.storageProblem = this.lib.storageClassProblem(backedUp, await observeStorageClasses(this.target), inputs.targetName);
+    if (this.dryRunMode !== 'none' && checked.record) inputs.preview = objects;
     return inputs;
   }
 
@@ -222,6 +226,20 @@ export async function observeRestore(
     env: cmd.context.env,
     releaseClaimAtEnd: true,
   };
+}
+
+/** The destination's StorageClasses, for storageClassProblem; undefined when they may not be read. */
+export async function observeStorageClasses(target: KubeClient): Promise<StorageClassView[] | undefined> {
+  const { Resources } = await import('../../kube/resources.ts');
+  const { isForbidden } = await import('../../kube/errors.ts');
+  const DEFAULT = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+  try {
+    const list = await target.list(Resources.StorageClass);
+    return list.items.map((c) => ({ name: c.metadata.name, isDefault: DEFAULT.some((a) => c.metadata.annotations?.[a] === 'true') }));
+  } catch (err) {
+    if (isForbidden(err)) return undefined;
+    throw err;
+  }
 }
 
 /** The source serves no more: its etcd StatefulSet is at 0 and no etcd pod is left. */

@@ -2,7 +2,7 @@
 // (src/dr/restore.ts seedEtcdVolumeSteps): upstream's etcd-init restores restoreSnapshotURL without
 // --initial-cluster, which would make each member a one-member cluster of its own.
 import { describe, expect, it } from 'vitest';
-import { etcdMemberClaim, restoreBlockers, restoreSteps, type RestoreInputs } from '../../../src/dr/restore.ts';
+import { etcdMemberClaim, restoreBlockers, restoreSteps, storageClassProblem, type RestoreInputs } from '../../../src/dr/restore.ts';
 import { dataDeployment, etcdZoneSpread, restoreArgs, SEED_LABEL } from '../../../src/etcd/restore.ts';
 import { etcdMemberCount, type HostedCluster } from '../../../src/hostedcluster/types.ts';
 
@@ -103,5 +103,28 @@ describe('dr restore of an HA cluster', () => {
     expect(etcdMemberCount(policy('HighlyAvailable'))).toBe(3);
     expect(etcdMemberCount(policy('SingleReplica'))).toBe(1);
     expect(etcdMemberCount(policy())).toBe(1);
+  });
+});
+
+describe('the destination can make the etcd volumes (dr restore/migrate preflight)', () => {
+  const named = (storageClassName?: string) => hc({ type: 'PersistentVolume', persistentVolume: storageClassName ? { storageClassName } : {} });
+  const gp3 = { name: 'gp3-csi', isDefault: true };
+  const io2 = { name: 'io2', isDefault: false };
+  it('refuses a class the HostedCluster names that the destination lacks, naming what it has', () => {
+    expect(storageClassProblem(named('fast'), [gp3, io2], 'mgmt-2')).toBe(
+      "StorageClass fast, which sample's etcd volumes use (spec.etcd.managed.storage.persistentVolume.storageClassName), does not exist on mgmt-2 (it has gp3-csi, io2): its etcd volumes would stay Pending",
+    );
+    expect(restoreBlockers(inputs({ storageProblem: 'x' })).map((b) => b.message)).toEqual(['x']);
+    expect(restoreBlockers(inputs({ storageProblem: 'x', resume: true }))).toEqual([]);
+  });
+  it('refuses no class named and no default class', () => {
+    expect(storageClassProblem(named(), [io2], 'mgmt-2')).toMatch(/^mgmt-2 has no default StorageClass \(io2\) and sample's etcd volumes name none/);
+  });
+  it('lets through a class that exists, a default, and what it cannot judge (no classes, not readable, no HostedCluster)', () => {
+    expect(storageClassProblem(named('io2'), [gp3, io2], 'mgmt-2')).toBeUndefined();
+    expect(storageClassProblem(named(), [gp3], 'mgmt-2')).toBeUndefined();
+    expect(storageClassProblem(named('fast'), [], 'mgmt-2')).toBeUndefined();
+    expect(storageClassProblem(named('fast'), undefined, 'mgmt-2')).toBeUndefined();
+    expect(storageClassProblem(undefined, [io2], 'mgmt-2')).toBeUndefined();
   });
 });
