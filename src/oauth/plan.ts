@@ -1,5 +1,6 @@
 /** Plans for `oauth add` and `oauth remove`: the whole-list write, the referenced objects and the wait. */
 import { Resources, describeRef, type ObjectRef } from '../kube/resources.ts';
+import { mergePatchHolds } from '../kube/patch.ts';
 import { newPlan, type Change, type Plan, type Step } from '../plan/plan.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
@@ -52,16 +53,6 @@ function listWriteStep(
 /** An object's data as the API stores it (Secret values base64). */
 function storedData(o: IdpObject): Record<string, string> {
   return o.kind === 'Secret' ? Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) : o.data;
-}
-
-/** Whether `stored` has every field of `wanted` with the same value (the API may have added defaults). */
-function holds(stored: unknown, wanted: unknown): boolean {
-  if (Array.isArray(wanted)) return Array.isArray(stored) && stored.length === wanted.length && wanted.every((w, i) => holds(stored[i], w));
-  if (wanted && typeof wanted === 'object') {
-    if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return false;
-    return Object.entries(wanted).every(([k, v]) => v === undefined || holds((stored as Record<string, unknown>)[k], v));
-  }
-  return stored === wanted;
 }
 
 function objectChanges(hc: HostedCluster, objects: IdpObject[], existing: ReadonlyMap<string, ExistingObject>, idpName: string): Change[] {
@@ -195,7 +186,7 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_
   // (issue 11, fault injection) instead of refusing what it asked for itself.
   if (
     same &&
-    holds(same, idp) &&
+    mergePatchHolds(same, idp) &&
     objects.every((o) => {
       const found = existing.get(`${o.kind}/${o.name}`);
       return found?.owner === owner && found.dataDigest === dataDigest(storedData(o));
@@ -249,7 +240,7 @@ export function planIdpAdd({ hc, idp, objects, existing, waitMs, settleMs = IDP_
     listWriteStep(hc, 'add-idp', `Add identity provider ${idp.name} (${idp.type}) to ${describeRef(ref)}`, [...current, idp], (list) => {
       const there = list.find((p) => p.name === idp.name);
       // This very provider: the step's own write whose answer was lost, run again.
-      if (there && holds(there, idp)) return undefined;
+      if (there && mergePatchHolds(there, idp)) return undefined;
       if (there) throw new RuntimeError(`an identity provider named "${idp.name}" was added concurrently`);
       return [...list, idp];
     }),
