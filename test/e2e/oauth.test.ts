@@ -79,11 +79,24 @@ describe('oauth', () => {
     expect(Buffer.from(data, 'base64').toString()).toBe(SECRET);
   });
 
-  it('rejects a duplicate name (exit 3) and keeps the list', async () => {
-    const r = await hcp(openid());
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/already exists/);
+  it('run again exactly, converges writing nothing; another provider (or secret) under the name is rejected (exit 3); the list is kept', async () => {
+    const rv = async () => kubectlOk('mgmt-1', ['get', 'hostedcluster', 'idp', '-n', ns, '-o', 'jsonpath={.metadata.resourceVersion}']);
+    const before = await rv();
+    // The same add again (a re-run after a failure that came after the write): nothing to do.
+    const again = await hcp(openid());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/identity provider IAM is already in idp's list as given, with its objects: nothing to write/);
+    expect(await rv()).toBe(before);
+    const other = await hcp(openid().map((a) => (a === 'https://idp.example.com/realms/ocp' ? 'https://other.example.com/realms/ocp' : a)));
+    expect(other.code, other.stderr).toBe(3);
+    expect(other.stderr).toMatch(/already exists/);
+    const otherSecret = join(dir, 'other-secret');
+    writeFileSync(otherSecret, 'another-client-secret\n');
+    const rotated = await hcp(openid().map((a) => (a === secretFile ? otherSecret : a)));
+    expect(rotated.code, rotated.stderr).toBe(3);
+    expect(rotated.stderr).toMatch(/already exists/);
     expect(await idps()).toHaveLength(1);
+    expect(await rv()).toBe(before);
   });
 
   it('adds htpasswd next to it and lists both, with referenced names only', async () => {
