@@ -80,7 +80,8 @@ describe('oauth', () => {
   });
 
   it('run again exactly, converges writing nothing; another provider (or secret) under the name is rejected (exit 3); the list is kept', async () => {
-    const rv = async () => kubectlOk('mgmt-1', ['get', 'hostedcluster', 'idp', '-n', ns, '-o', 'jsonpath={.metadata.resourceVersion}']);
+    // The spec's generation (the operator's status writes change the resourceVersion, not this).
+    const rv = async () => kubectlOk('mgmt-1', ['get', 'hostedcluster', 'idp', '-n', ns, '-o', 'jsonpath={.metadata.generation}']);
     const before = await rv();
     // The same add again (a re-run after a failure that came after the write): nothing to do.
     const again = await hcp(openid());
