@@ -132,5 +132,17 @@ describe('mutating flows through the fault proxy', () => {
       await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}']),
     );
     expect(after).toEqual(idps);
+    // The Secret's create applied and its answer cut every time: the step run again meets
+    // AlreadyExists, finds the Secret exactly as it creates it, and goes on.
+    await hcp(['oauth', 'remove', name, '-n', ns, '--idp-name', 'local', '--delete-secrets', '-y']);
+    const created = await runFlow(add, { faults: { seed: 504, resetRate: 1, eligible: (method, path) => method === 'POST' && path.includes('/secrets') } });
+    expect(
+      created.attempts.map((a) => a.code),
+      'one attempt: the step run again converged',
+    ).toEqual([0]);
+    expect(created.proxy?.faults.reset, 'the create was cut').toBeGreaterThan(0);
+    expect(
+      JSON.parse(await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}'])),
+    ).toEqual(idps);
   }, 400_000);
 });
