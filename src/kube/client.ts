@@ -392,7 +392,26 @@ export class KubeClient {
 
   async create<T extends KubeObject = KubeObject>(rt: ResourceType, namespace: string | undefined, body: object, opts: WriteOptions = {}): Promise<T> {
     const obj = { apiVersion: await this.apiVersionOf(rt), kind: rt.kind, ...body };
-    return this.request<T>({ method: 'POST', path: await this.pathOf(rt, namespace), body: obj, query: this.writeQuery(opts) });
+    const collection = await this.pathOf(rt, namespace);
+    const send = () => this.request<T>({ method: 'POST', path: collection, body: obj, query: this.writeQuery(opts) });
+    const name = (body as { metadata?: { name?: string } }).metadata?.name;
+    // Without a name (generateName) the object cannot be looked up, nor judged in a dry run.
+    if (!name || opts.dryRun || this.serverDryRun) return send();
+    // A create whose answer was lost (a reset after the server may have made it, or a 429/5xx) is
+    // read back: there exactly as this create makes it means it was made (issue 11: no write applied
+    // twice), as patch, delete and scale do; absent, it is sent again; otherwise the next send
+    // meets AlreadyExists.
+    const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (attempt >= delays.length || !isRetryable(err)) throw err;
+        await sleep(delays[attempt]);
+        const now = await this.getOrNull<T>(rt, namespace, name);
+        if (now && mergePatchHolds(now, obj)) return now;
+      }
+    }
   }
 
   async replace<T extends KubeObject = KubeObject>(rt: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -1,7 +1,6 @@
 /** Performs the declarative changes of a plan (see Change in plan.ts). */
 import type { KubeClient } from '../kube/client.ts';
 import { ApiError, isAlreadyExists } from '../kube/errors.ts';
-import { mergePatchHolds } from '../kube/patch.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { describeRef } from '../kube/resources.ts';
 import type { Change } from './plan.ts';
@@ -21,12 +20,7 @@ export async function applyChange(kube: KubeClient, change: Change): Promise<voi
       try {
         await kube.create(ref.resource, ref.namespace, change.body);
       } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-        if (change.ifExists === 'skip') return;
-        // There exactly as this create makes it: a create whose answer was lost, sent again by the
-        // step's retry (the kube layer reads back patches, deletes and scales the same way).
-        const existing = await kube.getOrNull(ref.resource, ref.namespace, ref.name);
-        if (existing && mergePatchHolds(existing, change.body)) return;
+        if (change.ifExists === 'skip' && isAlreadyExists(err)) return;
         throw err;
       }
       return;

@@ -132,8 +132,8 @@ describe('mutating flows through the fault proxy', () => {
       await kubectlOk('mgmt-1', ['get', 'hostedcluster', name, '-n', ns, '-o', 'jsonpath={.spec.configuration.oauth.identityProviders}']),
     );
     expect(after).toEqual(idps);
-    // The Secret's create applied and its answer cut every time: the step run again meets
-    // AlreadyExists, finds the Secret exactly as it creates it, and goes on.
+    // The Secret's create applied and its answer cut every time: the kube layer reads it back, finds
+    // the Secret exactly as it creates it, and does not send it again.
     await hcp(['oauth', 'remove', name, '-n', ns, '--idp-name', 'local', '--delete-secrets', '-y']);
     const created = await runFlow(add, { faults: { seed: 504, resetRate: 1, eligible: (method, path) => method === 'POST' && path.includes('/secrets') } });
     expect(

@@ -37,29 +37,3 @@ describe('applyChange: a guarded JSON patch whose guard no longer holds', () => 
     expect(await applyChange(refusing(plain), { ...guarded, patch: [guarded.patch[1]] }).catch((e: unknown) => e)).toBe(plain);
   });
 });
-
-describe('applyChange: a create whose object is already there', () => {
-  const exists = () => new ApiError(409, { reason: 'AlreadyExists', message: 'secrets "s" already exists' }, 'HTTP 409');
-  const kube = (stored: Record<string, unknown> | null) =>
-    ({ create: async () => Promise.reject(exists()), getOrNull: async () => stored }) as unknown as KubeClient;
-  const create = {
-    op: 'create' as const,
-    ref: { resource: Resources.Secret, namespace: 'clusters', name: 's' },
-    body: { metadata: { name: 's', namespace: 'clusters', annotations: { a: 'b' } }, data: { k: 'dg==' } },
-  };
-  const stored = {
-    metadata: { name: 's', namespace: 'clusters', uid: 'u', resourceVersion: '5', annotations: { a: 'b' } },
-    type: 'Opaque',
-    data: { k: 'dg==' },
-  };
-
-  it('is done when the object is exactly as this create makes it (a create whose answer was lost, sent again)', async () => {
-    await expect(applyChange(kube(stored), create)).resolves.toBeUndefined();
-  });
-
-  it('fails when it differs, or vanished since', async () => {
-    await expect(applyChange(kube({ ...stored, data: { k: 'eA==' } }), create)).rejects.toThrow(/already exists/);
-    await expect(applyChange(kube({ ...stored, metadata: { ...stored.metadata, annotations: {} } }), create)).rejects.toThrow(/already exists/);
-    await expect(applyChange(kube(null), create)).rejects.toThrow(/already exists/);
-  });
-});

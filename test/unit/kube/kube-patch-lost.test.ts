@@ -1,5 +1,6 @@
-// kube patch when its answer is lost (issue 11, fault injection): a merge patch is read back and sent
-// again only when it is not in effect, as delete and scale do, so no patch is applied twice. A JSON
+// kube patch and create when their answer is lost (issue 11, fault injection): a merge patch is read
+// back and sent again only when it is not in effect, a named create only when its object is absent,
+// as delete and scale do, so no write is applied twice. A JSON
 // patch is not judged (its test ops guard a re-send): it is not retried without Retry-After.
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/kube/client.ts';
@@ -48,6 +49,54 @@ describe('KubeClient.patch after a lost answer', () => {
     server = await startServer((_req, res) => json(res, 503, unavailable));
     await expect(client(server).patch(Resources.HostedCluster, 'clusters', 'sample', [{ op: 'add', path: '/spec/x', value: 1 }], 'json')).rejects.toThrow();
     expect(server.requests.map((r) => r.method)).toEqual(['PATCH']);
+  });
+});
+
+describe('KubeClient.create after a lost answer', () => {
+  const secret = { metadata: { name: 's', namespace: 'clusters', annotations: { a: 'b' } }, data: { k: 'dg==' } };
+  const stored = (data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { ...secret.metadata, uid: 'u', resourceVersion: '5' },
+    type: 'Opaque',
+    data,
+  });
+
+  it('a reset after the server made it: read back, there as this create makes it, not sent again', async () => {
+    server = await startServer((req, res) => {
+      if (req.method === 'POST') return void res.socket?.destroy(); // made, answer lost
+      json(res, 200, stored(secret.data));
+    });
+    expect(await client(server).create(Resources.Secret, 'clusters', secret)).toMatchObject({ metadata: { uid: 'u' } });
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
+  it('a 503 before it was made: absent, so the POST is sent again', async () => {
+    let posts = 0;
+    server = await startServer((req, res) => {
+      if (req.method === 'POST') return ++posts === 1 ? json(res, 503, unavailable) : json(res, 201, stored(secret.data));
+      json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
+    });
+    await client(server).create(Resources.Secret, 'clusters', secret);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+  });
+
+  it("someone else's object under the name: sent again, and its AlreadyExists stands", async () => {
+    server = await startServer((req, res) => {
+      if (req.method === 'POST' && server!.requests.length === 1) return json(res, 503, unavailable);
+      if (req.method === 'POST')
+        return json(res, 409, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'AlreadyExists',
+          code: 409,
+          message: 'secrets "s" already exists',
+        });
+      json(res, 200, stored({ k: 'eA==' }));
+    });
+    await expect(client(server).create(Resources.Secret, 'clusters', secret)).rejects.toThrow(/already exists/);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
   });
 });
 
