@@ -397,10 +397,21 @@ export class KubeClient {
     const name = (body as { metadata?: { name?: string } }).metadata?.name;
     // Without a name (generateName) the object cannot be looked up, nor judged in a dry run.
     if (!name || opts.dryRun || this.serverDryRun) return send();
-    // A create whose answer was lost (a reset after the server may have made it, or a 429/5xx) is
-    // read back: there exactly as this create makes it means it was made (issue 11: no write applied
-    // twice), as patch, delete and scale do; absent, it is sent again; otherwise the next send
-    // meets AlreadyExists.
+    // There exactly as this create makes it means it was made; absent, it is sent again; otherwise
+    // the next send meets AlreadyExists.
+    return this.sendReadingBack(send, async () => {
+      const now = await this.getOrNull<T>(rt, namespace, name);
+      return now && mergePatchHolds(now, obj) ? now : undefined;
+    });
+  }
+
+  /**
+   * Sends a write; after a failure that may have lost its answer (a reset after the server may have
+   * applied it, or a 429/5xx) reads back instead of sending it again blindly: `inEffect` returns the
+   * object when the write holds, and then it was applied (issue 11: no write applied twice). Used by
+   * create and patch; delete and scale read back the same way.
+   */
+  private async sendReadingBack<T>(send: () => Promise<T>, inEffect: () => Promise<T | undefined>): Promise<T> {
     const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -408,8 +419,8 @@ export class KubeClient {
       } catch (err) {
         if (attempt >= delays.length || !isRetryable(err)) throw err;
         await sleep(delays[attempt]);
-        const now = await this.getOrNull<T>(rt, namespace, name);
-        if (now && mergePatchHolds(now, obj)) return now;
+        const now = await inEffect();
+        if (now !== undefined) return now;
       }
     }
   }
@@ -431,20 +442,11 @@ export class KubeClient {
     const send = () => this.request<T>({ method: 'PATCH', path, body: patch, contentType: PATCH_CONTENT_TYPE[type], query: this.writeQuery(opts) });
     // A JSON patch cannot be judged from the object (its test ops guard a re-send), nor a dry run.
     if (type === 'json' || opts.dryRun || this.serverDryRun) return send();
-    // A merge patch whose answer was lost (the connection reset after the server may have applied
-    // it, or a 429/5xx) is read back, not sent again blindly: in effect means it was applied
-    // (issue 11: no write applied twice), as delete and scale do.
-    const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await send();
-      } catch (err) {
-        if (attempt >= delays.length || !isRetryable(err)) throw err;
-        await sleep(delays[attempt]);
-        const now = await this.request<T>({ method: 'GET', path });
-        if (mergePatchHolds(now, patch)) return now;
-      }
-    }
+    // A merge patch is in effect when every field it sets is so.
+    return this.sendReadingBack(send, async () => {
+      const now = await this.request<T>({ method: 'GET', path });
+      return mergePatchHolds(now, patch) ? now : undefined;
+    });
   }
 
   /**
