@@ -25,7 +25,7 @@ import { etcdctl, hashKvArgs, parseHashKv } from '../etcd/etcdctl.ts';
 import { etcdExec, observeEtcd } from '../etcd/observe.ts';
 import { summarizeEtcd } from '../etcd/health.ts';
 import { presignGet } from '../etcd/restore-url.ts';
-import { etcdZoneSpread, memberVolumeSteps, type MemberVolumes } from '../etcd/restore.ts';
+import { etcdZoneSpread, memberVolumeSteps, parseSource, verifySnapshot, type MemberVolumes } from '../etcd/restore.ts';
 import { storeFor } from '../etcd/sinks.ts';
 import { applyChange } from '../plan/apply.ts';
 import { acquireClaim, claimKey, releaseClaim, type Claim } from './claim.ts';
@@ -152,6 +152,12 @@ export function expiredBeforeEtcd(hc: HostedCluster | null, expiresAt: unknown, 
   );
 }
 
+/** spec.etcd.managed.storage.persistentVolume of a HostedCluster. */
+function etcdVolumeSpec(hc: HostedCluster): { size?: string; storageClassName?: string } | undefined {
+  return (hc.spec.etcd as { managed?: { storage?: { persistentVolume?: { size?: string; storageClassName?: string } } } } | undefined)?.managed?.storage
+    ?.persistentVolume;
+}
+
 /** A StorageClass as the preflight reads it. */
 export interface StorageClassView {
   name: string;
@@ -167,8 +173,7 @@ export interface StorageClassView {
  */
 export function storageClassProblem(hc: HostedCluster | undefined, classes: StorageClassView[] | undefined, targetName: string): string | undefined {
   if (!hc || !classes?.length) return undefined;
-  const wanted = (hc.spec.etcd as { managed?: { storage?: { persistentVolume?: { storageClassName?: string } } } } | undefined)?.managed?.storage
-    ?.persistentVolume?.storageClassName;
+  const wanted = etcdVolumeSpec(hc)?.storageClassName;
   if (wanted && !classes.some((c) => c.name === wanted))
     return `StorageClass ${wanted}, which ${hc.metadata.name}'s etcd volumes use (spec.etcd.managed.storage.persistentVolume.storageClassName), does not exist on ${targetName} (it has ${classes.map((c) => c.name).join(', ')}): its etcd volumes would stay Pending`;
   if (!wanted && !classes.some((c) => c.isDefault))
@@ -178,8 +183,7 @@ export function storageClassProblem(hc: HostedCluster | undefined, classes: Stor
 
 /** The PVC the etcd StatefulSet's volumeClaimTemplate makes for member n (v2/assets/etcd/statefulset.yaml, statefulset.go "adapt PersistentVolume"). Pure. */
 export function etcdMemberClaim(hc: HostedCluster, cpns: string, n: number): KubeObject {
-  const pv = (hc.spec.etcd as { managed?: { storage?: { persistentVolume?: { size?: string; storageClassName?: string } } } } | undefined)?.managed?.storage
-    ?.persistentVolume;
+  const pv = etcdVolumeSpec(hc);
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -227,9 +231,8 @@ function seedEtcdVolumeSteps(i: RestoreInputs, load: () => { record: BackupRecor
       const { record } = load();
       const s = record.snapshots.find((x) => x.key === record.restoreFrom);
       if (!s) throw new Error(`backup.json lists no snapshot ${record.restoreFrom}`);
-      const slash = s.key.lastIndexOf('/');
-      const store = storeFor({ kind: 's3', bucket: record.bucket, prefix: slash > 0 ? s.key.slice(0, slash) : '' }, i.s3);
-      return { store, name: s.key.slice(slash + 1), sha256: s.sha256, size: s.size, revision: s.revision };
+      const { location, name } = parseSource(`s3://${record.bucket}/${s.key}`);
+      return { store: storeFor(location, i.s3), name, sha256: s.sha256, size: s.size, revision: s.revision };
     },
   };
   const claims = Array.from({ length: members }, (_, n) => `data-etcd-${n}`);
@@ -551,13 +554,10 @@ export async function checkBackup(dir: string, s3: () => Promise<S3Client>): Pro
   } catch (err) {
     return { problems: [(err as Error).message] };
   }
-  const { verifySnapshot } = await import('../etcd/restore.ts');
-  const { storeFor } = await import('../etcd/sinks.ts');
   for (const s of record.snapshots.filter((x) => x.key === record!.restoreFrom)) {
-    const slash = s.key.lastIndexOf('/');
-    const store = storeFor({ kind: 's3', bucket: record.bucket, prefix: slash > 0 ? s.key.slice(0, slash) : '' }, s3);
+    const { location, name } = parseSource(`s3://${record.bucket}/${s.key}`);
     try {
-      const v = await verifySnapshot(store, s.key.slice(slash + 1));
+      const v = await verifySnapshot(storeFor(location, s3), name);
       if (v.sha256 !== s.sha256) problems.push(`s3://${record.bucket}/${s.key}: sha256 ${v.sha256}, the backup recorded ${s.sha256}`);
     } catch (err) {
       problems.push(`s3://${record.bucket}/${s.key}: ${(err as Error).message}`);
