@@ -12,7 +12,7 @@
 import yaml from 'js-yaml';
 import type { Readable } from 'node:stream';
 import type { KubeClient } from '../kube/client.ts';
-import { ApiError, isRetryable, ConnectionError } from '../kube/errors.ts';
+import { ApiError, isForbidden, isRetryable, ConnectionError } from '../kube/errors.ts';
 import { Resources, type KubeObject } from '../kube/resources.ts';
 import { collect, type ItemResult } from '../plan/collect.ts';
 import { RuntimeError } from '../util/errors.ts';
@@ -230,7 +230,7 @@ export async function runDump(kube: KubeClient, hc: HostedCluster, opts: DumpOpt
 
   let guest: Target | undefined;
   if (opts.guest && opts.guestClient) {
-    const status = (e: unknown) => (e instanceof ApiError && e.statusCode === 403 ? 'forbidden' : 'error') as 'forbidden' | 'error';
+    const status = (e: unknown) => (isForbidden(e) ? 'forbidden' : 'error') as 'forbidden' | 'error';
     const access = await opts
       .guestClient(hc)
       .catch((err: unknown) => ({ client: undefined, problem: firstLine(err), secret: 'its admin kubeconfig', failure: status(err) }));

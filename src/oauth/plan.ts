@@ -5,7 +5,7 @@ import { newPlan, type Change, type Plan, type Step } from '../plan/plan.ts';
 import { hcRef } from '../hostedcluster/lookup.ts';
 import type { HostedCluster } from '../hostedcluster/types.ts';
 import { condition, controlPlaneNamespace } from '../hostedcluster/types.ts';
-import { ApiError } from '../kube/errors.ts';
+import { isForbidden } from '../kube/errors.ts';
 import { waitInStep } from '../plan/wait-step.ts';
 import { RuntimeError } from '../util/errors.ts';
 import { identityProvidersOf, referencedObjectList, referencedObjects } from './read.ts';
@@ -123,7 +123,7 @@ function waitIdpStep(hc: HostedCluster, waitMs: number, settleMs: number): Step 
           if (c.status === 'Unknown') return notYet(seen);
           if (hcpReadable) {
             const hcp = await ctx.kube.getOrNull<HostedCluster>(hcpRef.resource, hcpRef.namespace, hcpRef.name).catch((err: unknown) => {
-              if (err instanceof ApiError && err.statusCode === 403) return undefined;
+              if (isForbidden(err)) return undefined;
               throw err;
             });
             if (hcp === undefined || hcp === null) {
